@@ -1,0 +1,70 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "smspartner-notify",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "smspartner-notify", targets: ["smspartner-notify"]),
+        .executable(name: "fake-smspartner", targets: ["fake-smspartner"]),
+        .library(name: "SMSPartner", targets: ["SMSPartner"]),
+        .library(name: "SMSText", targets: ["SMSText"]),
+        .library(name: "SMSPartnerTesting", targets: ["SMSPartnerTesting"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+    ],
+    targets: [
+        // libcurl, as a system library: module map + typed shims over its variadic calls.
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        // GSM-7 / UCS-2 encoding, segments, SMSPartner tokens, phone numbers.
+        .target(name: "SMSText"),
+        // The SMSPartner API client: requests, replies, error classification, HTTP over CCurl.
+        .target(name: "SMSPartner", dependencies: ["CCurl", "SMSText"]),
+        // The alert model and one decoder per input family.
+        .target(name: "AlertModel"),
+        // Configuration, rendering and delivery (policy, store and outbox will join it).
+        .target(
+            name: "NotifyCore",
+            dependencies: [
+                "AlertModel", "SMSText", "SMSPartner",
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        // The thin command-line tool.
+        .executableTarget(
+            name: "smspartner-notify",
+            dependencies: [
+                "NotifyCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // A fake SMSPartner HTTP server on 127.0.0.1, shared by every test target and the benchmarks.
+        .target(
+            name: "SMSPartnerTesting",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        // The fake server as a process, for scripts/bench and manual runs.
+        .executableTarget(name: "fake-smspartner", dependencies: ["SMSPartnerTesting"]),
+
+        .testTarget(name: "SMSTextTests", dependencies: ["SMSText"]),
+        .testTarget(name: "SMSPartnerTests", dependencies: ["SMSPartner", "SMSPartnerTesting"]),
+        .testTarget(name: "AlertModelTests", dependencies: ["AlertModel"]),
+        .testTarget(name: "NotifyCoreTests", dependencies: ["NotifyCore", "SMSPartnerTesting"]),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["smspartner-notify", "fake-smspartner", "SMSPartnerTesting"],
+            exclude: ["Fixtures"]
+        ),
+    ]
+)

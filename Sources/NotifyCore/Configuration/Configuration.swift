@@ -1,0 +1,180 @@
+import SMSPartner
+import Yams
+
+/// The settings file (YAML). Every setting has a default, so an empty file (or none) plus an
+/// API key and `--to` is enough.
+///
+/// ```yaml
+/// api_key_file: /etc/smspartner-notify/api-key
+/// sender: ACME          # 3-11 letters/digits; omitted = operator shortcode
+/// tag: alerts           # <= 20 lowercase characters, marks the source in SMSPartner
+/// sandbox: false        # true = validated by SMSPartner, not delivered, not charged
+/// max_segments: 1       # longer texts are cut to fit
+/// timeout: 20           # seconds `send` may spend delivering (retries included)
+/// ```
+public struct Configuration: Sendable, Equatable {
+    /// Where the settings came from (nil: built-in defaults).
+    public var path: String?
+    /// File holding the API key (preferred over ``apiKey``).
+    public var apiKeyFile: String?
+    /// The key itself, when the operator puts it in the (protected) configuration.
+    public var apiKey: APIKey?
+    /// API base URL; `SMSPARTNER_API_URL` overrides it.
+    public var apiURL: String?
+    public var sender: String?
+    public var tag: String?
+    public var sandbox: Bool
+    /// Most SMS segments one notification may use.
+    public var maxSegments: Int
+    /// Time budget of one `send`, retries included.
+    public var timeout: Duration
+
+    public static let knownSettings = [
+        "api_key_file", "api_key", "api_url", "sender", "tag", "sandbox", "max_segments", "timeout",
+    ]
+
+    public init(
+        path: String? = nil,
+        apiKeyFile: String? = nil,
+        apiKey: APIKey? = nil,
+        apiURL: String? = nil,
+        sender: String? = nil,
+        tag: String? = nil,
+        sandbox: Bool = false,
+        maxSegments: Int = 1,
+        timeout: Duration = .seconds(20)
+    ) {
+        self.path = path
+        self.apiKeyFile = apiKeyFile
+        self.apiKey = apiKey
+        self.apiURL = apiURL
+        self.sender = sender
+        self.tag = tag
+        self.sandbox = sandbox
+        self.maxSegments = maxSegments
+        self.timeout = timeout
+    }
+
+    /// Reads and validates a configuration file.
+    public static func load(path: String) throws(ConfigurationError) -> Configuration {
+        let text: String
+        do {
+            text = try FileReader.read(path: path)
+        } catch {
+            throw .unreadable(path: path, reason: error.description)
+        }
+        return try parse(yaml: text, path: path)
+    }
+
+    /// Parses and validates configuration text; `path` names it in errors.
+    public static func parse(yaml: String, path: String) throws(ConfigurationError) -> Configuration {
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: yaml)
+        } catch let error as YamlError {
+            throw Self.describe(error, path: path)
+        } catch {
+            throw .invalidYAML(path: path, location: "", problem: "\(error)")
+        }
+        var configuration = Configuration(path: path)
+        guard let root, root.null == nil else { return configuration }  // an empty file: all defaults
+        guard let mapping = root.mapping else { throw .notAMapping(path: path) }
+        let settings = SettingsReader(path: path, mapping: mapping)
+        try settings.rejectUnknown(known: knownSettings)
+
+        configuration.apiKeyFile = try settings.string("api_key_file")
+        if let key = try settings.string("api_key") {
+            guard let apiKey = APIKey(key) else {
+                throw settings.invalid("api_key", expected: "a non-empty key")
+            }
+            configuration.apiKey = apiKey
+        }
+        if let url = try settings.string("api_url") {
+            guard url.hasPrefix("https://") || url.hasPrefix("http://") else {
+                throw settings.invalid("api_url", expected: "an http:// or https:// URL")
+            }
+            configuration.apiURL = url
+        }
+        if let sender = try settings.string("sender") {
+            guard (3...11).contains(sender.count), sender.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
+                throw settings.invalid("sender", expected: "3 to 11 ASCII letters and digits (SMSPartner's rule)")
+            }
+            configuration.sender = sender
+        }
+        if let tag = try settings.string("tag") {
+            guard (1...20).contains(tag.count),
+                tag.allSatisfy({ $0.isASCII && !$0.isWhitespace && !$0.isUppercase })
+            else {
+                throw settings.invalid("tag", expected: "1 to 20 lowercase characters without spaces")
+            }
+            configuration.tag = tag
+        }
+        configuration.sandbox = try settings.bool("sandbox") ?? false
+        configuration.maxSegments = try settings.int("max_segments", in: 1...10) ?? 1
+        configuration.timeout = .seconds(try settings.int("timeout", in: 1...3600) ?? 20)
+        return configuration
+    }
+
+    static func describe(_ error: YamlError, path: String) -> ConfigurationError {
+        switch error {
+        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
+            .composer(_, let problem, let mark, _):
+            return .invalidYAML(path: path, location: "\(mark.line):\(mark.column)", problem: problem)
+        case .reader(let problem, _, _, _):
+            return .invalidYAML(path: path, location: "", problem: problem)
+        case .duplicatedKeysInMapping(let duplicates, _):
+            return .invalidYAML(path: path, location: "", problem: "duplicated keys \(duplicates.joined(separator: ", "))")
+        default:
+            let firstLine = "\(error)".split(separator: "\n").first.map(String.init) ?? "unreadable"
+            return .invalidYAML(path: path, location: "", problem: firstLine)
+        }
+    }
+}
+
+/// Typed access to the top-level settings of a configuration mapping.
+struct SettingsReader {
+    let path: String
+    let mapping: Node.Mapping
+
+    func node(_ key: String) -> Node? {
+        mapping.first(where: { $0.key.string == key })?.value
+    }
+
+    func line(_ key: String) -> Int? {
+        mapping.first(where: { $0.key.string == key })?.key.mark?.line
+    }
+
+    func rejectUnknown(known: [String]) throws(ConfigurationError) {
+        for (key, _) in mapping {
+            let name = key.string ?? "\(key)"
+            if !known.contains(name) {
+                throw .unknownSetting(path: path, key: name, line: key.mark?.line, known: known)
+            }
+        }
+    }
+
+    func invalid(_ key: String, expected: String) -> ConfigurationError {
+        .invalidValue(path: path, key: key, line: line(key), expected: expected)
+    }
+
+    /// A scalar's text; nil when absent or null.
+    func string(_ key: String) throws(ConfigurationError) -> String? {
+        guard let value = node(key), value.null == nil else { return nil }
+        guard case .scalar(let scalar) = value else { throw invalid(key, expected: "a single value") }
+        return scalar.string
+    }
+
+    func bool(_ key: String) throws(ConfigurationError) -> Bool? {
+        guard let value = node(key), value.null == nil else { return nil }
+        guard let bool = value.bool else { throw invalid(key, expected: "true or false") }
+        return bool
+    }
+
+    func int(_ key: String, in range: ClosedRange<Int>) throws(ConfigurationError) -> Int? {
+        guard let value = node(key), value.null == nil else { return nil }
+        guard let int = value.int, range.contains(int) else {
+            throw invalid(key, expected: "a whole number from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return int
+    }
+}

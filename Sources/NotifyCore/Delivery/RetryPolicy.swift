@@ -1,0 +1,32 @@
+/// How transient failures are retried within a caller's time budget: exponential backoff
+/// with jitter, each attempt capped so a hung provider cannot eat the whole budget.
+public struct RetryPolicy: Sendable, Equatable {
+    /// Pause after the first failure.
+    public var initialBackoff: Duration
+    /// Longest pause between two attempts.
+    public var maxBackoff: Duration
+    /// Longest single attempt.
+    public var attemptTimeout: Duration
+    /// An attempt is not started with less time than this left.
+    public var minimumAttempt: Duration
+
+    public init(
+        initialBackoff: Duration = .milliseconds(250),
+        maxBackoff: Duration = .seconds(4),
+        attemptTimeout: Duration = .seconds(10),
+        minimumAttempt: Duration = .milliseconds(500)
+    ) {
+        self.initialBackoff = initialBackoff
+        self.maxBackoff = maxBackoff
+        self.attemptTimeout = attemptTimeout
+        self.minimumAttempt = minimumAttempt
+    }
+
+    /// The pause before attempt `attempt + 1` (attempt counts from 1): exponential,
+    /// capped, with "equal jitter" (half fixed, half random) so concurrent senders spread out.
+    public func backoff(afterAttempt attempt: Int, random: Double) -> Duration {
+        let exponent = min(max(attempt - 1, 0), 16)
+        let base = min(initialBackoff * (1 << exponent), maxBackoff)
+        return base / 2 + base * (min(max(random, 0), 1) / 2)
+    }
+}

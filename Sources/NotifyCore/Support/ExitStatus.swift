@@ -1,0 +1,30 @@
+import SMSPartner
+
+/// The exit codes of the command-line contract (sysexits).
+public enum ExitStatus: Int32, Sendable, CaseIterable {
+    /// Sent, or deliberately suppressed.
+    case ok = 0
+    /// Wrong usage: unknown flag, invalid `--to`, no recipient.
+    case usage = 64
+    /// The alert input cannot be read or holds nothing to send.
+    case dataError = 65
+    /// SMSPartner refused the message for good (invalid number, no credits…).
+    case unavailable = 69
+    /// Not sent yet: a transient failure; try again (later: kept in the outbox).
+    case tempFailure = 75
+    /// Configuration error: no or wrong API key, unreadable or invalid configuration.
+    case configuration = 78
+
+    /// The exit status for a delivery's outcome.
+    public init(_ report: DeliveryReport) {
+        guard let worst = report.worstFailure else {
+            self = .ok
+            return
+        }
+        switch worst.failureClass {
+        case .configuration: self = .configuration
+        case .account, .rejected: self = .unavailable
+        case .transient: self = .tempFailure
+        }
+    }
+}

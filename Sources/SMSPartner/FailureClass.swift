@@ -1,0 +1,14 @@
+/// How a failed request should be handled.
+public enum FailureClass: String, Sendable, Equatable, CaseIterable {
+    /// Network trouble, a timeout or HTTP 5xx (also 408 and 429): try again later.
+    case transient
+    /// The key or URL is wrong (codes 1 and 10, an unusable URL): fix the configuration.
+    case configuration
+    /// The account cannot send (code 11, no credits): top it up. Alert loudly.
+    case account
+    /// The request itself was refused (codes 2 and 9, other 4xx, unknown codes): never retried.
+    case rejected
+
+    /// Whether sending the same request again later may succeed.
+    public var isRetryable: Bool { self == .transient }
+}

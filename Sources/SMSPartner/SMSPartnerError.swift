@@ -1,0 +1,84 @@
+/// Why a call to SMSPartner did not succeed, classified by ``failureClass``.
+/// Descriptions never contain the API key.
+public enum SMSPartnerError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// SMSPartner answered `"success": false` with a documented or undocumented code.
+    case rejected(code: Int, message: String, fieldErrors: [FieldError], httpStatus: Int)
+    /// An HTTP error status without a readable SMSPartner error body.
+    case httpStatus(Int, excerpt: String)
+    /// A success status whose body is not the documented JSON.
+    case unreadableReply(httpStatus: Int, excerpt: String)
+    /// No HTTP response at all.
+    case transport(HTTPTransportError)
+
+    /// One entry of the `errors` list of a code-9 reply.
+    public struct FieldError: Sendable, Equatable {
+        /// The field, as SMSPartner names it (e.g. `children[phoneNumbers].data`).
+        public var elementID: String
+        /// SMSPartner's message, in French, as received.
+        public var message: String
+
+        public init(elementID: String, message: String) {
+            self.elementID = elementID
+            self.message = message
+        }
+    }
+
+    /// What to do about it.
+    public var failureClass: FailureClass {
+        switch self {
+        case .rejected(let code, _, _, let status):
+            switch code {
+            case 1, 10: .configuration
+            case 11: .account
+            case 2, 9: .rejected
+            default: Self.classify(httpStatus: status) ?? .rejected
+            }
+        case .httpStatus(let status, _):
+            Self.classify(httpStatus: status) ?? .rejected
+        case .unreadableReply:
+            // A 2xx we cannot read may or may not have been sent; losing a page is worse
+            // than a duplicate, so it is retried.
+            .transient
+        case .transport(let error):
+            error.isTransient ? .transient : .configuration
+        }
+    }
+
+    /// The class an HTTP status implies on its own, or nil if it implies none.
+    static func classify(httpStatus status: Int) -> FailureClass? {
+        switch status {
+        case 500...599, 408, 429: .transient
+        case 401, 403: .configuration
+        case 400...499: .rejected
+        default: nil
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .rejected(let code, let message, let fieldErrors, _):
+            let details = fieldErrors.map { "\($0.elementID): \($0.message)" }
+            let text = ([message].filter { !$0.isEmpty } + details).joined(separator: "; ")
+            let meaning = Self.meaning(ofCode: code)
+            return "SMSPartner refused the request: code \(code) (\(meaning))" + (text.isEmpty ? "" : ": \(text)")
+        case .httpStatus(let status, let excerpt):
+            return "SMSPartner answered HTTP \(status)" + (excerpt.isEmpty ? "" : ": \(excerpt)")
+        case .unreadableReply(let status, let excerpt):
+            return "SMSPartner answered HTTP \(status) with an unreadable body" + (excerpt.isEmpty ? "" : ": \(excerpt)")
+        case .transport(let error):
+            return "SMSPartner unreachable: \(error)"
+        }
+    }
+
+    /// The documented meaning of an SMSPartner error code.
+    public static func meaning(ofCode code: Int) -> String {
+        switch code {
+        case 1: "API key missing"
+        case 2: "phone number missing"
+        case 9: "a constraint failed"
+        case 10: "API key wrong"
+        case 11: "not enough credits: top up the SMSPartner account"
+        default: "undocumented code"
+        }
+    }
+}

@@ -1,0 +1,144 @@
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// A fake SMSPartner HTTP API on 127.0.0.1, for tests and benchmarks.
+///
+/// It follows `shared/smspartner-api.md`: `POST /v1/send` validates the body like the real API
+/// (codes 1, 10, 2 and 9, answered with HTTP 400 without consuming the reply queue), then answers
+/// with the next queued ``FakeReply`` or the default one; `GET /v1/me` reports the credits; any
+/// other path gets a JSON 404. Every request is recorded in ``requests``.
+///
+/// ```swift
+/// let fake = try await FakeSMSPartner.start()
+/// defer { Task { try? await fake.shutdown() } }
+/// fake.enqueue(.http(status: 500, body: "<html>oops</html>"), .accept)
+/// // point the client at fake.baseURL with FakeSMSPartner.defaultAPIKey …
+/// #expect(fake.deliveredMessages.count == 1)
+/// ```
+public final class FakeSMSPartner: Sendable {
+    /// The API key a fake accepts unless told otherwise.
+    public static let defaultAPIKey = "test-key-0123456789abcdef"
+
+    /// The TCP port the fake listens on, on 127.0.0.1.
+    public let port: Int
+
+    /// `http://127.0.0.1:<port>/v1`: what `SMSPARTNER_API_URL` is set to.
+    public var baseURL: String { "http://127.0.0.1:\(port)/v1" }
+
+    /// The API key this fake accepts.
+    public var apiKey: String { core.apiKey }
+
+    private let core: FakeSMSPartnerCore
+    private let serverChannel: any Channel
+
+    private init(core: FakeSMSPartnerCore, serverChannel: any Channel, port: Int) {
+        self.core = core
+        self.serverChannel = serverChannel
+        self.port = port
+    }
+
+    deinit {
+        serverChannel.close(promise: nil)
+        for connection in core.takeConnections() {
+            connection.close(promise: nil)
+        }
+    }
+
+    /// Binds 127.0.0.1 on an ephemeral port (port 0) and starts serving.
+    ///
+    /// - Parameters:
+    ///   - apiKey: the only key accepted (others get code 10).
+    ///   - port: the port to bind; 0 (the default) lets the system choose a free one.
+    public static func start(apiKey: String = FakeSMSPartner.defaultAPIKey, port: Int = 0) async throws
+        -> FakeSMSPartner
+    {
+        let core = FakeSMSPartnerCore(apiKey: apiKey)
+        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    core.register(channel)
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                    try channel.pipeline.syncOperations.addHandler(FakeSMSPartnerHandler(core: core))
+                }
+            }
+            .bind(host: "127.0.0.1", port: port)
+            .get()
+        guard let boundPort = channel.localAddress?.port else {
+            try? await channel.close()
+            throw FakeSMSPartnerError.noLocalPort
+        }
+        return FakeSMSPartner(core: core, serverChannel: channel, port: boundPort)
+    }
+
+    /// Queue replies for the next `POST /v1/send` requests that pass validation, consumed
+    /// first-in first-out, one per request.
+    public func enqueue(_ replies: FakeReply...) {
+        core.enqueue(replies)
+    }
+
+    /// Queue replies for the next `POST /v1/send` requests that pass validation, consumed
+    /// first-in first-out, one per request.
+    public func enqueue(_ replies: [FakeReply]) {
+        core.enqueue(replies)
+    }
+
+    /// The queued replies not consumed yet.
+    public var pendingReplies: [FakeReply] { core.pendingReplies }
+
+    /// The reply once the queue is empty (default: `.accept`).
+    public func setDefaultReply(_ reply: FakeReply) {
+        core.setDefaultReply(reply)
+    }
+
+    /// Credits returned by `GET /v1/me` (default 1000). Sends do not use them up.
+    public func setCredits(_ creditSms: Int) {
+        core.setCredits(creditSms)
+    }
+
+    /// A delay added before every response (validation errors and `/me` included), on top of
+    /// any ``FakeReply/delay(_:then:)``; `.zero` (the default) for none.
+    public func setLatency(_ latency: Duration) {
+        core.setLatency(latency)
+    }
+
+    /// Every request received, in arrival order (also those answered with errors or dropped).
+    public var requests: [RecordedRequest] { core.requests }
+
+    /// The JSON bodies of `POST /v1/send` requests that were accepted (replied success):
+    /// the SMS actually "sent". Sandbox sends are included (check ``SendRequestBody/sandbox``).
+    public var deliveredMessages: [SendRequestBody] { core.deliveredMessages }
+
+    /// Suspends until at least `count` requests arrived or the timeout passes; returns whether they did.
+    public func waitForRequests(count: Int, timeout: Duration) async -> Bool {
+        await core.waitForRequests(count: count, timeout: timeout)
+    }
+
+    /// Clears the recorded requests and deliveries, the reply queue, and the default reply.
+    ///
+    /// Message ids keep increasing; credits and latency are kept.
+    public func reset() {
+        core.reset()
+    }
+
+    /// Stops listening (the port is free when this returns) and closes every open connection.
+    public func shutdown() async throws {
+        do {
+            try await serverChannel.close()
+        } catch ChannelError.alreadyClosed {
+            // Shut down twice: nothing left to do.
+        }
+        for connection in core.takeConnections() {
+            try? await connection.close()
+        }
+    }
+}
+
+/// Why ``FakeSMSPartner`` could not start.
+public enum FakeSMSPartnerError: Error, Sendable {
+    /// The listening socket reported no local port.
+    case noLocalPort
+}

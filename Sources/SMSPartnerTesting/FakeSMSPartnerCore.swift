@@ -1,0 +1,242 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import NIOCore
+import Synchronization
+
+/// The state and the decisions of ``FakeSMSPartner``, shared by every connection handler.
+final class FakeSMSPartnerCore: Sendable {
+    /// A request as the connection handler hands it over.
+    struct Incoming: Sendable {
+        let method: String
+        let uri: String
+        let headerFields: [(name: String, value: String)]
+        let body: [UInt8]
+        /// The body went over the size limit (and was not kept).
+        let bodyTooLarge: Bool
+    }
+
+    /// A caller of `waitForRequests` still waiting.
+    private struct Waiter {
+        let count: Int
+        let continuation: CheckedContinuation<Bool, Never>
+    }
+
+    private struct State {
+        var requests: [RecordedRequest] = []
+        var delivered: [SendRequestBody] = []
+        var queue: [FakeReply] = []
+        var defaultReply: FakeReply = .accept
+        var credits = 1000
+        var latency: Duration = .zero
+        var nextMessageID = 1
+        var nextWaiterID: UInt64 = 0
+        var waiters: [UInt64: Waiter] = [:]
+        var connections: [ObjectIdentifier: any Channel] = [:]
+    }
+
+    /// The API key the fake accepts.
+    let apiKey: String
+    private let state = Mutex(State())
+
+    /// The largest body kept; a bigger one is answered with 413.
+    static let maxBodySize = 32 * 1024 * 1024
+
+    init(apiKey: String) {
+        self.apiKey = apiKey
+    }
+
+    // MARK: Configuration
+
+    func enqueue(_ replies: [FakeReply]) {
+        state.withLock { $0.queue.append(contentsOf: replies) }
+    }
+
+    func setDefaultReply(_ reply: FakeReply) {
+        state.withLock { $0.defaultReply = reply }
+    }
+
+    func setCredits(_ credits: Int) {
+        state.withLock { $0.credits = credits }
+    }
+
+    func setLatency(_ latency: Duration) {
+        state.withLock { $0.latency = latency }
+    }
+
+    var pendingReplies: [FakeReply] { state.withLock { $0.queue } }
+
+    func reset() {
+        state.withLock {
+            $0.requests = []
+            $0.delivered = []
+            $0.queue = []
+            $0.defaultReply = .accept
+        }
+    }
+
+    // MARK: Records
+
+    var requests: [RecordedRequest] { state.withLock { $0.requests } }
+
+    var deliveredMessages: [SendRequestBody] { state.withLock { $0.delivered } }
+
+    func waitForRequests(count: Int, timeout: Duration) async -> Bool {
+        let id: UInt64? = state.withLock {
+            if $0.requests.count >= count { return nil }
+            $0.nextWaiterID += 1
+            return $0.nextWaiterID
+        }
+        guard let id else { return true }
+        let timer = Task {
+            try? await Task.sleep(for: timeout)
+            self.finishWaiter(id, result: false)
+        }
+        defer { timer.cancel() }
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let satisfied = state.withLock {
+                    if $0.requests.count >= count { return true }
+                    $0.waiters[id] = Waiter(count: count, continuation: continuation)
+                    return false
+                }
+                if satisfied { continuation.resume(returning: true) }
+            }
+        } onCancel: {
+            self.finishWaiter(id, result: false)
+        }
+    }
+
+    private func finishWaiter(_ id: UInt64, result: Bool) {
+        state.withLock { $0.waiters.removeValue(forKey: id) }?.continuation.resume(returning: result)
+    }
+
+    // MARK: Connections
+
+    func register(_ channel: any Channel) {
+        let key = ObjectIdentifier(channel)
+        state.withLock { $0.connections[key] = channel }
+        channel.closeFuture.whenComplete { _ in
+            _ = self.state.withLock { $0.connections.removeValue(forKey: key) }
+        }
+    }
+
+    /// The open connections, forgotten.
+    func takeConnections() -> [any Channel] {
+        state.withLock {
+            let channels = Array($0.connections.values)
+            $0.connections = [:]
+            return channels
+        }
+    }
+
+    // MARK: Decisions
+
+    /// Records `incoming` and decides what to answer.
+    func handle(_ incoming: Incoming) -> FakeAction {
+        let target = RequestTarget(incoming.uri)
+        let request = RecordedRequest(
+            method: incoming.method, path: target.path, query: target.query,
+            headerFields: incoming.headerFields, body: incoming.body, reply: "",
+            receivedAt: .now)
+        let (action, waiters): (FakeAction, [Waiter]) = state.withLock { state in
+            var (action, summary) = decide(request, target: target, tooLarge: incoming.bodyTooLarge, state: &state)
+            if state.latency > .zero {
+                action = .delay(state.latency, action)
+            }
+            state.requests.append(request.replying(summary))
+            let count = state.requests.count
+            let ready = state.waiters.filter { $0.value.count <= count }
+            for id in ready.keys { state.waiters.removeValue(forKey: id) }
+            return (action, Array(ready.values))
+        }
+        for waiter in waiters { waiter.continuation.resume(returning: true) }
+        return action
+    }
+
+    private func decide(
+        _ request: RecordedRequest, target: RequestTarget, tooLarge: Bool, state: inout State
+    ) -> (FakeAction, String) {
+        if tooLarge {
+            var response = FakeResponse.httpError(413, "Requête trop volumineuse")
+            response.closeConnection = true
+            return (.respond(response), "http 413 (body over \(Self.maxBodySize) bytes)")
+        }
+        switch (request.method, target.path) {
+        case ("POST", "/v1/send"):
+            return decideSend(request, state: &state)
+        case ("GET", "/v1/me"):
+            return decideMe(request, state: state)
+        case (_, "/v1/send"), (_, "/v1/me"):
+            var response = FakeResponse.httpError(405, "Méthode non autorisée")
+            response.extraHeaders = [("Allow", target.path == "/v1/send" ? "POST" : "GET")]
+            return (.respond(response), "http 405 (\(request.method) \(target.path))")
+        default:
+            return (.respond(.httpError(404, "Introuvable")), "http 404 (\(request.method) \(target.path))")
+        }
+    }
+
+    private func decideSend(_ request: RecordedRequest, state: inout State) -> (FakeAction, String) {
+        let contentType = request.header("content-type") ?? ""
+        let mediaType = contentType.split(separator: ";").first.map {
+            String($0.filter { $0 != " " && $0 != "\t" }).lowercased()
+        }
+        guard mediaType == "application/json" else {
+            return (
+                .respond(.httpError(400, "Le corps de la requête doit être du JSON (Content-Type: application/json)")),
+                "http 400 (Content-Type \"\(contentType)\" is not application/json)"
+            )
+        }
+        guard let body = request.sendBody else {
+            return (
+                .respond(.httpError(400, "Le corps de la requête n'est pas un objet JSON valide")),
+                "http 400 (body is not a valid JSON object)"
+            )
+        }
+        if let failure = SendValidator.validate(body, apiKey: apiKey) {
+            return (.respond(.json(400, failure.error.json)), failure.summary)
+        }
+        let reply = state.queue.isEmpty ? state.defaultReply : state.queue.removeFirst()
+        return (resolve(reply, body: body, state: &state), reply.summary)
+    }
+
+    /// Turns a reply into an action; an accept is delivered and numbered now.
+    private func resolve(_ reply: FakeReply, body: SendRequestBody, state: inout State) -> FakeAction {
+        switch reply {
+        case .accept:
+            let segments = SMSSegments.count(message: body.message ?? "", unicode: body.isUnicode == 1)
+            let nbSMS = segments * body.numbers.count
+            let messageID = state.nextMessageID
+            state.nextMessageID += 1
+            state.delivered.append(body)
+            let json =
+                #"{"success":true,"code":200,"message_id":\#(messageID),"nb_sms":\#(nbSMS),"#
+                + #""cost":\#(JSONText.decimal(thousandths: 45 * nbSMS)),"currency":"EUR"}"#
+            return .respond(.json(200, json))
+        case .error(let code, let httpStatus):
+            return .respond(.json(httpStatus, FakeAPIError.standard(code: code).json))
+        case .http(let status, let text, let contentType):
+            return .respond(FakeResponse(status: status, contentType: contentType, body: text))
+        case .delay(let duration, let then):
+            return .delay(duration, resolve(then, body: body, state: &state))
+        case .dropConnection:
+            return .drop
+        case .closeAfterHeaders:
+            return .closeAfterHeaders
+        }
+    }
+
+    private func decideMe(_ request: RecordedRequest, state: State) -> (FakeAction, String) {
+        if let failure = SendValidator.checkAPIKey(request.query["apiKey"], expected: apiKey) {
+            return (.respond(.json(400, failure.error.json)), failure.summary)
+        }
+        let credits = state.credits
+        let json =
+            #"{"success":true,"code":200,"user":{"username":"fake","firstname":"Fake","lastname":"Partner"},"#
+            + #""credits":{"creditSms":\#(credits),"creditSmsECO":0,"creditHlr":0,"toSend":0,"#
+            + #""balance":"\#(JSONText.fixed3(45 * credits))","currency":"EUR"}}"#
+        return (.respond(.json(200, json)), "me")
+    }
+}

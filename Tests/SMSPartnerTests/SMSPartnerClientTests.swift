@@ -1,0 +1,186 @@
+import SMSPartner
+import SMSPartnerTesting
+import SMSText
+import Testing
+
+/// The client against the fake SMSPartner over real sockets and the real libcurl transport.
+@Suite struct SMSPartnerClientTests {
+    static let key = APIKey(FakeSMSPartner.defaultAPIKey)!
+
+    func client(_ fake: FakeSMSPartner, key: APIKey = Self.key) -> SMSPartnerClient {
+        SMSPartnerClient(apiKey: key, baseURL: fake.baseURL + "/", userAgent: "smspartner-notify/test")
+    }
+
+    func request(_ numbers: [String] = ["+33600000000"], text: String = "PROBLEM web01/HTTP CRITICAL") throws -> SendRequest {
+        SendRequest(phoneNumbers: try numbers.map { try PhoneNumber(parsing: $0) }, message: SMSMessage(text))
+    }
+
+    @Test func aSendIsAcceptedAndItsReceiptDecoded() async throws {
+        let fake = try await FakeSMSPartner.start()
+        let result = client(fake).send(try request(["+33600000000", "+33600000001"]), timeout: .seconds(5))
+        let receipt = try result.get()
+        #expect(!receipt.messageID.isEmpty)
+        #expect(receipt.nbSMS == 2)
+        #expect(receipt.cost != nil)
+        #expect(receipt.currency == "EUR")
+        let recorded = try #require(fake.requests.first)
+        #expect(recorded.method == "POST")
+        #expect(recorded.path == "/v1/send")
+        #expect(recorded.header("user-agent") == "smspartner-notify/test")
+        #expect(recorded.header("content-type") == "application/json")
+        #expect(recorded.header("expect") == nil)
+        let body = try #require(recorded.sendBody)
+        #expect(body.isStopSms == 0)
+        #expect(body.phoneNumbers == "+33600000000,+33600000001")
+        #expect(body.apiKey == FakeSMSPartner.defaultAPIKey)
+        try await fake.shutdown()
+    }
+
+    @Test(arguments: [
+        (1, FailureClass.configuration), (10, .configuration), (11, .account), (2, .rejected), (9, .rejected), (42, .rejected),
+    ])
+    func errorCodesAreClassified(_ code: Int, _ expected: FailureClass) async throws {
+        let fake = try await FakeSMSPartner.start()
+        fake.enqueue(.error(code: code))
+        let result = client(fake).send(try request(), timeout: .seconds(5))
+        guard case .failure(let error) = result, case .rejected(let got, let message, let fields, let status) = error else {
+            Issue.record("expected a rejection, got \(result)")
+            return
+        }
+        #expect(got == code)
+        #expect(status == 400)
+        #expect(error.failureClass == expected)
+        #expect(!error.failureClass.isRetryable)
+        #expect(!message.isEmpty || !fields.isEmpty)
+        #expect(error.description.contains("code \(code)"))
+        try await fake.shutdown()
+    }
+
+    @Test func code9NamesTheFieldAndKeepsTheFrenchMessage() async throws {
+        let fake = try await FakeSMSPartner.start()
+        fake.enqueue(.error(code: 9))
+        let error = try #require(client(fake).send(try request(), timeout: .seconds(5)).failure)
+        guard case .rejected(_, _, let fields, _) = error else { Issue.record("\(error)"); return }
+        #expect(fields.first?.elementID == "children[phoneNumbers].data")
+        #expect(error.description.contains("children[phoneNumbers].data: "))
+        try await fake.shutdown()
+    }
+
+    @Test func theFakeItselfRejectsAWrongKeyWithCode10() async throws {
+        let fake = try await FakeSMSPartner.start()
+        let error = try #require(client(fake, key: APIKey("wrong-key")!).send(try request(), timeout: .seconds(5)).failure)
+        #expect(error.failureClass == .configuration)
+        #expect(!error.description.contains("wrong-key"))
+        try await fake.shutdown()
+    }
+
+    @Test(arguments: [500, 502, 503, 504, 408, 429])
+    func serverErrorsAreTransient(_ status: Int) async throws {
+        let fake = try await FakeSMSPartner.start()
+        fake.enqueue(.http(status: status, body: "<html><body>Bad Gateway</body></html>"))
+        let error = try #require(client(fake).send(try request(), timeout: .seconds(5)).failure)
+        #expect(error == .httpStatus(status, excerpt: "<html><body>Bad Gateway</body></html>"))
+        #expect(error.failureClass == .transient)
+        try await fake.shutdown()
+    }
+
+    @Test func aServerErrorWithAnErrorBodyIsStillTransient() async throws {
+        let fake = try await FakeSMSPartner.start()
+        fake.enqueue(.error(code: 9, httpStatus: 503))
+        let error = try #require(client(fake).send(try request(), timeout: .seconds(5)).failure)
+        #expect(error.failureClass == .transient)
+        try await fake.shutdown()
+    }
+
+    @Test func a4xxWithoutJSONIsRejectedAndAnUnreadable2xxIsTransient() async throws {
+        let fake = try await FakeSMSPartner.start()
+        fake.enqueue(.http(status: 404, body: "not here"), .http(status: 200, body: "<html>maintenance</html>"))
+        let c = client(fake)
+        let first = try #require(c.send(try request(), timeout: .seconds(5)).failure)
+        #expect(first == .httpStatus(404, excerpt: "not here"))
+        #expect(first.failureClass == .rejected)
+        let second = try #require(c.send(try request(), timeout: .seconds(5)).failure)
+        #expect(second == .unreadableReply(httpStatus: 200, excerpt: "<html>maintenance</html>"))
+        #expect(second.failureClass == .transient)
+        try await fake.shutdown()
+    }
+
+    @Test func aLongReplyIsQuotedShortAndOnOneLine() async throws {
+        let fake = try await FakeSMSPartner.start()
+        fake.enqueue(.http(status: 502, body: String(repeating: "line\n", count: 200)))
+        let error = try #require(client(fake).send(try request(), timeout: .seconds(5)).failure)
+        guard case .httpStatus(_, let excerpt) = error else { Issue.record("\(error)"); return }
+        #expect(!excerpt.contains("\n"))
+        #expect(excerpt.count == 203)
+        #expect(excerpt.hasSuffix("..."))
+        try await fake.shutdown()
+    }
+
+    @Test func aDroppedConnectionIsTransient() async throws {
+        let fake = try await FakeSMSPartner.start()
+        fake.enqueue(.dropConnection, .closeAfterHeaders)
+        let c = client(fake)
+        for _ in 0..<2 {
+            let error = try #require(c.send(try request(), timeout: .seconds(5)).failure)
+            guard case .transport(.connectionLost) = error else { Issue.record("\(error)"); continue }
+            #expect(error.failureClass == .transient)
+        }
+        try await fake.shutdown()
+    }
+
+    @Test func aSlowReplyTimesOutWithinTheLimit() async throws {
+        let fake = try await FakeSMSPartner.start()
+        fake.enqueue(.delay(.seconds(5), then: .accept))
+        let clock = ContinuousClock()
+        let start = clock.now
+        let error = try #require(client(fake).send(try request(), timeout: .milliseconds(400)).failure)
+        #expect(clock.now - start < .seconds(2))
+        guard case .transport(.timedOut) = error else { Issue.record("\(error)"); return }
+        #expect(error.failureClass == .transient)
+        try await fake.shutdown()
+    }
+
+    @Test func aRefusedConnectionIsTransient() async throws {
+        let fake = try await FakeSMSPartner.start()
+        let url = fake.baseURL
+        try await fake.shutdown()
+        let c = SMSPartnerClient(apiKey: Self.key, baseURL: url, userAgent: "t")
+        let error = try #require(c.send(try request(), timeout: .seconds(2)).failure)
+        guard case .transport(.couldNotConnect(let text)) = error else { Issue.record("\(error)"); return }
+        #expect(!text.isEmpty)
+        #expect(error.failureClass == .transient)
+    }
+
+    @Test func anUnusableURLIsAConfigurationError() throws {
+        let c = SMSPartnerClient(apiKey: Self.key, baseURL: "http://exa mple.invalid:99999/v1", userAgent: "t")
+        let error = try #require(c.send(try request(), timeout: .seconds(2)).failure)
+        #expect(error.failureClass == .configuration)
+    }
+
+    @Test func meReadsTheCredits() async throws {
+        let fake = try await FakeSMSPartner.start()
+        fake.setCredits(1234)
+        let account = try client(fake).me(timeout: .seconds(5)).get()
+        #expect(account.creditSMS == 1234)
+        #expect(account.balance != nil)
+        let recorded = try #require(fake.requests.first)
+        #expect(recorded.method == "GET")
+        #expect(recorded.path == "/v1/me")
+        #expect(recorded.query["apiKey"] == FakeSMSPartner.defaultAPIKey)
+        try await fake.shutdown()
+    }
+
+    @Test func meWithAWrongKeyIsAConfigurationError() async throws {
+        let fake = try await FakeSMSPartner.start()
+        let error = try #require(client(fake, key: APIKey("nope&x=1")!).me(timeout: .seconds(5)).failure)
+        #expect(error.failureClass == .configuration)
+        #expect(fake.requests.first?.query["apiKey"] == "nope&x=1")
+        try await fake.shutdown()
+    }
+}
+
+extension Result {
+    var failure: Failure? {
+        if case .failure(let error) = self { error } else { nil }
+    }
+}

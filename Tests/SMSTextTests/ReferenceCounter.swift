@@ -1,0 +1,65 @@
+/// An independent, deliberately simple reimplementation of SMSPartner's counting rules, used to
+/// check `SMSMessage.measure(as:)` and `SMSBudget` on random texts.
+enum ReferenceCounter {
+    /// The 128 positions of the GSM 03.38 basic table, in code order; 0x1B is the escape code.
+    static let basicTable: [Unicode.Scalar] = Array(
+        ("@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞ\u{1B}ÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+            + "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà").unicodeScalars)
+
+    /// The characters of the extension table (form feed, ^ { } \ [ ~ ] | €).
+    static let extensionTable: [Unicode.Scalar] = Array("\u{0C}^{}\\[~]|€".unicodeScalars)
+
+    static let basic: Set<Unicode.Scalar> = Set(basicTable).subtracting(["\u{1B}"])
+    static let extended: Set<Unicode.Scalar> = Set(extensionTable)
+
+    static func isGSM7(_ text: String) -> Bool {
+        text.unicodeScalars.allSatisfy { basic.contains($0) || extended.contains($0) }
+    }
+
+    /// The indivisible pieces of `text` and their sizes in `ucs2` or GSM-7.
+    static func atoms(_ text: String, ucs2: Bool) -> [Int] {
+        text.unicodeScalars.map { scalar in
+            if scalar == "\n" { return 2 }
+            if ucs2 { return scalar.value > 0xFFFF ? 2 : 1 }
+            return extended.contains(scalar) ? 2 : 1
+        }
+    }
+
+    /// Units and segments of `text`.
+    static func count(_ text: String, ucs2: Bool) -> (units: Int, segments: Int) {
+        let atoms = atoms(text, ucs2: ucs2)
+        let units = atoms.reduce(0, +)
+        if units == 0 { return (0, 0) }
+        if units <= (ucs2 ? 70 : 160) { return (units, 1) }
+        let capacity = ucs2 ? 67 : 153
+        var parts = 0
+        var next = 0
+        while next < atoms.count {
+            parts += 1
+            var room = capacity
+            while next < atoms.count && atoms[next] <= room {
+                room -= atoms[next]
+                next += 1
+            }
+        }
+        return (units, parts)
+    }
+}
+
+/// A small deterministic pseudo-random generator (SplitMix64), so that random tests are
+/// reproducible.
+struct SeededGenerator: RandomNumberGenerator {
+    private var state: UInt64
+
+    init(seed: UInt64) {
+        state = seed
+    }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
