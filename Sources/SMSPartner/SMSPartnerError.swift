@@ -48,7 +48,7 @@ public enum SMSPartnerError: Error, Sendable, Equatable, CustomStringConvertible
     static func classify(httpStatus status: Int) -> FailureClass? {
         switch status {
         case 500...599, 408, 429: .transient
-        case 401, 403: .configuration
+        case 401, 403, 404, 405: .configuration  // bad key, or an API URL that is not SMSPartner's
         case 400...499: .rejected
         default: nil
         }

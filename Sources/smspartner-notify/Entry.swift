@@ -11,27 +11,35 @@ import Darwin
 @main
 enum Entry {
     static func main() {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        // `send` runs once per notification, so it is parsed on its own: ArgumentParser then
+        // skips the whole-tree pass that looks for `--generate-completion-script`, which
+        // costs more than the rest of the parse (see scripts/bench).
+        let isSend = arguments.first == SendCommand.configuration.commandName
+        let commandType: any ParsableCommand.Type = isSend ? SendCommand.self : SMSPartnerNotifyCommand.self
         do {
-            var command = try SMSPartnerNotifyCommand.parseAsRoot()
+            var command = try commandType.parseAsRoot(isSend ? Array(arguments.dropFirst()) : arguments)
             try command.run()
             exit(0)
         } catch let failure as CommandFailure {
             fail(failure.message, status: failure.status.rawValue)
         } catch {
-            let code = SMSPartnerNotifyCommand.exitCode(for: error)
+            let code = commandType.exitCode(for: error)
             if code == .success {
-                SMSPartnerNotifyCommand.exit(withError: error)  // --help, --version: printed to stdout
+                commandType.exit(withError: error)  // --help, --version: printed to stdout
             }
-            let message = SMSPartnerNotifyCommand.message(for: error)
+            let message = commandType.message(for: error)
                 .split(separator: "\n").first.map(String.init) ?? "invalid usage"
             let status = code.rawValue == ExitCode.validationFailure.rawValue ? ExitStatus.usage.rawValue : code.rawValue
             fail("\(message.replacingErrorPrefix()) (see --help)", status: status)
         }
     }
 
+    /// Prints `smspartner-notify: <message>` as exactly one line on stderr and exits.
     static func fail(_ message: String, status: Int32) -> Never {
         fflush(nil)
-        var line = Array("\(ToolVersion.name): \(message)\n".utf8)
+        let flat = message.split(whereSeparator: { $0.isNewline }).joined(separator: " ")
+        var line = Array("\(ToolVersion.name): \(flat)\n".utf8)
         while !line.isEmpty {
             let written = line.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
             if written < 0 && errno == EINTR { continue }

@@ -14,13 +14,15 @@ import Darwin
 struct SendCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "send",
+        _superCommandName: ToolVersion.name,
         abstract: "Send one alert as an SMS.",
         discussion: """
             The alert comes from --message, from the Nagios-style flags, or as plain text on \
             standard input (first line = summary). Exit status: 0 sent, 64 usage error, \
             65 unreadable alert input, 69 refused for good by SMSPartner, 75 not sent because \
             of a transient failure (network, timeout, HTTP 5xx), 78 configuration error.
-            """
+            """,
+        version: ToolVersion.current
     )
 
     @Option(name: .customLong("to"), help: ArgumentHelp(
@@ -76,7 +78,10 @@ struct SendCommand: ParsableCommand {
             throw CommandFailure(.configuration, error.description)
         }
         let recipients = try parseRecipients()
+        // One budget for the whole run: reading stdin and delivering share it.
         let budget = timeout.map { Duration.seconds($0) } ?? settings.configuration.timeout
+        let clock = ContinuousClock()
+        let deadline = clock.now + budget
         let renderer = MessageRenderer(maxSegments: settings.configuration.maxSegments)
         let input = try readAlert(timeout: budget)
         let rendered = message.map { renderer.render(text: $0) } ?? renderer.render(input.alert)
@@ -102,7 +107,7 @@ struct SendCommand: ParsableCommand {
             throw CommandFailure(.configuration, error.description)
         }
         let client = SMSPartnerClient(apiKey: apiKey, baseURL: settings.apiURL, userAgent: ToolVersion.userAgent)
-        let report = Delivery(client: client).deliver(request, within: budget)
+        let report = Delivery(client: client).deliver(request, within: max(deadline - clock.now, .zero))
         for receipt in report.receipts {
             print(Self.describe(receipt))
         }

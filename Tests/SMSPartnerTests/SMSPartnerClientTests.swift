@@ -94,14 +94,23 @@ import Testing
 
     @Test func a4xxWithoutJSONIsRejectedAndAnUnreadable2xxIsTransient() async throws {
         let fake = try await FakeSMSPartner.start()
-        fake.enqueue(.http(status: 404, body: "not here"), .http(status: 200, body: "<html>maintenance</html>"))
+        fake.enqueue(.http(status: 400, body: "bad request"), .http(status: 200, body: "<html>maintenance</html>"))
         let c = client(fake)
         let first = try #require(c.send(try request(), timeout: .seconds(5)).failure)
-        #expect(first == .httpStatus(404, excerpt: "not here"))
+        #expect(first == .httpStatus(400, excerpt: "bad request"))
         #expect(first.failureClass == .rejected)
         let second = try #require(c.send(try request(), timeout: .seconds(5)).failure)
         #expect(second == .unreadableReply(httpStatus: 200, excerpt: "<html>maintenance</html>"))
         #expect(second.failureClass == .transient)
+        try await fake.shutdown()
+    }
+
+    @Test(arguments: [401, 403, 404, 405])
+    func aWrongKeyOrURLIsAConfigurationError(_ status: Int) async throws {
+        let fake = try await FakeSMSPartner.start()
+        fake.enqueue(.http(status: status, body: "<html>no</html>"))
+        let error = try #require(client(fake).send(try request(), timeout: .seconds(5)).failure)
+        #expect(error.failureClass == .configuration)
         try await fake.shutdown()
     }
 

@@ -25,9 +25,14 @@ public struct Delivery: Sendable {
         let deadline = clock.now + budget
         var batches: [DeliveryReport.Batch] = []
         var stopError: SMSPartnerError?
-        for batch in request.batches() {
+        for (index, batch) in request.batches().enumerated() {
+            if index > 0, stopError == nil, deadline - clock.now < policy.minimumAttempt {
+                // Starting a request now would overrun the caller's budget (and might deliver
+                // after the caller has reported "not sent").
+                stopError = .transport(.timedOut("the time budget ran out before this request was made"))
+            }
             if let stopError {
-                // The key or the account is unusable: every further request would fail the same way.
+                // The key or the account is unusable, or time is up: no further request is made.
                 batches.append(.init(phoneNumbers: batch.phoneNumbers, attempts: 0, outcome: .failure(stopError)))
                 continue
             }

@@ -1,0 +1,358 @@
+import Foundation
+import SMSPartnerTesting
+import Synchronization
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What one run of the built `smspartner-notify` binary produced.
+struct CLIResult: Sendable {
+    var arguments: [String]
+    var exitCode: Int32
+    var stdout: String
+    var stderr: String
+    var elapsed: Duration
+
+    /// The stdout lines, without the empty string after a final newline.
+    var stdoutLines: [String] { Self.lines(stdout) }
+    /// The stderr lines, without the empty string after a final newline.
+    var stderrLines: [String] { Self.lines(stderr) }
+
+    static func lines(_ text: String) -> [String] {
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        if lines.last == "" { lines.removeLast() }
+        return lines
+    }
+
+    /// A one-line summary for failure messages.
+    var summary: String {
+        "smspartner-notify \(arguments.joined(separator: " ")) → exit \(exitCode) in \(elapsed)\n"
+            + "--- stdout ---\n\(stdout)--- stderr ---\n\(stderr)--------------"
+    }
+}
+
+/// Why running the binary failed (not the binary's own failures: those are in ``CLIResult``).
+enum CLIError: Error, CustomStringConvertible {
+    case binaryNotFound(String)
+    case timedOut(arguments: [String], after: Duration, stdout: String, stderr: String)
+
+    var description: String {
+        switch self {
+        case .binaryNotFound(let path):
+            "smspartner-notify not found at \(path): build it (swift build --build-tests) or set SMSPARTNER_NOTIFY_BIN"
+        case .timedOut(let arguments, let after, let stdout, let stderr):
+            "smspartner-notify \(arguments.joined(separator: " ")) still running after \(after): killed\n"
+                + "--- stdout ---\n\(stdout)--- stderr ---\n\(stderr)"
+        }
+    }
+}
+
+/// Runs the built binary in a clean environment and checks the output contract on every result.
+enum CLI {
+    static let toolName = "smspartner-notify"
+
+    /// The binary: `$SMSPARTNER_NOTIFY_BIN`, else `smspartner-notify` beside the test bundle.
+    static let binaryPath: String = {
+        if let override = ProcessInfo.processInfo.environment["SMSPARTNER_NOTIFY_BIN"], !override.isEmpty {
+            return override
+        }
+        let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        return exe.deletingLastPathComponent().appendingPathComponent(toolName).path
+    }()
+
+    /// What the child reads on standard input.
+    enum Input: Sendable {
+        /// `/dev/null`: empty, at once.
+        case none
+        /// These bytes, then end of file.
+        case bytes(Data)
+        /// These bytes on a pipe that the test keeps open until the child exits (no end of file).
+        case neverClosed(Data)
+    }
+
+    /// Runs `smspartner-notify args` with stdin from `stdin` (UTF-8), or `/dev/null` when nil.
+    ///
+    /// The child environment holds only `PATH`, `HOME` (an empty temporary directory) and `env`.
+    /// Every result is checked with ``expectContract(_:secrets:sourceLocation:)``.
+    static func run(
+        _ args: [String],
+        env: [String: String] = [:],
+        stdin: String? = nil,
+        timeout: Duration = .seconds(60),
+        secrets: [String] = [],
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) async throws -> CLIResult {
+        try await run(
+            args, env: env, input: stdin.map { .bytes(Data($0.utf8)) } ?? .none, timeout: timeout,
+            secrets: secrets, sourceLocation: sourceLocation)
+    }
+
+    /// Runs `smspartner-notify args` with `input` on standard input.
+    static func run(
+        _ args: [String],
+        env: [String: String] = [:],
+        input: Input,
+        timeout: Duration = .seconds(60),
+        secrets: [String] = [],
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) async throws -> CLIResult {
+        guard FileManager.default.isExecutableFile(atPath: binaryPath) else {
+            throw CLIError.binaryNotFound(binaryPath)
+        }
+        let scratch = try TemporaryDirectory()
+        defer { scratch.remove() }
+        let home = try scratch.makeDirectory("home")
+        let stdoutPath = scratch.path("stdout")
+        let stderrPath = scratch.path("stderr")
+        _ = FileManager.default.createFile(atPath: stdoutPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
+        var stdinPipe: Pipe?
+        let stdinPath: String
+        switch input {
+        case .none:
+            stdinPath = "/dev/null"
+        case .bytes(let data):
+            stdinPath = try scratch.write("stdin", data)
+        case .neverClosed(let data):
+            stdinPath = "/dev/null"
+            let pipe = Pipe()
+            try pipe.fileHandleForWriting.write(contentsOf: data)  // small: fits in the pipe buffer
+            stdinPipe = pipe
+        }
+
+        // Output goes to files, not pipes: nothing can fill up and block the child.
+        let stdoutHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: stdoutPath))
+        let stderrHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: stderrPath))
+        let stdinHandle = try FileHandle(forReadingFrom: URL(fileURLWithPath: stdinPath))
+        defer {
+            try? stdoutHandle.close()
+            try? stderrHandle.close()
+            try? stdinHandle.close()
+            try? stdinPipe?.fileHandleForWriting.close()
+        }
+
+        var environment = [
+            "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin",
+            "HOME": home,
+        ]
+        environment.merge(env) { _, new in new }
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binaryPath)
+        process.arguments = args
+        process.environment = environment
+        process.currentDirectoryURL = URL(fileURLWithPath: scratch.root)
+        process.standardInput = stdinPipe.map { $0.fileHandleForReading } ?? stdinHandle
+        process.standardOutput = stdoutHandle
+        process.standardError = stderrHandle
+
+        let exit = ExitSignal()
+        process.terminationHandler = { _ in exit.signal() }
+        let start = ContinuousClock.now
+        try process.run()
+        let pid = process.processIdentifier
+
+        let exitedInTime = await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                await exit.wait()
+                return true
+            }
+            group.addTask {
+                do {
+                    try await Task.sleep(for: timeout)
+                } catch {
+                    return true  // cancelled: the child exited first
+                }
+                return false
+            }
+            let first = await group.next() ?? true
+            if !first {
+                kill(pid, SIGKILL)
+            }
+            group.cancelAll()
+            return first
+        }
+        await exit.wait()
+        let elapsed = exit.exitedAt.map { $0 - start } ?? (ContinuousClock.now - start)
+
+        let stdout = String(decoding: (try? Data(contentsOf: URL(fileURLWithPath: stdoutPath))) ?? Data(), as: UTF8.self)
+        let stderr = String(decoding: (try? Data(contentsOf: URL(fileURLWithPath: stderrPath))) ?? Data(), as: UTF8.self)
+        guard exitedInTime else {
+            throw CLIError.timedOut(arguments: args, after: timeout, stdout: stdout, stderr: stderr)
+        }
+        let result = CLIResult(
+            arguments: args, exitCode: process.terminationStatus, stdout: stdout, stderr: stderr, elapsed: elapsed)
+        #expect(
+            process.terminationReason == .exit, "killed by a signal: \(result.summary)", sourceLocation: sourceLocation)
+        expectContract(result, secrets: secrets, sourceLocation: sourceLocation)
+        return result
+    }
+
+    /// The contract every run must honour: no API key in any output, and a non-zero exit prints
+    /// exactly one line on stderr, prefixed `smspartner-notify: ` (a zero exit prints nothing there).
+    static func expectContract(_ result: CLIResult, secrets: [String], sourceLocation: SourceLocation) {
+        for secret in Set([FakeSMSPartner.defaultAPIKey] + secrets) where !secret.isEmpty {
+            #expect(!result.stdout.contains(secret), "API key leaked on stdout: \(result.summary)", sourceLocation: sourceLocation)
+            #expect(!result.stderr.contains(secret), "API key leaked on stderr: \(result.summary)", sourceLocation: sourceLocation)
+        }
+        if result.exitCode == 0 {
+            #expect(result.stderr.isEmpty, "exit 0 but stderr not empty: \(result.summary)", sourceLocation: sourceLocation)
+        } else {
+            let lines = result.stderrLines
+            #expect(
+                lines.count == 1 && result.stderr.hasSuffix("\n"),
+                "a failure must print exactly one line on stderr: \(result.summary)", sourceLocation: sourceLocation)
+            #expect(
+                result.stderr.hasPrefix("\(toolName): "),
+                "stderr must start with \"\(toolName): \": \(result.summary)", sourceLocation: sourceLocation)
+        }
+    }
+}
+
+/// Signals the exit of a child process once, to any number of waiters.
+final class ExitSignal: Sendable {
+    private struct State {
+        var exitedAt: ContinuousClock.Instant?
+        var waiters: [CheckedContinuation<Void, Never>] = []
+    }
+
+    private let state = Mutex(State())
+
+    var exitedAt: ContinuousClock.Instant? { state.withLock { $0.exitedAt } }
+
+    func signal() {
+        let now = ContinuousClock.now
+        let waiters = state.withLock { state in
+            if state.exitedAt == nil { state.exitedAt = now }
+            let waiters = state.waiters
+            state.waiters = []
+            return waiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    func wait() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let done = state.withLock { state in
+                if state.exitedAt != nil { return true }
+                state.waiters.append(continuation)
+                return false
+            }
+            if done { continuation.resume() }
+        }
+    }
+}
+
+/// A temporary directory, removed with ``remove()``.
+struct TemporaryDirectory: Sendable {
+    let root: String
+
+    init() throws {
+        let url = FileManager.default.temporaryDirectory
+            .appendingPathComponent("smspartner-e2e-\(UUID().uuidString)", isDirectory: true)
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        root = url.path
+    }
+
+    func path(_ name: String) -> String { root + "/" + name }
+
+    func makeDirectory(_ name: String) throws -> String {
+        let path = path(name)
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    @discardableResult
+    func write(_ name: String, _ data: Data) throws -> String {
+        let path = path(name)
+        try data.write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    @discardableResult
+    func write(_ name: String, _ text: String) throws -> String {
+        try write(name, Data(text.utf8))
+    }
+
+    func remove() {
+        try? FileManager.default.removeItem(atPath: root)
+    }
+}
+
+// MARK: - Fake server helpers
+
+/// Starts a fake SMSPartner on 127.0.0.1 (a free port), runs `body`, and shuts it down.
+func withFake<T>(
+    apiKey: String = FakeSMSPartner.defaultAPIKey,
+    _ body: (FakeSMSPartner) async throws -> T
+) async throws -> T {
+    let fake = try await FakeSMSPartner.start(apiKey: apiKey)
+    do {
+        let result = try await body(fake)
+        try await fake.shutdown()
+        return result
+    } catch {
+        try? await fake.shutdown()
+        throw error
+    }
+}
+
+extension FakeSMSPartner {
+    /// The environment that points the binary at this fake with the accepted key.
+    var env: [String: String] {
+        ["SMSPARTNER_API_URL": baseURL, "SMSPARTNER_API_KEY": FakeSMSPartner.defaultAPIKey]
+    }
+
+    /// The bodies of every `POST /v1/send` received (accepted or not).
+    var sendBodies: [SendRequestBody] {
+        requests.filter { $0.method == "POST" && $0.path == "/v1/send" }.compactMap(\.sendBody)
+    }
+}
+
+// MARK: - Expected files
+
+/// Expected output files in `Tests/EndToEndTests/Fixtures/`, compared exactly.
+///
+/// Set `SMSPARTNER_E2E_RECORD=1` to (re)write them from the actual output instead; review the
+/// diff before committing.
+enum Fixture {
+    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("Fixtures", isDirectory: true)
+
+    static func expectMatches(_ actual: String, _ name: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let url = directory.appendingPathComponent(name)
+        if ProcessInfo.processInfo.environment["SMSPARTNER_E2E_RECORD"] == "1" {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            try Data(actual.utf8).write(to: url)
+            return
+        }
+        let expected = try String(contentsOf: url, encoding: .utf8)
+        if expected != actual {
+            Issue.record(
+                Comment(rawValue: difference(expected: expected, actual: actual, name: url.path)),
+                sourceLocation: sourceLocation)
+        }
+    }
+
+    /// A unified-diff-like description: the first differing line and both texts with line numbers.
+    static func difference(expected: String, actual: String, name: String) -> String {
+        let e = expected.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let a = actual.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        var lines = ["output differs from \(name) (rerun with SMSPARTNER_E2E_RECORD=1 to rewrite it):"]
+        let first = zip(e, a).enumerated().first(where: { $0.element.0 != $0.element.1 })?.offset ?? min(e.count, a.count)
+        lines.append("first difference at line \(first + 1):")
+        for index in 0..<max(e.count, a.count) {
+            let expectedLine = index < e.count ? e[index] : nil
+            let actualLine = index < a.count ? a[index] : nil
+            if expectedLine == actualLine {
+                lines.append("  \(expectedLine ?? "")")
+            } else {
+                if let expectedLine { lines.append("- \(expectedLine)") }
+                if let actualLine { lines.append("+ \(actualLine)") }
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+}
