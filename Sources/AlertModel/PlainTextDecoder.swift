@@ -18,6 +18,11 @@ public enum PlainTextDecoder {
 }
 
 extension StringProtocol {
+    /// The text without leading and trailing whitespace (Unicode whitespace, newlines included).
+    public func trimmingWhitespace() -> String {
+        trimmingTrailingWhitespace().trimmingLeadingWhitespace()
+    }
+
     func trimmingTrailingWhitespace() -> String {
         guard let last = lastIndex(where: { !$0.isWhitespace }) else { return "" }
         return String(self[...last])

@@ -28,15 +28,8 @@ public struct MessageRenderer: Sendable {
     /// Cuts the text to the budget after trimming surrounding whitespace (an all-blank text
     /// renders empty, which callers refuse to send).
     func fit(_ text: String, template: String) -> RenderedMessage {
-        let (message, truncated) = budget.truncate(SMSMessage(Self.trimmed(text)))
+        let (message, truncated) = budget.truncate(SMSMessage(text.trimmingWhitespace()))
         return RenderedMessage(message: message, measurement: message.measure(), truncated: truncated, template: template)
-    }
-
-    static func trimmed(_ text: String) -> String {
-        guard let first = text.firstIndex(where: { !$0.isWhitespace }),
-            let last = text.lastIndex(where: { !$0.isWhitespace })
-        else { return "" }
-        return String(text[first...last])
     }
 
     /// The default template's text and name.
