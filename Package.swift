@@ -59,7 +59,7 @@ let package = Package(
 
         .testTarget(name: "SMSTextTests", dependencies: ["SMSText"]),
         .testTarget(name: "SMSPartnerTests", dependencies: ["SMSPartner", "SMSPartnerTesting"]),
-        .testTarget(name: "AlertModelTests", dependencies: ["AlertModel"]),
+        .testTarget(name: "AlertModelTests", dependencies: ["AlertModel"], exclude: ["Fixtures"]),
         .testTarget(name: "NotifyCoreTests", dependencies: ["NotifyCore", "SMSPartnerTesting"]),
         .testTarget(
             name: "EndToEndTests",
