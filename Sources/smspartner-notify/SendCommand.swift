@@ -17,8 +17,10 @@ struct SendCommand: ParsableCommand {
         _superCommandName: ToolVersion.name,
         abstract: "Send one alert as an SMS.",
         discussion: """
-            The alert comes from --message, from the Nagios-style flags, or as plain text on \
-            standard input (first line = summary). Exit status: 0 sent, 64 usage error, \
+            The alert comes from --message, from the Nagios-style flags, from the NAGIOS_* or \
+            Icinga 2 notification environment, or on standard input (an Alertmanager webhook, a \
+            JSON object, key=value lines, or plain text whose first line is the summary). \
+            Exit status: 0 sent, 64 usage error, \
             65 unreadable alert input, 69 refused for good by SMSPartner, 75 not sent because \
             of a transient failure (network, timeout, HTTP 5xx), 78 configuration error.
             """,
@@ -27,9 +29,15 @@ struct SendCommand: ParsableCommand {
 
     @Option(name: .customLong("to"), help: ArgumentHelp(
         "Recipient phone number; repeat the flag or separate numbers with commas.",
-        discussion: "International (+33612345678) or French national (0612345678) form.",
+        discussion: "International (+33612345678) or French national (0612345678) form. Without --to, the numbers the input names (Nagios contact pager, Icinga user pager, generic `to`) are used, checked against allowed_recipients.",
         valueName: "number"))
     var to: [String] = []
+
+    @Option(help: ArgumentHelp(
+        "Input family: auto, nagios, icinga, alertmanager or generic.",
+        discussion: "auto (the default) picks it from the flags, the NAGIOS_* or Icinga 2 environment, or what is on standard input, and refuses to guess (exit 65) when it cannot tell.",
+        valueName: "format"))
+    var format: InputFormat = .auto
 
     @Option(help: ArgumentHelp("Nagios notification type: PROBLEM, RECOVERY, ACKNOWLEDGEMENT…", valueName: "type"))
     var notificationType: String?
@@ -52,7 +60,10 @@ struct SendCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The SMS text itself; overrides the template.", valueName: "text"))
     var message: String?
 
-    @Flag(help: "Show the SMS and the request that would be sent; contact nothing.")
+    @Option(help: ArgumentHelp("Deduplication key, instead of the one derived from the input.", valueName: "key"))
+    var dedupKey: String?
+
+    @Flag(help: "Show the decoded alert, the SMS and the request that would be sent; contact nothing.")
     var dryRun = false
 
     @Option(help: ArgumentHelp(
@@ -67,6 +78,9 @@ struct SendCommand: ParsableCommand {
         if let timeout, !(1...3600).contains(timeout) {
             throw ValidationError("--timeout must be from 1 to 3600 seconds")
         }
+        if let dedupKey, dedupKey.trimmingWhitespace().isEmpty {
+            throw ValidationError("--dedup-key must not be blank")
+        }
     }
 
     func run() throws {
@@ -77,26 +91,47 @@ struct SendCommand: ParsableCommand {
         } catch {
             throw CommandFailure(.configuration, error.description)
         }
-        let recipients = try parseRecipients()
+        let configuration = settings.configuration
         // One budget for the whole run: reading stdin and delivering share it.
-        let budget = timeout.map { Duration.seconds($0) } ?? settings.configuration.timeout
+        let budget = timeout.map { Duration.seconds($0) } ?? configuration.timeout
         let clock = ContinuousClock()
         let deadline = clock.now + budget
-        let renderer = MessageRenderer(maxSegments: settings.configuration.maxSegments)
-        let input = try readAlert(timeout: budget)
-        let rendered = message.map { renderer.render(text: $0) } ?? renderer.render(input.alert)
+        let decoded = try decodeAlert(environment: environment, timeout: budget)
+        let renderer = MessageRenderer(
+            maxSegments: configuration.maxSegments,
+            encoding: configuration.encoding,
+            templates: configuration.templates
+        )
+        let rendered = message.map { renderer.render(text: $0) } ?? renderer.render(decoded.notification)
         guard !rendered.message.text.isEmpty else {
             throw CommandFailure(.dataError, "the alert has no text to send")
         }
+        let recipients: RecipientResolver.Resolution
+        do {
+            recipients = try RecipientResolver.resolve(
+                flags: to,
+                input: decoded.notification.recipients,
+                allowlist: configuration.allowedRecipients
+            )
+        } catch {
+            switch error {
+            case .invalidFlag, .none: throw CommandFailure(.usage, error.description)
+            case .noneUsable: throw CommandFailure(.dataError, error.description)
+            }
+        }
         let request = SendRequest(
-            phoneNumbers: recipients,
+            phoneNumbers: recipients.numbers,
             message: rendered.message,
-            sender: settings.configuration.sender,
-            tag: settings.configuration.tag,
-            sandbox: settings.configuration.sandbox
+            sender: configuration.sender,
+            tag: configuration.tag,
+            sandbox: configuration.sandbox
         )
+        let key = dedupKey?.trimmingWhitespace() ?? decoded.notification.dedupKey
         if dryRun {
-            DryRunReport(format: input.format, alert: input.alert, rendered: rendered, request: request, apiURL: settings.apiURL).print()
+            DryRunReport(
+                format: decoded.format, notification: decoded.notification, dedupKey: key,
+                rendered: rendered, recipients: recipients, request: request, apiURL: settings.apiURL
+            ).print()
             return
         }
 
@@ -106,6 +141,9 @@ struct SendCommand: ParsableCommand {
         } catch {
             throw CommandFailure(.configuration, error.description)
         }
+        for skipped in recipients.skipped {
+            print("skipped: \(skipped)")
+        }
         let client = SMSPartnerClient(apiKey: apiKey, baseURL: settings.apiURL, userAgent: ToolVersion.userAgent)
         let report = Delivery(client: client).deliver(request, within: max(deadline - clock.now, .zero))
         for receipt in report.receipts {
@@ -113,65 +151,47 @@ struct SendCommand: ParsableCommand {
         }
         let status = ExitStatus(report)
         guard status != .ok, let worst = report.worstFailure else { return }
+        let total = recipients.numbers.count
         let unsent = report.failures.reduce(0) { $0 + $1.numbers.count }
-        let scope = unsent == recipients.count ? "" : " to \(unsent) of \(recipients.count) recipients"
+        let scope = unsent == total ? "" : " to \(unsent) of \(total) recipients"
         let attempts = report.totalAttempts
         let suffix = status == .tempFailure ? " (\(attempts) attempt\(attempts == 1 ? "" : "s") within \(budget.components.seconds) s; retry later)" : ""
         throw CommandFailure(status, "not sent\(scope): \(worst)\(suffix)")
     }
 
-    /// `--to` values, validated and normalised; nothing is sent if any is invalid.
-    func parseRecipients() throws -> [PhoneNumber] {
-        var numbers: [PhoneNumber] = []
-        for value in to {
-            do {
-                numbers += try PhoneNumber.parseList(value)
-            } catch {
-                throw CommandFailure(.usage, "invalid --to: \(error)")
+    /// The alert, decoded from the flags, the environment or standard input (``AlertDecoding``).
+    func decodeAlert(environment: [String: String], timeout: Duration) throws -> AlertDecoding.Decoded {
+        let flags = AlertInput.Flags(
+            notificationType: notificationType, host: host, hostState: hostState,
+            service: service, serviceState: serviceState, output: output
+        )
+        var input = AlertInput(flags: flags, environment: environment)
+        // `--message` alone is the whole alert: nothing else is read.
+        if let message, flags.isEmpty, format == .auto || format == .generic {
+            let alert = Alert(source: .generic, summary: message.trimmingWhitespace())
+            return AlertDecoding.Decoded(format: .generic, notification: Notification(single: alert))
+        }
+        do {
+            let family = format == .auto ? try InputDetector.detectWithoutBody(input) : format
+            if AlertDecoding.needsBody(family) {
+                input.body = try readStandardInput(timeout: timeout)
             }
+            return try AlertDecoding.decode(input, format: family ?? .auto)
+        } catch let error as DecodeError {
+            throw CommandFailure(.dataError, error.description)
         }
-        var seen = Set<PhoneNumber>()
-        numbers = numbers.filter { seen.insert($0).inserted }
-        guard !numbers.isEmpty else {
-            throw CommandFailure(.usage, "no recipient: give --to NUMBER")
-        }
-        return numbers
     }
 
-    /// The alert from the flags, or from standard input when no flag describes it.
-    func readAlert(timeout: Duration) throws -> (alert: Alert, format: String) {
-        let flags = [notificationType, host, hostState, service, serviceState, output]
-        if flags.contains(where: { $0 != nil }) {
-            let alert = Alert(
-                source: .nagios,
-                notificationType: notificationType,
-                host: host,
-                hostState: hostState,
-                service: service,
-                serviceState: serviceState,
-                output: output
-            )
-            return (alert, "nagios")
-        }
-        if let message {
-            return (Alert(source: .generic, summary: message), "generic")
-        }
+    /// Standard input's bytes; a terminal means there is no alert to read.
+    func readStandardInput(timeout: Duration) throws -> [UInt8] {
         guard !FileReader.standardInputIsTerminal else {
-            throw CommandFailure(.usage, "no alert: give --message, the alert flags, or pipe the text on standard input")
+            throw CommandFailure(.usage, DecodeError.noInput.description)
         }
-        let bytes: [UInt8]
         do {
-            bytes = try FileReader.readStandardInput(timeout: timeout)
+            return try FileReader.readStandardInput(timeout: timeout)
         } catch {
             throw CommandFailure(.dataError, "unreadable alert input: \(error)")
         }
-        guard let text = String(validating: bytes, as: UTF8.self) else {
-            throw CommandFailure(.dataError, "unreadable alert input: standard input is not UTF-8 text")
-        }
-        guard let alert = PlainTextDecoder.decode(text) else {
-            throw CommandFailure(.dataError, "unreadable alert input: standard input is empty")
-        }
-        return (alert, "generic")
     }
 
     static func describe(_ receipt: SendReceipt) -> String {
@@ -181,4 +201,8 @@ struct SendCommand: ParsableCommand {
         if let cost = receipt.cost { line += ", cost \(cost)\(receipt.currency.map { " " + $0 } ?? "")" }
         return line + ")"
     }
+}
+
+extension InputFormat: ExpressibleByArgument {
+    public static var allValueStrings: [String] { allCases.map(\.rawValue) }
 }

@@ -11,6 +11,12 @@ import Yams
 /// sandbox: false        # true = validated by SMSPartner, not delivered, not charged
 /// max_segments: 1       # longer texts are cut to fit
 /// timeout: 20           # seconds `send` may spend delivering (retries included)
+/// encoding: auto        # auto | gsm7 | unicode (see EncodingMode)
+/// templates:            # Mustache, by name (see TemplateSet)
+///   nagios-service: "{{type}} {{host}}/{{service}} {{state}}: {{message}}"
+/// allowed_recipients:   # numbers an alert's own input may name (pager, `to`); `*` ends a prefix
+///   - "+33612345678"
+///   - "+336*"
 /// ```
 public struct Configuration: Sendable, Equatable {
     /// Where the settings came from (nil: built-in defaults).
@@ -28,9 +34,16 @@ public struct Configuration: Sendable, Equatable {
     public var maxSegments: Int
     /// Time budget of one `send`, retries included.
     public var timeout: Duration
+    /// GSM-7 or UCS-2, and whether to transliterate.
+    public var encoding: EncodingMode
+    /// The templates: built-ins overridden by `templates:`.
+    public var templates: TemplateSet
+    /// Patterns for the numbers an input may name itself (a pager, a `to` field); nil = any.
+    public var allowedRecipients: RecipientAllowlist?
 
     public static let knownSettings = [
         "api_key_file", "api_key", "api_url", "sender", "tag", "sandbox", "max_segments", "timeout",
+        "encoding", "templates", "allowed_recipients",
     ]
 
     public init(
@@ -42,7 +55,10 @@ public struct Configuration: Sendable, Equatable {
         tag: String? = nil,
         sandbox: Bool = false,
         maxSegments: Int = 1,
-        timeout: Duration = .seconds(20)
+        timeout: Duration = .seconds(20),
+        encoding: EncodingMode = .auto,
+        templates: TemplateSet = .builtIn,
+        allowedRecipients: RecipientAllowlist? = nil
     ) {
         self.path = path
         self.apiKeyFile = apiKeyFile
@@ -53,6 +69,9 @@ public struct Configuration: Sendable, Equatable {
         self.sandbox = sandbox
         self.maxSegments = maxSegments
         self.timeout = timeout
+        self.encoding = encoding
+        self.templates = templates
+        self.allowedRecipients = allowedRecipients
     }
 
     /// Reads and validates a configuration file.
@@ -112,6 +131,31 @@ public struct Configuration: Sendable, Equatable {
         configuration.sandbox = try settings.bool("sandbox") ?? false
         configuration.maxSegments = try settings.int("max_segments", in: 1...10) ?? 1
         configuration.timeout = .seconds(try settings.int("timeout", in: 1...3600) ?? 20)
+        if let encoding = try settings.string("encoding") {
+            guard let mode = EncodingMode(rawValue: encoding) else {
+                throw settings.invalid("encoding", expected: "auto, gsm7 or unicode")
+            }
+            configuration.encoding = mode
+        }
+        if let templates = try settings.stringMapping("templates") {
+            do {
+                configuration.templates = try TemplateSet(overrides: templates.map { (name: $0.key, text: $0.value) })
+            } catch {
+                let name: String
+                switch error {
+                case .unknownName(let n), .invalid(let n, _): name = n
+                }
+                let line = settings.line(of: name, in: "templates") ?? settings.line("templates")
+                throw .invalidTemplate(path: path, line: line, problem: error.description)
+            }
+        }
+        if let patterns = try settings.stringList("allowed_recipients") {
+            do {
+                configuration.allowedRecipients = try RecipientAllowlist(patterns: patterns)
+            } catch {
+                throw settings.invalid("allowed_recipients", expected: "a list of phone numbers or prefixes ending in * (\(error))")
+            }
+        }
         return configuration
     }
 
@@ -140,6 +184,11 @@ struct SettingsReader {
         mapping.first(where: { $0.key.string == key })?.value
     }
 
+    /// The line of `name` inside the mapping `key`.
+    func line(of name: String, in key: String) -> Int? {
+        node(key)?.mapping?.first(where: { $0.key.string == name })?.key.mark?.line
+    }
+
     func line(_ key: String) -> Int? {
         mapping.first(where: { $0.key.string == key })?.key.mark?.line
     }
@@ -162,6 +211,33 @@ struct SettingsReader {
         guard let value = node(key), value.null == nil else { return nil }
         guard case .scalar(let scalar) = value else { throw invalid(key, expected: "a single value") }
         return scalar.string
+    }
+
+    /// A mapping of names to strings, in the file's order; nil when absent or null.
+    func stringMapping(_ key: String) throws(ConfigurationError) -> [(key: String, value: String)]? {
+        guard let value = node(key), value.null == nil else { return nil }
+        guard let mapping = value.mapping else { throw invalid(key, expected: "a mapping of names to texts") }
+        var result: [(key: String, value: String)] = []
+        for (name, text) in mapping {
+            guard let name = name.string, case .scalar(let scalar) = text else {
+                throw invalid(key, expected: "a mapping of names to texts")
+            }
+            result.append((name, scalar.string))
+        }
+        return result
+    }
+
+    /// A list of strings (or one string); nil when absent or null.
+    func stringList(_ key: String) throws(ConfigurationError) -> [String]? {
+        guard let value = node(key), value.null == nil else { return nil }
+        if case .scalar(let scalar) = value { return [scalar.string] }
+        guard let sequence = value.sequence else { throw invalid(key, expected: "a list") }
+        var result: [String] = []
+        for item in sequence {
+            guard case .scalar(let scalar) = item else { throw invalid(key, expected: "a list of texts") }
+            result.append(scalar.string)
+        }
+        return result
     }
 
     func bool(_ key: String) throws(ConfigurationError) -> Bool? {

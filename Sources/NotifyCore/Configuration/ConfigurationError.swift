@@ -9,6 +9,7 @@ public enum ConfigurationError: Error, Sendable, Equatable, CustomStringConverti
     case unreadableKeyFile(path: String, reason: String)
     case emptyKeyFile(path: String)
     case invalidAPIURL(String)
+    case invalidTemplate(path: String, line: Int?, problem: String)
 
     public var description: String {
         switch self {
@@ -28,6 +29,8 @@ public enum ConfigurationError: Error, Sendable, Equatable, CustomStringConverti
             "cannot read the API key file \(path): \(reason)"
         case .emptyKeyFile(let path):
             "the API key file \(path) is empty"
+        case .invalidTemplate(let path, let line, let problem):
+            "\(Self.place(path, line)): \(problem)"
         case .invalidAPIURL(let url):
             "SMSPARTNER_API_URL '\(url)' is not an http:// or https:// URL"
         }

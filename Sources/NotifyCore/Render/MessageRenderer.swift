@@ -1,59 +1,178 @@
 import AlertModel
 import SMSText
 
-/// Turns an alert into one SMS within a segment budget, essentials first:
-/// type, host, service and state, then the output.
+/// Turns a notification into one SMS within a segment budget, essentials first.
 ///
-/// - `PROBLEM web01/HTTP CRITICAL: Connection refused`
-/// - `RECOVERY db1 UP: PING OK - rta 0.4 ms`
-/// - generic alerts: the summary, then the details on the next line.
+/// 1. The template for the notification (``TemplateSet``) is rendered with every field whole.
+/// 2. The text is cleaned (runs of spaces collapsed, lines trimmed, blank lines dropped) and
+///    put in the configured encoding (``EncodingMode``: transliterated to GSM-7 when Latin
+///    enough).
+/// 3. While it does not fit `max_segments`, fields are shortened in ``TemplateField`` order:
+///    details, then the message (output, summary, comment), each cut at a word boundary with
+///    `...` (GSM-7) or `…` (UCS-2) and as little as possible; then fewer alerts of a group are
+///    listed ("+K more"); then context labels are left out. Type, state, host, service and
+///    alert names are never shortened by these steps.
+/// 4. If it still does not fit, the whole text is cut (``SMSBudget``): the SMS never exceeds
+///    the budget.
+///
+/// Built-in templates give `PROBLEM web01/HTTP CRITICAL: Connection refused`,
+/// `RECOVERY db1 UP: PING OK - rta 0.4 ms`, `FIRING HighLatency api-1 critical: p99 > 2s`,
+/// `RESOLVED [3] HighLatency api prod` (then one line per alert), and for plain text the
+/// summary then the details.
 public struct MessageRenderer: Sendable {
     public var budget: SMSBudget
+    public var encoding: EncodingMode
+    public var templates: TemplateSet
 
-    public init(maxSegments: Int = 1) {
+    public init(maxSegments: Int = 1, encoding: EncodingMode = .auto, templates: TemplateSet = .builtIn) {
         self.budget = SMSBudget(maxSegments: maxSegments)
+        self.encoding = encoding
+        self.templates = templates
     }
 
-    /// Renders with the default template for the alert's kind.
-    public func render(_ alert: Alert) -> RenderedMessage {
-        let (text, template) = Self.defaultText(for: alert)
-        return fit(text, template: template)
-    }
-
-    /// Renders a text given as is (`--message`).
-    public func render(text: String) -> RenderedMessage {
-        fit(text, template: "--message")
-    }
-
-    /// Cuts the text to the budget after trimming surrounding whitespace (an all-blank text
-    /// renders empty, which callers refuse to send).
-    func fit(_ text: String, template: String) -> RenderedMessage {
-        let (message, truncated) = budget.truncate(SMSMessage(text.trimmingWhitespace()))
-        return RenderedMessage(message: message, measurement: message.measure(), truncated: truncated, template: template)
-    }
-
-    /// The default template's text and name.
-    static func defaultText(for alert: Alert) -> (text: String, template: String) {
-        switch alert.source {
-        case .generic where alert.host == nil && alert.service == nil:
-            let text = [alert.summary, alert.details].compactMap { $0 }.joined(separator: "\n")
-            return (text, "default/generic")
-        default:
-            let isService = alert.service != nil
-            let target = isService ? [alert.host, alert.service].compactMap { $0 }.joined(separator: "/") : alert.host
-            let state = isService ? alert.serviceState : alert.hostState
-            let head = [alert.notificationType, target, state]
-                .compactMap { $0 }
-                .filter { !$0.isEmpty }
-                .joined(separator: " ")
-            let body = alert.output ?? alert.summary
-            let text: String
-            switch (head.isEmpty, body?.isEmpty ?? true) {
-            case (false, false): text = head + ": " + (body ?? "")
-            case (false, true): text = head
-            case (true, _): text = body ?? ""
-            }
-            return (text, "default/\(alert.source.rawValue)-\(isService ? "service" : "host")")
+    /// Renders a notification with its template, shortened to fit.
+    public func render(_ notification: Notification) -> RenderedMessage {
+        guard let entry = templates.template(for: notification) else {
+            return render(text: notification.alerts.first?.summary ?? "")
         }
+        let name = "\(entry.name) (\(entry.origin))"
+        // Fields longer than the largest SMS cannot show whole anyway: cap them first, so
+        // every trial below renders a short text.
+        let cap = budget.effectiveMaxSegments * 160 + 1
+        let capped = Self.capping(notification, to: cap)
+        let probe = TemplateContext(notification: capped, mark: "")
+        let first = finish(entry.template.render(probe.variables(.init())))
+        let mark = SMSMessage(first.text).encoding.truncationMark
+        let context = TemplateContext(notification: capped, mark: mark)
+        let maxListed = max(1, budget.effectiveMaxSegments * 160 / 8)
+
+        var shrink = TemplateContext.Shrink()
+        if capped.alerts.count > maxListed { shrink.listed = maxListed }
+        var truncated: [String] = []
+        func attempt(_ shrink: TemplateContext.Shrink) -> GSM7Transliteration {
+            finish(entry.template.render(context.variables(shrink)))
+        }
+        func fits(_ shrink: TemplateContext.Shrink) -> Bool {
+            budget.fits(SMSMessage(attempt(shrink).text))
+        }
+
+        if !fits(shrink) {
+            for field in TemplateField.allCases {
+                switch field {
+                case .details:
+                    let longest = capped.alerts.map { max($0.details?.count ?? 0, $0.longOutput?.count ?? 0) }.max() ?? 0
+                    if longest == 0 { continue }
+                    shrink.details = Self.largest(in: 0...longest) { limit in
+                        var s = shrink
+                        s.details = limit
+                        return fits(s)
+                    } ?? 0
+                case .message:
+                    let longest = capped.alerts.map {
+                        [$0.output, $0.summary, $0.comment, $0.details].compactMap { $0?.count }.max() ?? 0
+                    }.max() ?? 0
+                    if longest == 0 { continue }
+                    shrink.message = Self.largest(in: 0...longest) { limit in
+                        var s = shrink
+                        s.message = limit
+                        return fits(s)
+                    } ?? 0
+                case .alerts:
+                    let count = min(capped.alerts.count, shrink.listed ?? capped.alerts.count)
+                    if count <= 1 { continue }
+                    shrink.listed = Self.largest(in: 1...count) { listed in
+                        var s = shrink
+                        s.listed = listed
+                        return fits(s)
+                    } ?? 1
+                case .labels:
+                    shrink.hidesLabels = true
+                }
+                if !truncated.contains(field.rawValue) { truncated.append(field.rawValue) }
+                if fits(shrink) { break }
+            }
+        }
+        if shrink.listed != nil, !truncated.contains("alerts") { truncated.append("alerts") }
+        let result = attempt(shrink)
+        return measured(result, truncated: truncated, template: name)
+    }
+
+    /// Renders a text given as is (`--message`): trimmed, put in the configured encoding,
+    /// cut to the budget if needed.
+    public func render(text: String) -> RenderedMessage {
+        measured(encoding.apply(to: text.trimmingWhitespace()), truncated: [], template: "--message")
+    }
+
+    /// The final message: `result` cut to the budget as a last resort.
+    func measured(_ result: GSM7Transliteration, truncated: [String], template: String) -> RenderedMessage {
+        var truncated = truncated
+        let (message, cut) = budget.truncate(SMSMessage(result.text))
+        if cut { truncated.append("text") }
+        let replaced = result.replaced.sorted { $0.key < $1.key }.map { (from: $0.key, to: $0.value) }
+        return RenderedMessage(
+            message: message,
+            measurement: message.measure(),
+            truncated: truncated,
+            transliterated: replaced,
+            template: template
+        )
+    }
+
+    /// A rendered template cleaned up and put in the configured encoding.
+    func finish(_ rendered: String) -> GSM7Transliteration {
+        encoding.apply(to: Self.clean(rendered))
+    }
+
+    /// Collapses runs of spaces and tabs, trims every line and drops blank lines: templates
+    /// leave gaps where optional values are absent, and an SMS has no room for them.
+    static func clean(_ text: String) -> String {
+        var lines: [String] = []
+        for rawLine in text.split(whereSeparator: \.isNewline) {
+            var line = ""
+            var pendingSpace = false
+            for character in rawLine {
+                if character == " " || character == "\t" || (character.isWhitespace && !character.isNewline) {
+                    pendingSpace = !line.isEmpty
+                } else {
+                    if pendingSpace { line.append(" ") }
+                    pendingSpace = false
+                    line.append(character)
+                }
+            }
+            if !line.isEmpty { lines.append(line) }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// The largest value in `range` that `accepts`, assuming it is monotone (accepted values
+    /// form a prefix of the range); nil when none is.
+    static func largest(in range: ClosedRange<Int>, accepts: (Int) -> Bool) -> Int? {
+        guard accepts(range.lowerBound) else { return nil }
+        var low = range.lowerBound
+        var high = range.upperBound
+        while low < high {
+            let middle = (low + high + 1) / 2
+            if accepts(middle) { low = middle } else { high = middle - 1 }
+        }
+        return low
+    }
+
+    /// `notification` with every text field cut to `limit` characters.
+    static func capping(_ notification: Notification, to limit: Int) -> Notification {
+        func cap(_ text: String?) -> String? {
+            guard let text, text.count > limit else { return text }
+            return String(text.prefix(limit))
+        }
+        var result = notification
+        result.alerts = notification.alerts.map { alert in
+            var alert = alert
+            alert.output = cap(alert.output)
+            alert.longOutput = cap(alert.longOutput)
+            alert.summary = cap(alert.summary)
+            alert.details = cap(alert.details)
+            alert.comment = cap(alert.comment)
+            return alert
+        }
+        return result
     }
 }

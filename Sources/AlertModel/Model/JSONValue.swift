@@ -1,0 +1,118 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// Any JSON value, decoded leniently, for inputs whose shape is open (the generic JSON alert).
+public enum JSONValue: Sendable, Equatable, Decodable {
+    case null
+    case bool(Bool)
+    case number(String)
+    case string(String)
+    case array([JSONValue])
+    /// Members sorted by name (JSON objects have no order that survives every producer).
+    case object([(String, JSONValue)])
+
+    public init(from decoder: any Decoder) throws {
+        if var list = try? decoder.unkeyedContainer() {
+            var items: [JSONValue] = []
+            while !list.isAtEnd { items.append(try list.decode(JSONValue.self)) }
+            self = .array(items)
+            return
+        }
+        if let object = try? decoder.container(keyedBy: AnyCodingKey.self) {
+            var members: [(String, JSONValue)] = []
+            for key in object.allKeys {
+                members.append((key.stringValue, try object.decode(JSONValue.self, forKey: key)))
+            }
+            self = .object(members.sorted { $0.0 < $1.0 })
+            return
+        }
+        let value = try decoder.singleValueContainer()
+        if value.decodeNil() {
+            self = .null
+        } else if let bool = try? value.decode(Bool.self) {
+            self = .bool(bool)
+        } else if let int = try? value.decode(Int64.self) {
+            self = .number(String(int))
+        } else if let double = try? value.decode(Double.self) {
+            self = .number(double.description)
+        } else {
+            self = .string(try value.decode(String.self))
+        }
+    }
+
+    /// Parses JSON text; nil with a one-line reason when it is not JSON.
+    public static func parse(_ bytes: [UInt8]) -> Result<JSONValue, DecodeFailure> {
+        do {
+            return .success(try JSONDecoder().decode(JSONValue.self, from: Data(bytes)))
+        } catch let error as DecodingError {
+            return .failure(DecodeFailure(reason: Self.describe(error)))
+        } catch {
+            return .failure(DecodeFailure(reason: "not JSON"))
+        }
+    }
+
+    /// Why some bytes are not JSON, in one line.
+    public struct DecodeFailure: Error, Sendable, Equatable {
+        public var reason: String
+    }
+
+    static func describe(_ error: DecodingError) -> String {
+        switch error {
+        case .dataCorrupted(let context):
+            let detail = (context.underlyingError.map { "\($0)" } ?? context.debugDescription)
+            return "not JSON (\(Self.firstLine(detail)))"
+        default:
+            return "not JSON"
+        }
+    }
+
+    static func firstLine(_ text: String) -> String {
+        let line = text.split(whereSeparator: \.isNewline).first.map(String.init) ?? text
+        return line.count > 120 ? String(line.prefix(120)) + "…" : line
+    }
+
+    public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
+        switch (lhs, rhs) {
+        case (.null, .null): true
+        case (.bool(let a), .bool(let b)): a == b
+        case (.number(let a), .number(let b)): a == b
+        case (.string(let a), .string(let b)): a == b
+        case (.array(let a), .array(let b)): a == b
+        case (.object(let a), .object(let b)): a.count == b.count && zip(a, b).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
+        default: false
+        }
+    }
+
+    /// The member's value, for an object.
+    public subscript(key: String) -> JSONValue? {
+        guard case .object(let members) = self else { return nil }
+        return members.first(where: { $0.0 == key })?.1
+    }
+
+    /// A scalar as text (strings trimmed, numbers and booleans spelt out); nil for null,
+    /// arrays, objects and blank strings.
+    public var text: String? {
+        switch self {
+        case .string(let s):
+            let trimmed = s.trimmingWhitespace()
+            return trimmed.isEmpty ? nil : trimmed
+        case .number(let n): return n
+        case .bool(let b): return b ? "true" : "false"
+        case .null, .array, .object: return nil
+        }
+    }
+}
+
+/// A coding key for any member name.
+struct AnyCodingKey: CodingKey {
+    var stringValue: String
+    var intValue: Int?
+    init(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) {
+        self.stringValue = String(intValue)
+        self.intValue = intValue
+    }
+}
