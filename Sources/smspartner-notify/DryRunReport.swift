@@ -32,7 +32,8 @@ struct DryRunReport {
             "segments: \(m.segments)",
             "truncated: \(rendered.truncated.isEmpty ? "no" : rendered.truncated.joined(separator: ","))",
             "transliterated: \(transliterated.isEmpty ? "no" : transliterated.joined(separator: " "))",
-            "recipients: \(recipients.numbers.map(\.e164).joined(separator: ",")) (from \(recipients.origin))",
+            "recipients: \(recipients.numbers.map(\.e164).joined(separator: ","))",
+            "recipients-from: \(recipients.origin)",
         ]
         for skipped in recipients.skipped {
             lines.append("skipped: \(skipped)")

@@ -253,6 +253,8 @@ struct EncodingTests {
         var text: String
         var expectedMessage: String
         var unicode: Bool
+        /// The configuration's `encoding:`, when not the default `auto`.
+        var encoding: String? = nil
         var testDescription: String { name }
     }
 
@@ -261,8 +263,12 @@ struct EncodingTests {
         Case(name: "newline", text: "line one\nline two", expectedMessage: "line one:br:line two", unicode: false),
         Case(name: "euro", text: "cost 5€ today", expectedMessage: "cost 5:euro: today", unicode: false),
         Case(name: "GSM-7 accents", text: "été è là où", expectedMessage: "été è là où", unicode: false),
-        Case(name: "emoji", text: "🔥 disk on fire", expectedMessage: "🔥 disk on fire", unicode: true),
+        Case(name: "emoji, dropped in auto", text: "🔥 disk on fire", expectedMessage: "disk on fire", unicode: false),
+        Case(name: "emoji, kept in unicode", text: "🔥 disk on fire", expectedMessage: "🔥 disk on fire", unicode: true, encoding: "unicode"),
+        Case(name: "curly quotes and accents, transliterated", text: "“ça” — ok…", expectedMessage: "\"ca\" - ok...", unicode: false),
+        Case(name: "curly quotes, kept in unicode", text: "“ok”", expectedMessage: "“ok”", unicode: true, encoding: "unicode"),
         Case(name: "Cyrillic", text: "Сервер недоступен", expectedMessage: "Сервер недоступен", unicode: true),
+        Case(name: "Cyrillic forced to gsm7", text: "Сервер down", expectedMessage: "?????? down", unicode: false, encoding: "gsm7"),
     ]
 
     @Test(
@@ -270,7 +276,7 @@ struct EncodingTests {
         arguments: [
             (String(repeating: "a", count: 200), "...", false),
             (String(repeating: "a", count: 80) + "\n" + String(repeating: "b", count: 79), "...", false),
-            (String(repeating: "é", count: 100) + "🔥", "…", true),
+            (String(repeating: "ж", count: 100), "…", true),
         ])
     func truncation(text: String, mark: String, unicode: Bool) async throws {
         try await withFake { fake in
@@ -286,8 +292,18 @@ struct EncodingTests {
     @Test("the message field and isUnicode", arguments: cases)
     func encoding(_ testCase: Case) async throws {
         try await withFake { fake in
-            let result = try await CLI.run(["send", "--to", "0600000000", "--message", testCase.text], env: fake.env)
-            #expect(result.exitCode == 0, "\(result.summary)")
+            var args = ["send", "--to", "0600000000", "--message", testCase.text]
+            if let encoding = testCase.encoding {
+                let config = FileManager.default.temporaryDirectory.appendingPathComponent("enc-\(UUID().uuidString).yml")
+                try "encoding: \(encoding)\n".write(to: config, atomically: true, encoding: .utf8)
+                defer { try? FileManager.default.removeItem(at: config) }
+                args += ["--config", config.path]
+                let result = try await CLI.run(args, env: fake.env)
+                #expect(result.exitCode == 0, "\(result.summary)")
+            } else {
+                let result = try await CLI.run(args, env: fake.env)
+                #expect(result.exitCode == 0, "\(result.summary)")
+            }
             #expect(fake.requests.count == 1)
             let body = try #require(fake.deliveredMessages.first)
             #expect(body.message == testCase.expectedMessage)

@@ -26,7 +26,9 @@ public enum InputDetector {
 
     /// The family of what was read on standard input.
     public static func detect(body: [UInt8]) throws(DecodeError) -> InputFormat {
-        guard let first = body.first(where: { !Self.isJSONWhitespace($0) }) else { throw .noInput }
+        guard let first = body.first(where: { !Self.isJSONWhitespace($0) }) else {
+            throw .empty(format: .generic, reason: "standard input is empty")
+        }
         guard first == UInt8(ascii: "{") else { return .generic }
         // Only a parsed object can be told apart; text that merely starts with `{` is the
         // generic decoder's to refuse.

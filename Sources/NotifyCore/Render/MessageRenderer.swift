@@ -92,6 +92,23 @@ public struct MessageRenderer: Sendable {
                 if fits(shrink) { break }
             }
         }
+        // Listing fewer alerts or hiding labels may leave room to give the text back.
+        if shrink.hidesLabels || shrink.listed != nil {
+            if let limit = shrink.message {
+                shrink.message = Self.largest(in: limit...(limit + budget.effectiveMaxSegments * 160)) { limit in
+                    var s = shrink
+                    s.message = limit
+                    return fits(s)
+                } ?? limit
+            }
+            if let limit = shrink.details {
+                shrink.details = Self.largest(in: limit...(limit + budget.effectiveMaxSegments * 160)) { limit in
+                    var s = shrink
+                    s.details = limit
+                    return fits(s)
+                } ?? limit
+            }
+        }
         if shrink.listed != nil, !truncated.contains("alerts") { truncated.append("alerts") }
         let result = attempt(shrink)
         return measured(result, truncated: truncated, template: name)
@@ -100,7 +117,9 @@ public struct MessageRenderer: Sendable {
     /// Renders a text given as is (`--message`): trimmed, put in the configured encoding,
     /// cut to the budget if needed.
     public func render(text: String) -> RenderedMessage {
-        measured(encoding.apply(to: text.trimmingWhitespace()), truncated: [], template: "--message")
+        let result = encoding.apply(to: text.trimmingWhitespace())
+        let trimmed = GSM7Transliteration(text: result.text.trimmingWhitespace(), replaced: result.replaced)
+        return measured(trimmed, truncated: [], template: "--message")
     }
 
     /// The final message: `result` cut to the budget as a last resort.
@@ -120,11 +139,13 @@ public struct MessageRenderer: Sendable {
 
     /// A rendered template cleaned up and put in the configured encoding.
     func finish(_ rendered: String) -> GSM7Transliteration {
-        encoding.apply(to: Self.clean(rendered))
+        let result = encoding.apply(to: rendered)
+        return GSM7Transliteration(text: Self.clean(result.text), replaced: result.replaced)
     }
 
-    /// Collapses runs of spaces and tabs, trims every line and drops blank lines: templates
-    /// leave gaps where optional values are absent, and an SMS has no room for them.
+    /// Collapses runs of spaces and tabs, trims every line, drops a leading ": " and blank
+    /// lines: templates leave gaps where optional values are absent, and an SMS has no room
+    /// for them.
     static func clean(_ text: String) -> String {
         var lines: [String] = []
         for rawLine in text.split(whereSeparator: \.isNewline) {
@@ -139,6 +160,8 @@ public struct MessageRenderer: Sendable {
                     line.append(character)
                 }
             }
+            // A template's separator left without what precedes it (": output").
+            if line.hasPrefix(": ") { line.removeFirst(2) }
             if !line.isEmpty { lines.append(line) }
         }
         return lines.joined(separator: "\n")

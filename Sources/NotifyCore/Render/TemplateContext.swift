@@ -36,6 +36,9 @@ struct TemplateContext {
     /// Labels that carry no meaning for a reader.
     static let noise: Set<String> = ["prometheus", "prometheus_replica", "replica", "__name__", "monitor", "receive", "tenant_id"]
 
+    /// The fewest characters a cut field keeps before its mark.
+    static let shortestCut = 10
+
     let notification: Notification
     /// The truncation mark of the current encoding.
     let mark: String
@@ -161,7 +164,8 @@ struct TemplateContext {
     func cut(_ text: String?, to limit: Int?) -> String? {
         guard let text, let limit else { return text }
         guard text.count > limit else { return text }
-        guard limit > mark.count else { return nil }
+        // A stub such as "H..." says nothing: below this, the field is left out.
+        guard limit >= mark.count + Self.shortestCut else { return nil }
         let result = SMSTruncator.truncate(text, mark: mark) { $0.count <= limit }.text
         return result.isEmpty ? nil : result
     }

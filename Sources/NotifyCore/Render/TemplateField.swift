@@ -6,8 +6,8 @@ public enum TemplateField: String, Sendable, CaseIterable {
     case details
     /// The check output, the summary, the ack/downtime comment: `message` in templates.
     case message
-    /// How many alerts of a group are listed one by one (the rest become "+K more").
-    case alerts
     /// Label values shown for context (`labels_text`, `common_text`).
     case labels
+    /// How many alerts of a group are listed one by one (the rest become "+K more").
+    case alerts
 }

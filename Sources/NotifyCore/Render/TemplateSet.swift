@@ -88,6 +88,11 @@ public struct TemplateSet: Sendable, Equatable {
             guard Self.validNames.contains(name) else { throw .unknownName(name) }
             do {
                 entries["config:" + name] = Entry(name: name, source: text, origin: "config", template: try Self.compile(text))
+            } catch let error as MustacheTemplate.ParserError {
+                // Column numbers count the pragma that compile(_:) puts before line 1.
+                let line = error.context.lineNumber
+                let column = error.context.columnNumber - (line == 1 ? Self.pragma.count : 0)
+                throw .invalid(name: name, reason: "\(error.error) at line \(line), column \(max(1, column))")
             } catch {
                 throw .invalid(name: name, reason: "\(error)")
             }
@@ -99,9 +104,12 @@ public struct TemplateSet: Sendable, Equatable {
         self.entries = entries
     }
 
+    /// Makes a template render plain text instead of HTML-escaped text.
+    static let pragma = "{{% CONTENT_TYPE: TEXT}}"
+
     /// Compiles a template that renders plain text.
     static func compile(_ text: String) throws -> MustacheTemplate {
-        try MustacheTemplate(string: "{{% CONTENT_TYPE: TEXT}}" + text)
+        try MustacheTemplate(string: pragma + text)
     }
 
     /// The subject of a notification, for template names.
