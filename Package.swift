@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
         // libcurl, as a system library: module map + typed shims over its variadic calls.
@@ -58,11 +59,20 @@ let package = Package(
         ),
         // The fake server as a process, for scripts/bench and manual runs.
         .executableTarget(name: "fake-smspartner", dependencies: ["SMSPartnerTesting"]),
+        // In-process decode and render throughput (`swift run -c release render-bench`).
+        .executableTarget(name: "render-bench", dependencies: ["NotifyCore", "AlertModel"], path: "Benchmarks/RenderBench"),
 
         .testTarget(name: "SMSTextTests", dependencies: ["SMSText"]),
         .testTarget(name: "SMSPartnerTests", dependencies: ["SMSPartner", "SMSPartnerTesting"]),
-        .testTarget(name: "AlertModelTests", dependencies: ["AlertModel"], exclude: ["Fixtures"]),
-        .testTarget(name: "NotifyCoreTests", dependencies: ["NotifyCore", "SMSPartnerTesting"]),
+        .testTarget(
+            name: "AlertModelTests",
+            dependencies: ["AlertModel", .product(name: "PropertyBased", package: "swift-property-based")],
+            exclude: ["Fixtures"]
+        ),
+        .testTarget(
+            name: "NotifyCoreTests",
+            dependencies: ["NotifyCore", "SMSPartnerTesting", .product(name: "PropertyBased", package: "swift-property-based")]
+        ),
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["smspartner-notify", "fake-smspartner", "SMSPartnerTesting"],

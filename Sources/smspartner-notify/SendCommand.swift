@@ -34,7 +34,7 @@ struct SendCommand: ParsableCommand {
     var to: [String] = []
 
     @Option(help: ArgumentHelp(
-        "Input family: auto, nagios, icinga, alertmanager or generic.",
+        "Input family.",
         discussion: "auto (the default) picks it from the flags, the NAGIOS_* or Icinga 2 environment, or what is on standard input, and refuses to guess (exit 65) when it cannot tell.",
         valueName: "format"))
     var format: InputFormat = .auto
@@ -188,7 +188,7 @@ struct SendCommand: ParsableCommand {
             throw CommandFailure(.usage, DecodeError.noInput.description)
         }
         do {
-            return try FileReader.readStandardInput(timeout: timeout)
+            return try FileReader.readStandardInput(limit: AlertInput.maxBodyBytes, timeout: timeout)
         } catch {
             throw CommandFailure(.dataError, "unreadable alert input: \(error)")
         }

@@ -36,14 +36,15 @@ struct CLIResult: Sendable {
 /// Why running the binary failed (not the binary's own failures: those are in ``CLIResult``).
 enum CLIError: Error, CustomStringConvertible {
     case binaryNotFound(String)
-    case timedOut(arguments: [String], after: Duration, stdout: String, stderr: String)
+    /// `killedAfter`: when the child actually ended, from its start.
+    case timedOut(arguments: [String], after: Duration, killedAfter: Duration, stdout: String, stderr: String)
 
     var description: String {
         switch self {
         case .binaryNotFound(let path):
             "smspartner-notify not found at \(path): build it (swift build --build-tests) or set SMSPARTNER_NOTIFY_BIN"
-        case .timedOut(let arguments, let after, let stdout, let stderr):
-            "smspartner-notify \(arguments.joined(separator: " ")) still running after \(after): killed\n"
+        case .timedOut(let arguments, let after, let killedAfter, let stdout, let stderr):
+            "smspartner-notify \(arguments.joined(separator: " ")) still running after \(after): killed (ended after \(killedAfter))\n"
                 + "--- stdout ---\n\(stdout)--- stderr ---\n\(stderr)"
         }
     }
@@ -154,33 +155,18 @@ enum CLI {
         try process.run()
         let pid = process.processIdentifier
 
-        let exitedInTime = await withTaskGroup(of: Bool.self) { group in
-            group.addTask {
-                await exit.wait()
-                return true
-            }
-            group.addTask {
-                do {
-                    try await Task.sleep(for: timeout)
-                } catch {
-                    return true  // cancelled: the child exited first
-                }
-                return false
-            }
-            let first = await group.next() ?? true
-            if !first {
-                kill(pid, SIGKILL)
-            }
-            group.cancelAll()
-            return first
-        }
+        // The kill comes from a thread of its own: CPU-bound tests running beside can keep
+        // the cooperative pool busy for seconds, and a hung child must not wait for them.
+        let watchdog = Watchdog(pid: pid, after: timeout)
+        await exit.wait()
+        let exitedInTime = !watchdog.finish()
         await exit.wait()
         let elapsed = exit.exitedAt.map { $0 - start } ?? (ContinuousClock.now - start)
 
         let stdout = String(decoding: (try? Data(contentsOf: URL(fileURLWithPath: stdoutPath))) ?? Data(), as: UTF8.self)
         let stderr = String(decoding: (try? Data(contentsOf: URL(fileURLWithPath: stderrPath))) ?? Data(), as: UTF8.self)
         guard exitedInTime else {
-            throw CLIError.timedOut(arguments: args, after: timeout, stdout: stdout, stderr: stderr)
+            throw CLIError.timedOut(arguments: args, after: timeout, killedAfter: elapsed, stdout: stdout, stderr: stderr)
         }
         let result = CLIResult(
             arguments: args, exitCode: process.terminationStatus, stdout: stdout, stderr: stderr, elapsed: elapsed)
@@ -207,6 +193,37 @@ enum CLI {
             #expect(
                 result.stderr.hasPrefix("\(toolName): "),
                 "stderr must start with \"\(toolName): \": \(result.summary)", sourceLocation: sourceLocation)
+        }
+    }
+}
+
+/// Kills a child with SIGKILL once `timeout` has passed, from a thread of its own, unless
+/// ``finish()`` comes first.
+final class Watchdog: Sendable {
+    private let state = Mutex((finished: false, fired: false))
+
+    init(pid: pid_t, after timeout: Duration) {
+        let deadline = ContinuousClock.now + timeout
+        let thread = Thread { [self] in
+            while ContinuousClock.now < deadline {
+                if state.withLock({ $0.finished }) { return }
+                usleep(10_000)
+            }
+            // Under the lock, so a child reaped (and its pid reused) after finish() is never hit.
+            state.withLock { state in
+                guard !state.finished else { return }
+                state.fired = true
+                kill(pid, SIGKILL)
+            }
+        }
+        thread.start()
+    }
+
+    /// Stops the watchdog; whether it had already killed the child.
+    func finish() -> Bool {
+        state.withLock { state in
+            state.finished = true
+            return state.fired
         }
     }
 }

@@ -129,7 +129,7 @@ public enum GenericDecoder {
         var alert = alert
         let status = alert.notificationType.map { ":" + $0.lowercased() } ?? ""
         if alert.host != nil || alert.service != nil {
-            alert.dedupKey = "generic:\(alert.host ?? "")/\(alert.service ?? "")\(status)"
+            alert.dedupKey = "generic:\(alert.host ?? "")\(alert.service.map { "/" + $0 } ?? "")\(status)"
         } else {
             let what = alert.summary ?? alert.details ?? ""
             alert.dedupKey = "generic:\(StableHash.hex(what))\(status)"

@@ -1,3 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
 /// `--format auto`: picks the input family from what is present, and says so when it cannot
 /// tell rather than guess.
 ///
@@ -31,17 +37,32 @@ public enum InputDetector {
         }
         guard first == UInt8(ascii: "{") else { return .generic }
         // Only a parsed object can be told apart; text that merely starts with `{` is the
-        // generic decoder's to refuse.
-        guard case .success(let json) = JSONValue.parse(body), case .object = json else { return .generic }
-        guard let alerts = json["alerts"] else { return .generic }
-        let markers = ["version", "receiver", "groupKey"].filter { json[$0] != nil }
-        guard case .array = alerts else {
+        // generic decoder's to refuse. The probe looks at the top-level names only, so the
+        // values are never turned into a JSONValue tree here.
+        guard let probe = try? JSONDecoder().decode(Probe.self, from: Data(body)) else { return .generic }
+        guard let alertsIsArray = probe.alertsIsArray else { return .generic }
+        guard alertsIsArray else {
             throw .ambiguous(found: "a JSON object whose `alerts` is not an array")
         }
-        guard !markers.isEmpty else {
+        guard probe.hasMarker else {
             throw .ambiguous(found: "a JSON object with an `alerts` array but no Alertmanager `version`, `receiver` or `groupKey`")
         }
         return .alertmanager
+    }
+
+    /// What detection needs of a JSON object: whether it has `alerts` (and whether that is an
+    /// array) and an Alertmanager marker. Decoding fails for anything but an object.
+    struct Probe: Decodable {
+        enum Key: String, CodingKey { case alerts, version, receiver, groupKey }
+        /// nil: no `alerts` member.
+        var alertsIsArray: Bool?
+        var hasMarker: Bool
+
+        init(from decoder: any Decoder) throws {
+            let object = try decoder.container(keyedBy: Key.self)
+            alertsIsArray = object.contains(.alerts) ? (try? object.nestedUnkeyedContainer(forKey: .alerts)) != nil : nil
+            hasMarker = [Key.version, .receiver, .groupKey].contains { object.contains($0) }
+        }
     }
 
     static func isJSONWhitespace(_ byte: UInt8) -> Bool {

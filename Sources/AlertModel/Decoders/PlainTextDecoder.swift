@@ -3,17 +3,22 @@
 public enum PlainTextDecoder {
     /// The alert, or nil when the text has nothing but whitespace.
     public static func decode(_ text: String) -> Alert? {
-        var lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0.isNewline })
+        guard let (first, rest) = firstLineAndRest(text) else { return nil }
+        return Alert(source: .generic, summary: first, details: rest)
+    }
+
+    /// The first non-blank line (trimmed), and the lines after it with trailing whitespace
+    /// and blank lines at the end removed (nil when none are left); nil for a blank text.
+    static func firstLineAndRest(_ text: String) -> (first: String, rest: String?)? {
+        let lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0.isNewline })
             .map { $0.trimmingTrailingWhitespace() }
-        while let first = lines.first, first.allSatisfy(\.isWhitespace) { lines.removeFirst() }
-        while let last = lines.last, last.allSatisfy(\.isWhitespace) { lines.removeLast() }
-        guard let first = lines.first else { return nil }
-        let details = lines.dropFirst().joined(separator: "\n")
-        return Alert(
-            source: .generic,
-            summary: first.trimmingLeadingWhitespace(),
-            details: details.isEmpty ? nil : details
-        )
+        // Blank lines at either end are skipped by index: removing them one by one from the
+        // front is quadratic, and a megabyte of newlines would hang the decoder.
+        guard let start = lines.firstIndex(where: { !$0.isEmpty }),
+            let end = lines.lastIndex(where: { !$0.isEmpty })
+        else { return nil }
+        let rest = lines[(start + 1)..<(end + 1)].joined(separator: "\n")
+        return (lines[start].trimmingLeadingWhitespace(), rest.isEmpty ? nil : rest)
     }
 }
 

@@ -33,6 +33,10 @@ public struct AlertInput: Sendable {
         }
     }
 
+    /// The largest alert body read (standard input, an HTTP request): 1 MiB. Larger bodies are
+    /// refused before decoding, so decoders never see more.
+    public static let maxBodyBytes = 1 << 20
+
     public var flags: Flags
     /// The process environment.
     public var environment: [String: String]

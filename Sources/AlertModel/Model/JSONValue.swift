@@ -15,31 +15,30 @@ public enum JSONValue: Sendable, Equatable, Decodable {
     case object([(String, JSONValue)])
 
     public init(from decoder: any Decoder) throws {
-        if var list = try? decoder.unkeyedContainer() {
-            var items: [JSONValue] = []
-            while !list.isAtEnd { items.append(try list.decode(JSONValue.self)) }
-            self = .array(items)
-            return
-        }
-        if let object = try? decoder.container(keyedBy: AnyCodingKey.self) {
-            var members: [(String, JSONValue)] = []
-            for key in object.allKeys {
-                members.append((key.stringValue, try object.decode(JSONValue.self, forKey: key)))
-            }
-            self = .object(members.sorted { $0.0 < $1.0 })
-            return
-        }
+        // Scalars first, strings before the rest: they are most of any document, and every
+        // wrong guess costs a thrown DecodingError.
         let value = try decoder.singleValueContainer()
         if value.decodeNil() {
             self = .null
+        } else if let string = try? value.decode(String.self) {
+            self = .string(string)
         } else if let bool = try? value.decode(Bool.self) {
             self = .bool(bool)
         } else if let int = try? value.decode(Int64.self) {
             self = .number(String(int))
         } else if let double = try? value.decode(Double.self) {
             self = .number(double.description)
+        } else if let object = try? decoder.container(keyedBy: AnyCodingKey.self) {
+            var members: [(String, JSONValue)] = []
+            for key in object.allKeys {
+                members.append((key.stringValue, try object.decode(JSONValue.self, forKey: key)))
+            }
+            self = .object(members.sorted { $0.0 < $1.0 })
         } else {
-            self = .string(try value.decode(String.self))
+            var list = try decoder.unkeyedContainer()
+            var items: [JSONValue] = []
+            while !list.isAtEnd { items.append(try list.decode(JSONValue.self)) }
+            self = .array(items)
         }
     }
 
