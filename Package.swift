@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // libcurl, as a system library: module map + typed shims over its variadic calls.
@@ -31,11 +32,13 @@ let package = Package(
         .target(name: "SMSPartner", dependencies: ["CCurl", "SMSText"]),
         // The alert model and one decoder per input family.
         .target(name: "AlertModel"),
-        // Configuration, rendering and delivery (policy, store and outbox will join it).
+        // The persistent state shared by every process: decisions and the outbox (SQLite via GRDB).
+        .target(name: "NotifyState", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
+        // Configuration, rendering, policy (dedup, rate limits, digests), outbox and delivery.
         .target(
             name: "NotifyCore",
             dependencies: [
-                "AlertModel", "SMSText", "SMSPartner",
+                "AlertModel", "SMSText", "SMSPartner", "NotifyState",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Mustache", package: "swift-mustache"),
             ]
@@ -44,7 +47,7 @@ let package = Package(
         .executableTarget(
             name: "smspartner-notify",
             dependencies: [
-                "NotifyCore",
+                "NotifyCore", "NotifyState",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -69,6 +72,7 @@ let package = Package(
             dependencies: ["AlertModel", .product(name: "PropertyBased", package: "swift-property-based")],
             exclude: ["Fixtures"]
         ),
+        .testTarget(name: "NotifyStateTests", dependencies: ["NotifyState"]),
         .testTarget(
             name: "NotifyCoreTests",
             dependencies: ["NotifyCore", "SMSPartnerTesting", .product(name: "PropertyBased", package: "swift-property-based")]

@@ -1,6 +1,7 @@
 import AlertModel
 import ArgumentParser
 import NotifyCore
+import NotifyState
 import SMSPartner
 import SMSText
 
@@ -74,6 +75,12 @@ struct SendCommand: ParsableCommand {
     @Option(help: ArgumentHelp("YAML configuration file (default: $SMSPARTNER_NOTIFY_CONFIG, else /etc/smspartner-notify/config.yml if present).", valueName: "file"))
     var config: String?
 
+    @Option(help: ArgumentHelp(
+        "Directory of the shared state (deduplication, rate limits, outbox).",
+        discussion: "Default: $SMSPARTNER_STATE_DIR, else the configuration's state_dir, else /var/lib/smspartner-notify when writable, else $XDG_STATE_HOME/smspartner-notify.",
+        valueName: "dir"))
+    var stateDir: String?
+
     func validate() throws {
         if let timeout, !(1...3600).contains(timeout) {
             throw ValidationError("--timeout must be from 1 to 3600 seconds")
@@ -85,23 +92,14 @@ struct SendCommand: ParsableCommand {
 
     func run() throws {
         let environment = ProcessEnvironment.current()
-        let settings: Settings
-        do {
-            settings = try Settings.resolve(configPath: config, environment: environment)
-        } catch {
-            throw CommandFailure(.configuration, error.description)
-        }
+        let settings = try CommandSupport.settings(config: config, environment: environment)
         let configuration = settings.configuration
-        // One budget for the whole run: reading stdin and delivering share it.
+        // One budget for the whole run: reading stdin, waiting for the store and delivering share it.
         let budget = timeout.map { Duration.seconds($0) } ?? configuration.timeout
         let clock = ContinuousClock()
         let deadline = clock.now + budget
         let decoded = try decodeAlert(environment: environment, timeout: budget)
-        let renderer = MessageRenderer(
-            maxSegments: configuration.maxSegments,
-            encoding: configuration.encoding,
-            templates: configuration.templates
-        )
+        let renderer = settings.renderer
         let rendered = message.map { renderer.render(text: $0) } ?? renderer.render(decoded.notification)
         guard !rendered.message.text.isEmpty else {
             throw CommandFailure(.dataError, "the alert has no text to send")
@@ -119,15 +117,11 @@ struct SendCommand: ParsableCommand {
             case .noneUsable: throw CommandFailure(.dataError, error.description)
             }
         }
-        let request = SendRequest(
-            phoneNumbers: recipients.numbers,
-            message: rendered.message,
-            sender: configuration.sender,
-            tag: configuration.tag,
-            sandbox: configuration.sandbox
-        )
         let key = dedupKey?.trimmingWhitespace() ?? decoded.notification.dedupKey
         if dryRun {
+            let request = SendRequest(
+                phoneNumbers: recipients.numbers, message: rendered.message, sender: configuration.sender,
+                tag: configuration.tag, sandbox: configuration.sandbox)
             DryRunReport(
                 format: decoded.format, notification: decoded.notification, dedupKey: key,
                 rendered: rendered, recipients: recipients, request: request, apiURL: settings.apiURL
@@ -135,28 +129,112 @@ struct SendCommand: ParsableCommand {
             return
         }
 
-        let apiKey: APIKey
-        do {
-            apiKey = try settings.apiKey()
-        } catch {
-            throw CommandFailure(.configuration, error.description)
-        }
+        let sender = settings.sender(apiKey: try CommandSupport.apiKey(settings))
         for skipped in recipients.skipped {
             print("skipped: \(skipped)")
         }
-        let client = SMSPartnerClient(apiKey: apiKey, baseURL: settings.apiURL, userAgent: ToolVersion.userAgent)
-        let report = Delivery(client: client).deliver(request, within: max(deadline - clock.now, .zero))
-        for receipt in report.receipts {
-            print(Self.describe(receipt))
+        // In a storm the store may make us wait for other processes' decisions: for half the budget at most.
+        let store = try CommandSupport.openStore(settings, flag: stateDir, busyTimeout: budget / 2)
+        let outbox = settings.outbox(store: store)
+        let lease = budget + sender.delivery.policy.attemptTimeout + .seconds(15)
+        let admission = try CommandSupport.stored { () throws(StateError) in
+            try outbox.admit(
+                AlertCandidate(notification: decoded.notification, rendered: rendered, recipients: recipients.numbers, dedupKey: key),
+                lease: lease)
         }
-        let status = ExitStatus(report)
-        guard status != .ok, let worst = report.worstFailure else { return }
+        for (recipient, decision) in admission.decisions {
+            switch decision {
+            case .send: break
+            case .duplicate(let earlier):
+                print("suppressed: \(recipient.e164): duplicate of #\(earlier.id), \(Self.describe(earlier))")
+            case .held(let reason, let detail):
+                print("held: \(recipient.e164): \(Self.describe(reason)) (\(detail)); it goes into the next digest")
+            }
+        }
+        let results = try CommandSupport.stored { () throws(StateError) in
+            try outbox.deliver(admission.claims, with: sender, within: max(deadline - clock.now, .zero))
+        }
+        for line in Self.describe(results, digests: admission.digests, maxAge: configuration.policy.maxAge) {
+            print(line)
+        }
+        // SMSPartner just worked: take a few queued deliveries along, within what is left.
+        let left = deadline - clock.now
+        if !results.isEmpty, !results.contains(where: { $0.outcome != .expired && $0.receipt == nil }), left > .seconds(2) {
+            let flushed = try CommandSupport.stored { () throws(StateError) in
+                try outbox.flush(limit: 10, sender: sender, within: min(left - .seconds(1), .seconds(10)), lease: lease)
+            }
+            let sent = flushed.results.filter { $0.receipt != nil }.count
+            if sent > 0 || flushed.digests > 0 {
+                print("flushed: \(sent) queued SMS sent, \(flushed.digests) digest(s) queued, \(flushed.remaining) still queued")
+            }
+        }
+
+        let own = results.filter { admission.digests[$0.claim.deliveryID] == nil }
+        let failures = own.compactMap(\.error)
+        let status = ExitStatus(worst: SMSPartnerError.worst(of: failures))
+        guard status != .ok, let worst = SMSPartnerError.worst(of: failures) else { return }
         let total = recipients.numbers.count
-        let unsent = report.failures.reduce(0) { $0 + $1.numbers.count }
+        let unsent = own.filter { $0.receipt == nil }.count
         let scope = unsent == total ? "" : " to \(unsent) of \(total) recipients"
-        let attempts = report.totalAttempts
-        let suffix = status == .tempFailure ? " (\(attempts) attempt\(attempts == 1 ? "" : "s") within \(budget.components.seconds) s; retry later)" : ""
+        let attempts = own.map(\.attempts).max() ?? 0
+        let suffix = status == .tempFailure
+            ? " (\(attempts) attempt\(attempts == 1 ? "" : "s") within \(budget.components.seconds) s; queued, `flush` retries it)"
+            : ""
         throw CommandFailure(status, "not sent\(scope): \(worst)\(suffix)")
+    }
+
+    /// Where an earlier delivery stands: `sent at …`, `queued at …`, `held at … for the digest`.
+    static func describe(_ earlier: DeliveryRecord) -> String {
+        switch earlier.state {
+        case .sent: "sent at \((earlier.sentAt ?? earlier.createdAt).localDateTime)"
+        case .sending, .pending: "queued at \(earlier.createdAt.localDateTime)"
+        case .held, .digested: "held at \(earlier.createdAt.localDateTime) for the digest"
+        case .failed, .expired, .duplicate: "\(earlier.state.rawValue) at \(earlier.createdAt.localDateTime)"
+        }
+    }
+
+    static func describe(_ reason: DecisionReason) -> String {
+        switch reason {
+        case .duplicate: "duplicate"
+        case .recipientLimit: "over the recipient's rate limit"
+        case .hourlyCap: "over the hourly cap"
+        case .dailyCap: "over the daily cap"
+        case .followsHeld: "follows an alert that is held"
+        }
+    }
+
+    /// One line per request sent (`sent: …`), and per text and outcome for what was queued
+    /// again (`queued: …`), refused (`failed: …`) or expired: `+336…` for one recipient,
+    /// `N recipients` for more. Digests are named.
+    static func describe(_ results: [DeliveryResult], digests: [Int64: Int], maxAge: Duration) -> [String] {
+        var lines: [String] = []
+        var receipts: [SendReceipt] = []
+        var done = Set<Int64>()
+        for result in results where !done.contains(result.claim.deliveryID) {
+            let digest = digests[result.claim.deliveryID].map { " (digest of \($0) held alert\($0 == 1 ? "" : "s"))" } ?? ""
+            if case .sent = result.outcome {
+                done.insert(result.claim.deliveryID)
+                guard let receipt = result.receipt, !receipts.contains(receipt) else { continue }
+                receipts.append(receipt)
+                lines.append(describe(receipt) + digest)
+                continue
+            }
+            let same = results.filter { $0.claim.messageID == result.claim.messageID && $0.outcome == result.outcome }
+            done.formUnion(same.map(\.claim.deliveryID))
+            let who = same.count == 1 ? result.claim.recipient : "\(same.count) recipients"
+            switch result.outcome {
+            case .sent:
+                break
+            case .retry(_, let error, let retryAt):
+                let until = result.claim.createdAt + maxAge
+                lines.append("queued: \(who)\(digest): \(error); retried from \(retryAt.localTimeOfDay) until \(until.localTimeOfDay)")
+            case .failed(_, let error):
+                lines.append("failed: \(who)\(digest): \(error)")
+            case .expired:
+                lines.append("expired: \(who)\(digest): older than max_age, not sent")
+            }
+        }
+        return lines
     }
 
     /// The alert, decoded from the flags, the environment or standard input (``AlertDecoding``).

@@ -137,6 +137,9 @@ enum CLI {
         var environment = [
             "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin",
             "HOME": home,
+            // A state of its own for each run unless the test shares one: /var/lib would be
+            // writable here (root) and carry decisions from one test into the next.
+            "SMSPARTNER_STATE_DIR": scratch.path("state"),
         ]
         environment.merge(env) { _, new in new }
 

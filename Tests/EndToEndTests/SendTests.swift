@@ -53,7 +53,7 @@ struct SendTests {
             #expect(result.exitCode == exitCode, "\(result.summary)")
             #expect(fake.requests.count == 1, "retried a permanent error: \(fake.requests.map(\.reply))")
             #expect(fake.deliveredMessages.isEmpty)
-            #expect(result.stdout.isEmpty)
+            #expect(result.stdoutLines.count == 1 && result.stdout.hasPrefix("failed: +33600000000: "), "\(result.summary)")
             #expect(result.stderr.contains("code \(code)"), "\(result.summary)")
             switch code {
             case 11:

@@ -17,6 +17,12 @@ import Yams
 /// allowed_recipients:   # numbers an alert's own input may name (pager, `to`); `*` ends a prefix
 ///   - "+33612345678"
 ///   - "+336*"
+/// state_dir: /var/lib/smspartner-notify   # --state-dir and SMSPARTNER_STATE_DIR win
+/// dedup_window: 15m     # same alert, same status within it = duplicate
+/// rate_limits: [5/15m, 11/1h, 21/3h]      # per recipient; over = held for a digest
+/// hourly_cap: 100       # SMS to anyone per hour (off: none)
+/// daily_cap: 500        # SMS to anyone per 24 h (off: none)
+/// max_age: 1h           # a queued SMS older than this expires, never sent late
 /// ```
 public struct Configuration: Sendable, Equatable {
     /// Where the settings came from (nil: built-in defaults).
@@ -40,10 +46,15 @@ public struct Configuration: Sendable, Equatable {
     public var templates: TemplateSet
     /// Patterns for the numbers an input may name itself (a pager, a `to` field); nil = any.
     public var allowedRecipients: RecipientAllowlist?
+    /// The state directory, when the file sets one.
+    public var stateDir: String?
+    /// Deduplication, rate limits, caps and the outbox's `max_age`.
+    public var policy: PolicySettings
 
     public static let knownSettings = [
         "api_key_file", "api_key", "api_url", "sender", "tag", "sandbox", "max_segments", "timeout",
-        "encoding", "templates", "allowed_recipients",
+        "encoding", "templates", "allowed_recipients", "state_dir", "dedup_window", "rate_limits", "hourly_cap",
+        "daily_cap", "max_age",
     ]
 
     public init(
@@ -58,7 +69,9 @@ public struct Configuration: Sendable, Equatable {
         timeout: Duration = .seconds(20),
         encoding: EncodingMode = .auto,
         templates: TemplateSet = .builtIn,
-        allowedRecipients: RecipientAllowlist? = nil
+        allowedRecipients: RecipientAllowlist? = nil,
+        stateDir: String? = nil,
+        policy: PolicySettings = PolicySettings()
     ) {
         self.path = path
         self.apiKeyFile = apiKeyFile
@@ -72,6 +85,8 @@ public struct Configuration: Sendable, Equatable {
         self.encoding = encoding
         self.templates = templates
         self.allowedRecipients = allowedRecipients
+        self.stateDir = stateDir
+        self.policy = policy
     }
 
     /// Reads and validates a configuration file.
@@ -155,6 +170,41 @@ public struct Configuration: Sendable, Equatable {
             } catch {
                 throw settings.invalid("allowed_recipients", expected: "a list of phone numbers or prefixes ending in * (\(error))")
             }
+        }
+        configuration.stateDir = try settings.string("state_dir")
+        if let dir = configuration.stateDir, dir.isEmpty {
+            throw settings.invalid("state_dir", expected: "a directory path")
+        }
+        let duration = { (key: String) throws(ConfigurationError) -> Duration? in
+            guard let text = try settings.string(key) else { return nil }
+            guard let value = DurationText.parse(text) else {
+                throw settings.invalid(key, expected: "a duration such as 90s, 15m, 1h or 1d")
+            }
+            return value
+        }
+        if let window = try duration("dedup_window") { configuration.policy.dedupWindow = window }
+        if let age = try duration("max_age") { configuration.policy.maxAge = age }
+        if let limits = try settings.stringList("rate_limits") {
+            var parsed: [RateLimit] = []
+            for text in limits {
+                guard let limit = RateLimit(parsing: text) else {
+                    throw settings.invalid("rate_limits", expected: "a list of COUNT/DURATION such as 5/15m (\"\(text)\" is not)")
+                }
+                parsed.append(limit)
+            }
+            configuration.policy.rateLimits = parsed
+        }
+        for key in ["hourly_cap", "daily_cap"] {
+            guard let text = try settings.string(key) else { continue }
+            let cap: Int?
+            if text == "off" {
+                cap = nil
+            } else if let value = Int(text), (1...1_000_000).contains(value) {
+                cap = value
+            } else {
+                throw settings.invalid(key, expected: "a whole number from 1 to 1000000, or off")
+            }
+            if key == "hourly_cap" { configuration.policy.hourlyCap = cap } else { configuration.policy.dailyCap = cap }
         }
         return configuration
     }

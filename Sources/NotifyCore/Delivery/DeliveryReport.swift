@@ -33,11 +33,18 @@ public struct DeliveryReport: Sendable, Equatable {
 
     /// The most serious failure: configuration, then account, then rejected, then transient.
     public var worstFailure: SMSPartnerError? {
-        let order: [FailureClass] = [.configuration, .account, .rejected, .transient]
-        return failures.map(\.error).min { a, b in
-            (order.firstIndex(of: a.failureClass) ?? 0) < (order.firstIndex(of: b.failureClass) ?? 0)
-        }
+        SMSPartnerError.worst(of: failures.map(\.error))
     }
 
     public var totalAttempts: Int { batches.reduce(0) { $0 + $1.attempts } }
+}
+
+extension SMSPartnerError {
+    /// The most serious of `errors`: configuration, then account, then rejected, then transient.
+    public static func worst(of errors: [SMSPartnerError]) -> SMSPartnerError? {
+        let order: [FailureClass] = [.configuration, .account, .rejected, .transient]
+        return errors.min { a, b in
+            (order.firstIndex(of: a.failureClass) ?? 0) < (order.firstIndex(of: b.failureClass) ?? 0)
+        }
+    }
 }

@@ -1,3 +1,4 @@
+import NotifyState
 import SMSPartner
 
 /// The exit codes of the command-line contract (sysexits).
@@ -17,7 +18,12 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
 
     /// The exit status for a delivery's outcome.
     public init(_ report: DeliveryReport) {
-        guard let worst = report.worstFailure else {
+        self.init(worst: report.worstFailure)
+    }
+
+    /// The exit status for the most serious of a run's failures (nil: none).
+    public init(worst: SMSPartnerError?) {
+        guard let worst else {
             self = .ok
             return
         }
@@ -26,5 +32,11 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
         case .account, .rejected: self = .unavailable
         case .transient: self = .tempFailure
         }
+    }
+
+    /// The exit status for a state store that cannot be used: busy is temporary (75), the
+    /// rest needs the operator (78: permissions, a damaged file, a full disk).
+    public init(_ error: StateError) {
+        self = error.isTransient ? .tempFailure : .configuration
     }
 }

@@ -1,0 +1,28 @@
+import NotifyState
+import SMSText
+
+/// What ``Outbox/admit(_:lease:)`` decided and committed: one decision per recipient, and the
+/// deliveries this process now holds and must send (the alert's, and digests that became due).
+public struct Admission: Sendable {
+    /// One recipient's decision.
+    public enum Decision: Sendable, Equatable {
+        /// To be sent by this process: its delivery.
+        case send(deliveryID: Int64)
+        /// Suppressed as a duplicate of this earlier delivery.
+        case duplicate(of: DeliveryRecord)
+        /// Held for the recipient's next digest.
+        case held(DecisionReason, detail: String)
+    }
+
+    public var decisions: [(recipient: PhoneNumber, decision: Decision)]
+    /// Deliveries claimed for this process, alert and digests, in the order to send them.
+    public var claims: [ClaimedDelivery]
+    /// The digests among ``claims``: delivery id → how many held alerts it sums up.
+    public var digests: [Int64: Int]
+
+    public init(decisions: [(recipient: PhoneNumber, decision: Decision)] = [], claims: [ClaimedDelivery] = [], digests: [Int64: Int] = [:]) {
+        self.decisions = decisions
+        self.claims = claims
+        self.digests = digests
+    }
+}

@@ -1,0 +1,23 @@
+import SMSPartner
+import SMSText
+
+/// Sends stored texts: the delivery client (retries within a budget) and the request fields
+/// every SMS shares (sender, tag, sandbox).
+public struct MessageSender: Sendable {
+    public var delivery: Delivery
+    public var sender: String?
+    public var tag: String?
+    public var sandbox: Bool
+
+    public init(delivery: Delivery, sender: String? = nil, tag: String? = nil, sandbox: Bool = false) {
+        self.delivery = delivery
+        self.sender = sender
+        self.tag = tag
+        self.sandbox = sandbox
+    }
+
+    /// The request for `text` to `numbers`.
+    public func request(_ text: String, to numbers: [PhoneNumber]) -> SendRequest {
+        SendRequest(phoneNumbers: numbers, message: SMSMessage(text), sender: sender, tag: tag, sandbox: sandbox)
+    }
+}

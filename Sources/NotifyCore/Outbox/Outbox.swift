@@ -1,0 +1,289 @@
+import AlertModel
+import NotifyState
+import SMSPartner
+import SMSText
+
+/// The policy and outbox steps on the shared store: every decision and every SMS is
+/// committed before a request leaves, and every outcome after.
+///
+/// - ``admit(_:lease:)`` decides for each recipient (duplicate, held, send), in one write
+///   transaction that also queues the recipient's digest when its window has reopened, and
+///   claims what this process sends now;
+/// - ``deliver(_:with:within:)`` sends claimed deliveries and records each outcome: sent,
+///   refused for good, or queued again with backoff for a transient failure;
+/// - ``flush(limit:sender:within:lease:)`` expires what outlived `max_age`, takes back what
+///   a dead sender left, queues due digests and delivers what is due.
+///
+/// The one window for a duplicate: a sender killed after SMSPartner accepted a request and
+/// before the outcome was committed. Its claim's lease then runs out and the delivery is
+/// sent again by the next flush.
+public struct Outbox: Sendable {
+    public var store: any StateStore
+    public var policy: Policy
+    public var digests: DigestComposer
+    /// Names this process in the claims it takes (`host:pid`).
+    public var owner: String
+    /// The wall clock (tests replace it).
+    public var now: @Sendable () -> Timestamp
+
+    /// How many of an old lease's deliveries one flush run takes at most.
+    public static let defaultFlushLimit = 500
+
+    public init(store: any StateStore, policy: Policy, digests: DigestComposer, owner: String,
+                now: @escaping @Sendable () -> Timestamp = { Timestamp.now() }) {
+        self.store = store
+        self.policy = policy
+        self.digests = digests
+        self.owner = owner
+        self.now = now
+    }
+
+    // MARK: - Admit
+
+    /// Decides and commits what happens to `candidate` for each of its recipients; claims
+    /// for this process, until `lease` from now, the deliveries it must send.
+    public func admit(_ candidate: AlertCandidate, lease: Duration) throws(StateError) -> Admission {
+        let time = now()
+        let notification = candidate.notification
+        let subject = notification.subject ?? candidate.dedupKey
+        let status = notification.statusName
+        let settings = policy.settings
+        return try store.write { (tx) throws(StateError) -> Admission in
+            var admission = Admission()
+            let messageID = try tx.insert(NewMessage(
+                kind: .alert, text: candidate.rendered.message.text, source: notification.source.rawValue,
+                typeLabel: notification.typeLabel, label: notification.digestLabel), at: time)
+            var globalHour = try tx.limitedSendCount(since: time - .seconds(3600))
+            var globalDay = try tx.limitedSendCount(since: time - .seconds(86_400))
+            for number in candidate.recipients {
+                let recipient = number.e164
+                var history = Policy.RecipientHistory(
+                    recentSends: try tx.limitedSends(to: recipient, since: time - settings.longestWindow),
+                    globalLastHour: globalHour, globalLastDay: globalDay,
+                    duplicate: try candidate.dedupKey.flatMap { (key) throws(StateError) in
+                        try tx.duplicateOf(recipient: recipient, dedupKey: key, status: status, subject: subject,
+                                           since: time - settings.dedupWindow)
+                    },
+                    latestAboutSubject: try subject.flatMap { (subject) throws(StateError) in
+                        try tx.latestDecision(recipient: recipient, subject: subject)
+                    })
+                var decision = policy.decide(history, now: time)
+                let base = NewDelivery(messageID: messageID, recipient: recipient, state: .sending,
+                                       dedupKey: candidate.dedupKey, status: status, subject: subject)
+                func record(_ state: DeliveryState, _ reason: DecisionReason?, _ detail: String?, duplicateOf: Int64? = nil) throws(StateError) -> Int64 {
+                    var delivery = base
+                    delivery.state = state
+                    delivery.reason = reason
+                    delivery.detail = detail
+                    delivery.duplicateOf = duplicateOf
+                    if state == .sending {
+                        delivery.leaseOwner = owner
+                        delivery.leaseUntil = time + lease
+                    }
+                    return try tx.insert(delivery, at: time)
+                }
+                switch decision {
+                case .duplicate(let earlier):
+                    let detail = "duplicate of #\(earlier.id) (\(earlier.state.rawValue)) decided at \(earlier.createdAt.localDateTime)"
+                    _ = try record(.duplicate, .duplicate, detail, duplicateOf: earlier.id)
+                    admission.decisions.append((number, .duplicate(of: earlier)))
+                case .hold(let reason, let detail):
+                    _ = try record(.held, reason, detail)
+                    admission.decisions.append((number, .held(reason, detail: detail)))
+                case .send:
+                    break
+                }
+                // The recipient's digest goes first when its window has reopened: it is the
+                // older news, and it may take the last slot.
+                if policy.blockingLimit(history, now: time) == nil {
+                    let held = try tx.heldEntries(of: recipient)
+                    if !held.isEmpty {
+                        let claim = try queueDigest(held, for: recipient, in: tx, at: time, claimUntil: time + lease)
+                        admission.claims.append(claim)
+                        admission.digests[claim.deliveryID] = held.count
+                        history = history.adding(sendAt: time)
+                        globalHour += 1
+                        globalDay += 1
+                        if case .send = decision, let (reason, detail) = policy.blockingLimit(history, now: time) {
+                            decision = .hold(reason, detail: detail)
+                            _ = try record(.held, reason, detail)
+                            admission.decisions.append((number, .held(reason, detail: detail)))
+                        }
+                    }
+                }
+                if case .send = decision {
+                    let id = try record(.sending, nil, nil)
+                    admission.claims.append(ClaimedDelivery(
+                        deliveryID: id, messageID: messageID, recipient: recipient,
+                        text: candidate.rendered.message.text, createdAt: time, attempts: 0))
+                    admission.decisions.append((number, .send(deliveryID: id)))
+                    globalHour += 1
+                    globalDay += 1
+                }
+            }
+            return admission
+        }
+    }
+
+    /// Queues the digest of `held` for `recipient`: claimed by this process until
+    /// `claimUntil`, or pending (due now) when nil.
+    func queueDigest(_ held: [HeldEntry], for recipient: String, in tx: any StateTransaction, at time: Timestamp,
+                     claimUntil: Timestamp?) throws(StateError) -> ClaimedDelivery {
+        let text = digests.compose(held).message.text
+        let messageID = try tx.insert(NewMessage(kind: .digest, text: text, source: "digest", typeLabel: "DIGEST",
+                                                 label: "digest of \(held.count)"), at: time)
+        let id = try tx.insert(NewDelivery(
+            messageID: messageID, recipient: recipient, state: claimUntil == nil ? .pending : .sending,
+            detail: "digest of \(held.count) held", subject: "digest", leaseOwner: owner, leaseUntil: claimUntil), at: time)
+        try tx.markDigested(held.map(\.deliveryID), into: id, at: time)
+        return ClaimedDelivery(deliveryID: id, messageID: messageID, recipient: recipient, text: text, createdAt: time, attempts: 0)
+    }
+
+    // MARK: - Deliver
+
+    /// Sends `claims` (grouped into one request per text), within `budget`, and records each
+    /// outcome. A claim older than `max_age` is expired instead of sent.
+    public func deliver(_ claims: [ClaimedDelivery], with sender: MessageSender, within budget: Duration) throws(StateError) -> [DeliveryResult] {
+        let clock = ContinuousClock()
+        let deadline = clock.now + budget
+        var results: [DeliveryResult] = []
+        var groups: [(messageID: Int64, claims: [ClaimedDelivery])] = []
+        for claim in claims {
+            if let index = groups.firstIndex(where: { $0.messageID == claim.messageID }) {
+                groups[index].claims.append(claim)
+            } else {
+                groups.append((claim.messageID, [claim]))
+            }
+        }
+        for group in groups {
+            let time = now()
+            var outcomes: [DeliveryResult] = []
+            var sendable: [(claim: ClaimedDelivery, number: PhoneNumber)] = []
+            for claim in group.claims {
+                if time - claim.createdAt > policy.settings.maxAge {
+                    outcomes.append(DeliveryResult(claim: claim, outcome: .expired))
+                } else if let number = try? PhoneNumber(parsing: claim.recipient) {
+                    sendable.append((claim, number))
+                } else {
+                    outcomes.append(DeliveryResult(claim: claim, outcome: .failed(errorClass: FailureClass.rejected.rawValue, error: "stored number \(claim.recipient) is not valid")))
+                }
+            }
+            if let text = sendable.first?.claim.text {
+                let left = deadline - clock.now
+                let report = sender.delivery.deliver(sender.request(text, to: sendable.map(\.number)), within: max(left, .zero))
+                let after = now()
+                for batch in report.batches {
+                    let members = sendable.filter { batch.phoneNumbers.contains($0.number) }
+                    for (claim, _) in members {
+                        switch batch.outcome {
+                        case .success(let receipt):
+                            outcomes.append(DeliveryResult(
+                                claim: claim,
+                                outcome: .sent(providerMessageID: receipt.messageID, nbSMS: receipt.nbSMS, cost: receipt.cost, currency: receipt.currency),
+                                receipt: receipt, attempts: batch.attempts))
+                        case .failure(let error):
+                            let failureClass = error.failureClass
+                            let outcome: DeliveryOutcome = failureClass.isRetryable
+                                ? .retry(errorClass: failureClass.rawValue, error: error.description,
+                                         retryAt: after + Self.retryDelay(afterAttempt: claim.attempts + 1))
+                                : .failed(errorClass: failureClass.rawValue, error: error.description)
+                            outcomes.append(DeliveryResult(claim: claim, outcome: outcome, error: error, attempts: batch.attempts))
+                        }
+                    }
+                }
+            }
+            try record(outcomes)
+            results += outcomes
+        }
+        return results
+    }
+
+    /// Commits outcomes, one write for all; the same outcome of one request shares its
+    /// nb_sms and cost between the request's recipients.
+    func record(_ results: [DeliveryResult]) throws(StateError) {
+        guard !results.isEmpty else { return }
+        let time = now()
+        try store.write { (tx) throws(StateError) in
+            var done = Set<Int64>()
+            for result in results where !done.contains(result.claim.deliveryID) {
+                let same = results.filter { $0.outcome == result.outcome && $0.receipt == result.receipt }
+                let ids = same.map(\.claim.deliveryID)
+                try tx.record(result.outcome, for: ids, owner: owner, at: time)
+                done.formUnion(ids)
+            }
+        }
+    }
+
+    /// When a queued delivery is tried again after its `attempt`-th failure: 30 s doubling
+    /// to 10 min, with up to 20% of jitter so a backlog does not retry in lockstep.
+    public static func retryDelay(afterAttempt attempt: Int, random: Double = Double.random(in: 0...1)) -> Duration {
+        let exponent = min(max(attempt - 1, 0), 10)
+        let base = min(Duration.seconds(30) * (1 << exponent), .seconds(600))
+        return base + base * (min(max(random, 0), 1) * 0.2)
+    }
+
+    // MARK: - Flush
+
+    /// Delivers what is due, until nothing is, `limit` deliveries were tried, `budget` is
+    /// spent, or a transient failure says SMSPartner is still unavailable.
+    public func flush(limit: Int = Outbox.defaultFlushLimit, sender: MessageSender, within budget: Duration, lease: Duration) throws(StateError) -> FlushReport {
+        let clock = ContinuousClock()
+        let deadline = clock.now + budget
+        var report = FlushReport()
+        while report.results.count < limit, deadline - clock.now > sender.delivery.policy.minimumAttempt {
+            let time = now()
+            let step = try store.write { (tx) throws(StateError) -> (claims: [ClaimedDelivery], expired: Int, released: Int, digests: Int) in
+                let released = try tx.releaseExpiredLeases(at: time)
+                let expired = try tx.expireQueued(decidedBefore: time - policy.settings.maxAge, at: time)
+                let digests = try queueDueDigests(in: tx, at: time)
+                try pruneIfDue(in: tx, at: time)
+                let claims = try tx.claimDue(limit: min(limit - report.results.count, SMSPartnerClient.maxNumbersPerRequest),
+                                             owner: owner, leaseUntil: time + lease, at: time)
+                return (claims, expired, released, digests)
+            }
+            report.expired += step.expired
+            report.released += step.released
+            report.digests += step.digests
+            guard !step.claims.isEmpty else { break }
+            let results = try deliver(step.claims, with: sender, within: deadline - clock.now)
+            report.results += results
+            if results.contains(where: \.isQueued) { break }
+        }
+        report.remaining = try store.read { (reader) throws(StateError) in
+            try reader.statusSnapshot(now: now(), windows: [], latest: 0).queued
+        }
+        return report
+    }
+
+    /// Queues (pending, due now) the digest of every recipient whose held alerts may go out.
+    func queueDueDigests(in tx: any StateTransaction, at time: Timestamp) throws(StateError) -> Int {
+        var queued = 0
+        var globalHour = try tx.limitedSendCount(since: time - .seconds(3600))
+        var globalDay = try tx.limitedSendCount(since: time - .seconds(86_400))
+        for recipient in try tx.recipientsWithHeldEntries() {
+            let history = Policy.RecipientHistory(
+                recentSends: try tx.limitedSends(to: recipient, since: time - policy.settings.longestWindow),
+                globalLastHour: globalHour, globalLastDay: globalDay)
+            guard policy.blockingLimit(history, now: time) == nil else { continue }
+            let held = try tx.heldEntries(of: recipient)
+            guard !held.isEmpty else { continue }
+            _ = try queueDigest(held, for: recipient, in: tx, at: time, claimUntil: nil)
+            queued += 1
+            globalHour += 1
+            globalDay += 1
+        }
+        return queued
+    }
+
+    /// How long finished deliveries are kept (for dedup, limits and `status`).
+    public static let retention = Duration.seconds(7 * 86_400)
+    static let pruneInterval = Duration.seconds(3600)
+
+    /// Prunes old rows at most once an hour.
+    func pruneIfDue(in tx: any StateTransaction, at time: Timestamp) throws(StateError) {
+        let last = try tx.value("last_prune").flatMap(Int64.init).map(Timestamp.init(milliseconds:))
+        if let last, time - last < Self.pruneInterval, last <= time { return }
+        _ = try tx.prune(decidedBefore: time - Self.retention)
+        try tx.setValue(String(time.milliseconds), for: "last_prune")
+    }
+}

@@ -1,0 +1,54 @@
+import NotifyState
+import SMSPartner
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// How the commands build the state store, the outbox and the sender from the settings.
+extension Settings {
+    /// The state directory: `--state-dir`, else `SMSPARTNER_STATE_DIR`, else the
+    /// configuration's `state_dir`, else the default (``StateDirectory/resolve(flag:environment:)``).
+    public func stateDirectory(flag: String?) -> String {
+        let named = [flag, environment["SMSPARTNER_STATE_DIR"], configuration.stateDir].compactMap { $0 }.first { !$0.isEmpty }
+        return StateDirectory.resolve(flag: named, environment: environment)
+    }
+
+    /// The wall clock; `SMSPARTNER_NOTIFY_FAKE_NOW` (Unix seconds, for tests of windows and
+    /// expiry) replaces it.
+    public var clock: @Sendable () -> Timestamp {
+        if let text = environment["SMSPARTNER_NOTIFY_FAKE_NOW"], let seconds = Double(text), seconds.isFinite, seconds >= 0 {
+            let fixed = Timestamp(milliseconds: Int64(seconds * 1000))
+            return { fixed }
+        }
+        return { Timestamp.now() }
+    }
+
+    /// The outbox on `store`, with this configuration's policy and renderer.
+    public func outbox(store: any StateStore) -> Outbox {
+        Outbox(store: store, policy: Policy(settings: configuration.policy),
+               digests: DigestComposer(renderer: renderer), owner: Self.processOwner, now: clock)
+    }
+
+    /// The renderer this configuration asks for.
+    public var renderer: MessageRenderer {
+        MessageRenderer(maxSegments: configuration.maxSegments, encoding: configuration.encoding, templates: configuration.templates)
+    }
+
+    /// The sender: SMSPartner with `apiKey`, and this configuration's sender, tag and sandbox.
+    public func sender(apiKey: APIKey) -> MessageSender {
+        let client = SMSPartnerClient(apiKey: apiKey, baseURL: apiURL, userAgent: ToolVersion.userAgent)
+        return MessageSender(delivery: Delivery(client: client), sender: configuration.sender,
+                             tag: configuration.tag, sandbox: configuration.sandbox)
+    }
+
+    /// `host:pid`, naming this process in its claims.
+    public static let processOwner: String = {
+        var name = [CChar](repeating: 0, count: 256)
+        let host = gethostname(&name, name.count - 1) == 0
+            ? String(decoding: name.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self) : "localhost"
+        return "\(host):\(getpid())"
+    }()
+}

@@ -1,0 +1,162 @@
+import GRDB
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The embedded state store: one SQLite file, `state.db`, in the state directory.
+///
+/// - WAL journal, `synchronous=NORMAL`: a committed decision survives `kill -9` of any
+///   process at any moment (a power cut may lose the last transactions);
+/// - every write is one `BEGIN IMMEDIATE` transaction, and a process waits up to the busy
+///   timeout for its turn, so hundreds of concurrent processes decide one after the other;
+/// - the schema is versioned (GRDB's `DatabaseMigrator`); creating or migrating it happens
+///   under an exclusive `flock` on `state.lock`, as the migrator itself assumes one process;
+/// - files are created mode 0600 in a directory created mode 0700.
+public final class SQLiteStateStore: StateStore {
+    /// The database file's name in the state directory.
+    public static let fileName = "state.db"
+    static let lockName = "state.lock"
+    /// The most finished deliveries kept, whatever their age.
+    static let maxDeliveries = 100_000
+
+    public let path: String
+    public let busyTimeout: Duration
+    let queue: DatabaseQueue
+
+    public var location: String { path }
+
+    /// Opens (creating it and its directory if needed) the store in `directory`.
+    public init(directory: String, busyTimeout: Duration = .seconds(5)) throws(StateError) {
+        try StateDirectory.prepare(directory)
+        path = directory + "/" + Self.fileName
+        self.busyTimeout = busyTimeout
+        try Self.createFileIfMissing(path)
+        queue = try Self.openQueue(path: path, busyTimeout: busyTimeout, readOnly: false)
+        try migrateIfNeeded(lockPath: directory + "/" + Self.lockName)
+    }
+
+    /// Opens an existing store read-only (for `status`); nil when there is none yet.
+    public init?(readOnlyIn directory: String, busyTimeout: Duration = .seconds(5)) throws(StateError) {
+        path = directory + "/" + Self.fileName
+        self.busyTimeout = busyTimeout
+        guard access(path, F_OK) == 0 else { return nil }
+        queue = try Self.openQueue(path: path, busyTimeout: busyTimeout, readOnly: true)
+        let version: Int
+        do {
+            version = try queue.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0 }
+        } catch {
+            throw Self.stateError(error, path: path, busyTimeout: busyTimeout)
+        }
+        if version > Schema.version { throw .newerSchema(path: path) }
+        guard version == Schema.version else { return nil }  // created, not migrated yet: nothing in it
+    }
+
+    public func write<T>(_ body: (any StateTransaction) throws(StateError) -> T) throws(StateError) -> T {
+        do {
+            return try queue.writeWithoutTransaction { db in
+                var result: T?
+                try db.inTransaction(.immediate) {
+                    result = try body(SQLiteTransaction(db: db, path: path))
+                    return .commit
+                }
+                guard let result else { throw StateError.failed(path: path, reason: "the transaction did not complete") }
+                return result
+            }
+        } catch {
+            throw Self.stateError(error, path: path, busyTimeout: busyTimeout)
+        }
+    }
+
+    public func read<T>(_ body: (any StateReader) throws(StateError) -> T) throws(StateError) -> T {
+        do {
+            return try queue.read { db in try body(SQLiteTransaction(db: db, path: path)) }
+        } catch {
+            throw Self.stateError(error, path: path, busyTimeout: busyTimeout)
+        }
+    }
+
+    // MARK: - Opening
+
+    static func openQueue(path: String, busyTimeout: Duration, readOnly: Bool) throws(StateError) -> DatabaseQueue {
+        var configuration = Configuration()
+        configuration.readonly = readOnly
+        configuration.busyMode = .timeout(Double(busyTimeout.wholeMilliseconds) / 1000)
+        configuration.label = "smspartner-notify state"
+        configuration.prepareDatabase { db in
+            // Per connection. In WAL mode NORMAL syncs at checkpoints only: a commit then
+            // survives any process crash, which is what `kill -9` at any moment needs.
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        do {
+            return try DatabaseQueue(path: path, configuration: configuration)
+        } catch {
+            throw stateError(error, path: path, busyTimeout: busyTimeout)
+        }
+    }
+
+    /// Creates the database file mode 0600 (SQLite gives its -wal and -shm files the same
+    /// mode), leaving an existing file as it is.
+    static func createFileIfMissing(_ path: String) throws(StateError) {
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        if fd >= 0 {
+            close(fd)
+            return
+        }
+        let code = errno
+        if code == EACCES || code == EROFS || code == EPERM {
+            // A file we may read but not write: a read-only store (found when writing).
+            if access(path, R_OK) == 0 { return }
+        }
+        throw .cannotOpen(path: path, reason: StateDirectory.describe(errno: code))
+    }
+
+    /// Brings the schema up to date. Fast path: `PRAGMA user_version`, one read that needs no
+    /// table. Slow path (a new or older file): under the exclusive lock, switch to WAL, run
+    /// the migrations that are missing, then record the version.
+    func migrateIfNeeded(lockPath: String) throws(StateError) {
+        do {
+            let version = try queue.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0 }
+            if version > Schema.version { throw StateError.newerSchema(path: path) }
+            if version == Schema.version { return }
+            let lock = try FileLock(path: lockPath, timeout: busyTimeout)
+            defer { lock.unlock() }
+            let needed = try queue.writeWithoutTransaction { db -> Bool in
+                // Another process may have migrated while this one waited for the lock.
+                db.clearSchemaCache()
+                let version = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
+                if version > Schema.version { throw StateError.newerSchema(path: path) }
+                if version == Schema.version { return false }
+                let mode = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
+                guard mode == "wal" else {
+                    throw StateError.failed(path: path, reason: "cannot switch to WAL mode (journal_mode is \(mode ?? "unknown"))")
+                }
+                return true
+            }
+            guard needed else { return }
+            try Schema.migrator.migrate(queue)
+            try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA user_version = \(Schema.version)") }
+        } catch {
+            throw Self.stateError(error, path: path, busyTimeout: busyTimeout)
+        }
+    }
+
+    /// Any failure, as a ``StateError`` naming the database.
+    static func stateError(_ error: any Error, path: String, busyTimeout: Duration) -> StateError {
+        if let error = error as? StateError { return error }
+        guard let error = error as? DatabaseError else {
+            return .failed(path: path, reason: "\(error)")
+        }
+        let reason = error.message ?? "SQLite error \(error.extendedResultCode.rawValue)"
+        switch error.resultCode {
+        case .SQLITE_BUSY, .SQLITE_LOCKED: return .busy(path: path, waited: busyTimeout)
+        case .SQLITE_READONLY: return .readOnly(path: path)
+        case .SQLITE_CORRUPT, .SQLITE_NOTADB: return .corrupt(path: path, reason: reason)
+        case .SQLITE_CANTOPEN, .SQLITE_PERM, .SQLITE_AUTH: return .cannotOpen(path: path, reason: reason)
+        case .SQLITE_FULL: return .full(path: path)
+        default: return .failed(path: path, reason: reason)
+        }
+    }
+}

@@ -1,0 +1,348 @@
+import GRDB
+
+/// The SQL behind ``StateTransaction`` and ``StateReader``, on one connection inside one
+/// transaction (``SQLiteStateStore/write(_:)`` or ``SQLiteStateStore/read(_:)``).
+struct SQLiteTransaction: StateTransaction {
+    let db: Database
+    let path: String
+
+    /// Runs one database operation, turning its failure into a ``StateError``.
+    func run<T>(_ operation: () throws -> T) throws(StateError) -> T {
+        do {
+            return try operation()
+        } catch {
+            throw SQLiteStateStore.stateError(error, path: path, busyTimeout: .zero)
+        }
+    }
+
+    static let countedStates = DeliveryState.countedTowardLimits.map { "'\($0.rawValue)'" }.joined(separator: ",")
+    static let coveringStates = DeliveryState.coveringDuplicates.map { "'\($0.rawValue)'" }.joined(separator: ",")
+
+    // MARK: Facts
+
+    func limitedSends(to recipient: String?, since: Timestamp) throws(StateError) -> [Timestamp] {
+        try run {
+            let filter = recipient == nil ? "" : "recipient = ? AND "
+            var arguments: StatementArguments = []
+            if let recipient { arguments += [recipient] }
+            arguments += [since.milliseconds]
+            return try Int64.fetchAll(db, sql: """
+                SELECT created_at FROM delivery
+                WHERE \(filter)state IN (\(Self.countedStates)) AND created_at >= ?
+                ORDER BY created_at
+                """, arguments: arguments).map { Timestamp(milliseconds: $0) }
+        }
+    }
+
+    func limitedSendCount(since: Timestamp) throws(StateError) -> Int {
+        try run {
+            try Int.fetchOne(db, sql: """
+                SELECT count(*) FROM delivery WHERE state IN (\(Self.countedStates)) AND created_at >= ?
+                """, arguments: [since.milliseconds]) ?? 0
+        }
+    }
+
+    func duplicateOf(recipient: String, dedupKey: String, status: String?, subject: String?, since: Timestamp)
+        throws(StateError) -> DeliveryRecord?
+    {
+        try run {
+            try Row.fetchOne(db, sql: """
+                SELECT d.* FROM delivery d
+                WHERE d.recipient = ? AND d.dedup_key = ? AND d.status IS ? AND d.created_at >= ?
+                  AND d.state IN (\(Self.coveringStates))
+                  AND NOT EXISTS (
+                    SELECT 1 FROM delivery e
+                    WHERE e.recipient = d.recipient AND e.subject = ? AND e.id > d.id
+                      AND e.state <> 'duplicate' AND e.status IS NOT ?)
+                ORDER BY d.id DESC LIMIT 1
+                """, arguments: [recipient, dedupKey, status, since.milliseconds, subject, status])
+                .map(Self.record)
+        }
+    }
+
+    func latestDecision(recipient: String, subject: String) throws(StateError) -> DeliveryRecord? {
+        try run {
+            try Row.fetchOne(db, sql: """
+                SELECT * FROM delivery WHERE recipient = ? AND subject = ? AND state <> 'duplicate'
+                ORDER BY id DESC LIMIT 1
+                """, arguments: [recipient, subject]).map(Self.record)
+        }
+    }
+
+    func heldEntries(of recipient: String) throws(StateError) -> [HeldEntry] {
+        try run {
+            try Row.fetchAll(db, sql: """
+                SELECT d.id, d.created_at, m.type_label, m.label FROM delivery d JOIN message m ON m.id = d.message_id
+                WHERE d.recipient = ? AND d.state = 'held' ORDER BY d.id
+                """, arguments: [recipient]).map { row in
+                HeldEntry(
+                    deliveryID: try row.decode(forColumn: "id"),
+                    createdAt: Timestamp(milliseconds: try row.decode(forColumn: "created_at")),
+                    typeLabel: try row.decode(forColumn: "type_label"),
+                    label: try row.decode(forColumn: "label"))
+            }
+        }
+    }
+
+    func recipientsWithHeldEntries() throws(StateError) -> [String] {
+        try run {
+            try String.fetchAll(db, sql: "SELECT DISTINCT recipient FROM delivery WHERE state = 'held' ORDER BY recipient")
+        }
+    }
+
+    // MARK: Decisions
+
+    func insert(_ message: NewMessage, at time: Timestamp) throws(StateError) -> Int64 {
+        try run {
+            try db.execute(sql: """
+                INSERT INTO message (created_at, kind, text, source, type_label, label) VALUES (?, ?, ?, ?, ?, ?)
+                """, arguments: [time.milliseconds, message.kind.rawValue, message.text, message.source, message.typeLabel, message.label])
+            return db.lastInsertedRowID
+        }
+    }
+
+    func insert(_ delivery: NewDelivery, at time: Timestamp) throws(StateError) -> Int64 {
+        try run {
+            let sending = delivery.state == .sending
+            try db.execute(sql: """
+                INSERT INTO delivery (message_id, recipient, created_at, updated_at, state, reason, detail, dedup_key, status,
+                    subject, duplicate_of, attempts, next_attempt_at, lease_owner, lease_until)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [
+                    delivery.messageID, delivery.recipient, time.milliseconds, time.milliseconds, delivery.state.rawValue,
+                    delivery.reason?.rawValue, delivery.detail, delivery.dedupKey, delivery.status, delivery.subject,
+                    delivery.duplicateOf, sending ? 1 : 0, delivery.state == .pending ? time.milliseconds : nil,
+                    sending ? delivery.leaseOwner : nil, sending ? delivery.leaseUntil?.milliseconds : nil,
+                ])
+            return db.lastInsertedRowID
+        }
+    }
+
+    func markDigested(_ ids: [Int64], into digest: Int64, at time: Timestamp) throws(StateError) {
+        guard !ids.isEmpty else { return }
+        try run {
+            try db.execute(sql: """
+                UPDATE delivery SET state = 'digested', digest_id = ?, updated_at = ?
+                WHERE state = 'held' AND id IN (\(Self.placeholders(ids.count)))
+                """, arguments: StatementArguments([digest, time.milliseconds] + ids))
+        }
+    }
+
+    // MARK: Outbox
+
+    func expireQueued(decidedBefore cutoff: Timestamp, at time: Timestamp) throws(StateError) -> Int {
+        try run {
+            try db.execute(sql: """
+                UPDATE delivery SET state = 'expired', updated_at = ?, next_attempt_at = NULL
+                WHERE state = 'pending' AND created_at < ?
+                """, arguments: [time.milliseconds, cutoff.milliseconds])
+            return db.changesCount
+        }
+    }
+
+    func releaseExpiredLeases(at time: Timestamp) throws(StateError) -> Int {
+        try run {
+            try db.execute(sql: """
+                UPDATE delivery SET state = 'pending', lease_owner = NULL, lease_until = NULL, next_attempt_at = ?, updated_at = ?,
+                    error_class = coalesce(error_class, 'transient'),
+                    error = coalesce(error, 'its sender stopped before recording an outcome')
+                WHERE state = 'sending' AND lease_until < ?
+                """, arguments: [time.milliseconds, time.milliseconds, time.milliseconds])
+            return db.changesCount
+        }
+    }
+
+    func claimDue(limit: Int, owner: String, leaseUntil: Timestamp, at time: Timestamp) throws(StateError) -> [ClaimedDelivery] {
+        try run {
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT d.id, d.message_id, d.recipient, d.created_at, d.attempts, m.text
+                FROM delivery d JOIN message m ON m.id = d.message_id
+                WHERE d.state = 'pending' AND d.next_attempt_at <= ?
+                ORDER BY d.next_attempt_at, d.id LIMIT ?
+                """, arguments: [time.milliseconds, limit])
+            let claimed = try rows.map { row in
+                ClaimedDelivery(
+                    deliveryID: try row.decode(forColumn: "id"),
+                    messageID: try row.decode(forColumn: "message_id"),
+                    recipient: try row.decode(forColumn: "recipient"),
+                    text: try row.decode(forColumn: "text"),
+                    createdAt: Timestamp(milliseconds: try row.decode(forColumn: "created_at")),
+                    attempts: try row.decode(forColumn: "attempts"))
+            }
+            guard !claimed.isEmpty else { return claimed }
+            try db.execute(sql: """
+                UPDATE delivery SET state = 'sending', lease_owner = ?, lease_until = ?, attempts = attempts + 1, updated_at = ?
+                WHERE id IN (\(Self.placeholders(claimed.count)))
+                """, arguments: StatementArguments([owner, leaseUntil.milliseconds, time.milliseconds] as [any DatabaseValueConvertible] + claimed.map(\.deliveryID)))
+            return claimed
+        }
+    }
+
+    func record(_ outcome: DeliveryOutcome, for ids: [Int64], owner: String, at time: Timestamp) throws(StateError) {
+        guard !ids.isEmpty else { return }
+        try run {
+            let list = Self.placeholders(ids.count)
+            switch outcome {
+            case .sent(let providerMessageID, let nbSMS, let cost, let currency):
+                // Recorded whatever the row's state: SMSPartner took it, and that is the truth.
+                let share = Double(ids.count)
+                try db.execute(sql: """
+                    UPDATE delivery SET state = 'sent', sent_at = ?, updated_at = ?, provider_message_id = ?, nb_sms = ?,
+                        cost = ?, currency = ?, lease_owner = NULL, lease_until = NULL, next_attempt_at = NULL,
+                        error_class = NULL, error = NULL
+                    WHERE id IN (\(list))
+                    """, arguments: StatementArguments([
+                        time.milliseconds, time.milliseconds, providerMessageID, (nbSMS + ids.count - 1) / ids.count,
+                        cost.map { $0 / share }, currency,
+                    ] as [(any DatabaseValueConvertible)?] + ids))
+            case .failed(let errorClass, let error):
+                try db.execute(sql: """
+                    UPDATE delivery SET state = 'failed', updated_at = ?, error_class = ?, error = ?,
+                        lease_owner = NULL, lease_until = NULL, next_attempt_at = NULL
+                    WHERE state = 'sending' AND lease_owner = ? AND id IN (\(list))
+                    """, arguments: StatementArguments([time.milliseconds, errorClass, error, owner] as [any DatabaseValueConvertible] + ids))
+            case .expired:
+                try db.execute(sql: """
+                    UPDATE delivery SET state = 'expired', updated_at = ?, lease_owner = NULL, lease_until = NULL,
+                        next_attempt_at = NULL
+                    WHERE state = 'sending' AND lease_owner = ? AND id IN (\(list))
+                    """, arguments: StatementArguments([time.milliseconds, owner] as [any DatabaseValueConvertible] + ids))
+            case .retry(let errorClass, let error, let retryAt):
+                try db.execute(sql: """
+                    UPDATE delivery SET state = 'pending', updated_at = ?, error_class = ?, error = ?, next_attempt_at = ?,
+                        lease_owner = NULL, lease_until = NULL
+                    WHERE state = 'sending' AND lease_owner = ? AND id IN (\(list))
+                    """, arguments: StatementArguments([time.milliseconds, errorClass, error, retryAt.milliseconds, owner] as [any DatabaseValueConvertible] + ids))
+            }
+        }
+    }
+
+    func prune(decidedBefore cutoff: Timestamp) throws(StateError) -> Int {
+        try run {
+            try db.execute(sql: """
+                DELETE FROM delivery WHERE created_at < ? AND state NOT IN ('sending', 'pending', 'held')
+                """, arguments: [cutoff.milliseconds])
+            let deleted = db.changesCount
+            // Bounded whatever the traffic: beyond the newest rows, the oldest finished ones go.
+            try db.execute(sql: """
+                DELETE FROM delivery WHERE state NOT IN ('sending', 'pending', 'held') AND id <= (
+                    SELECT id FROM delivery ORDER BY id DESC LIMIT 1 OFFSET ?)
+                """, arguments: [SQLiteStateStore.maxDeliveries])
+            let capped = db.changesCount
+            try db.execute(sql: "DELETE FROM message WHERE NOT EXISTS (SELECT 1 FROM delivery d WHERE d.message_id = message.id)")
+            return deleted + capped
+        }
+    }
+
+    func value(_ key: String) throws(StateError) -> String? {
+        try run { try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [key]) }
+    }
+
+    func setValue(_ value: String, for key: String) throws(StateError) {
+        try run {
+            try db.execute(sql: "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                           arguments: [key, value])
+        }
+    }
+
+    // MARK: Status
+
+    func statusSnapshot(now: Timestamp, windows: [Duration], latest: Int) throws(StateError) -> StatusSnapshot {
+        try run {
+            var snapshot = StatusSnapshot(now: now)
+            if let row = try Row.fetchOne(db, sql: """
+                SELECT count(*) AS queued, coalesce(sum(state = 'sending'), 0) AS sending, min(created_at) AS oldest
+                FROM delivery WHERE state IN ('pending', 'sending')
+                """) {
+                snapshot.queued = try row.decode(forColumn: "queued")
+                snapshot.sending = try row.decode(forColumn: "sending")
+                snapshot.oldestQueued = (try row.decode(Int64?.self, forColumn: "oldest")).map(Timestamp.init)
+            }
+            snapshot.held = try Int.fetchOne(db, sql: "SELECT count(*) FROM delivery WHERE state = 'held'") ?? 0
+            snapshot.lastSent = try Int64.fetchOne(db, sql: "SELECT max(sent_at) FROM delivery").map(Timestamp.init)
+            for length in windows {
+                let since = (now - length).milliseconds
+                var window = StatusSnapshot.Window(length: length)
+                if let row = try Row.fetchOne(db, sql: """
+                    SELECT count(*) AS sent, coalesce(sum(nb_sms), 0) AS segments, coalesce(sum(cost), 0.0) AS cost
+                    FROM delivery WHERE state = 'sent' AND sent_at >= ?
+                    """, arguments: [since]) {
+                    window.sent = try row.decode(forColumn: "sent")
+                    window.segments = try row.decode(forColumn: "segments")
+                    window.cost = try row.decode(forColumn: "cost")
+                }
+                for row in try Row.fetchAll(db, sql: """
+                    SELECT reason, count(*) AS n FROM delivery
+                    WHERE state IN ('duplicate', 'held', 'digested') AND created_at >= ? GROUP BY reason
+                    """, arguments: [since]) {
+                    let reason = (try row.decode(String?.self, forColumn: "reason")).flatMap(DecisionReason.init(rawValue:))
+                    window.suppressed[reason ?? .duplicate, default: 0] += try row.decode(Int.self, forColumn: "n")
+                }
+                for row in try Row.fetchAll(db, sql: """
+                    SELECT coalesce(error_class, 'unknown') AS class, count(*) AS n FROM delivery
+                    WHERE state = 'failed' AND updated_at >= ? GROUP BY 1
+                    """, arguments: [since]) {
+                    window.failed[try row.decode(forColumn: "class")] = try row.decode(Int.self, forColumn: "n")
+                }
+                window.expired = try Int.fetchOne(db, sql: """
+                    SELECT count(*) FROM delivery WHERE state = 'expired' AND updated_at >= ?
+                    """, arguments: [since]) ?? 0
+                window.digests = try Int.fetchOne(db, sql: """
+                    SELECT count(*) FROM delivery d JOIN message m ON m.id = d.message_id
+                    WHERE m.kind = 'digest' AND d.created_at >= ?
+                    """, arguments: [since]) ?? 0
+                snapshot.windows.append(window)
+            }
+            snapshot.latest = try Row.fetchAll(db, sql: """
+                SELECT d.*, m.text, m.source, m.type_label, m.label FROM delivery d JOIN message m ON m.id = d.message_id
+                ORDER BY d.id DESC LIMIT ?
+                """, arguments: [latest]).map(Self.record)
+            return snapshot
+        }
+    }
+
+    // MARK: Rows
+
+    static func placeholders(_ count: Int) -> String {
+        Array(repeating: "?", count: count).joined(separator: ",")
+    }
+
+    /// A delivery row (with the message's columns when the query joined them).
+    static func record(_ row: Row) throws -> DeliveryRecord {
+        func time(_ column: String) throws -> Timestamp? {
+            (try row.decode(Int64?.self, forColumn: column)).map(Timestamp.init)
+        }
+        let stateName: String = try row.decode(forColumn: "state")
+        guard let state = DeliveryState(rawValue: stateName) else {
+            throw DatabaseError(resultCode: .SQLITE_CORRUPT, message: "unknown delivery state \(stateName)")
+        }
+        return DeliveryRecord(
+            id: try row.decode(forColumn: "id"),
+            messageID: try row.decode(forColumn: "message_id"),
+            recipient: try row.decode(forColumn: "recipient"),
+            createdAt: Timestamp(milliseconds: try row.decode(forColumn: "created_at")),
+            updatedAt: Timestamp(milliseconds: try row.decode(forColumn: "updated_at")),
+            state: state,
+            reason: (try row.decode(String?.self, forColumn: "reason")).flatMap(DecisionReason.init(rawValue:)),
+            detail: try row.decode(forColumn: "detail"),
+            dedupKey: try row.decode(forColumn: "dedup_key"),
+            status: try row.decode(forColumn: "status"),
+            subject: try row.decode(forColumn: "subject"),
+            duplicateOf: try row.decode(forColumn: "duplicate_of"),
+            digestID: try row.decode(forColumn: "digest_id"),
+            attempts: try row.decode(forColumn: "attempts"),
+            nextAttemptAt: try time("next_attempt_at"),
+            leaseUntil: try time("lease_until"),
+            sentAt: try time("sent_at"),
+            providerMessageID: try row.decode(forColumn: "provider_message_id"),
+            nbSMS: try row.decode(forColumn: "nb_sms"),
+            cost: try row.decode(forColumn: "cost"),
+            currency: try row.decode(forColumn: "currency"),
+            errorClass: try row.decode(forColumn: "error_class"),
+            error: try row.decode(forColumn: "error"),
+            text: try row.decode(forColumn: "text"),
+            source: try row.decode(forColumn: "source"),
+            typeLabel: try row.decode(forColumn: "type_label"),
+            label: try row.decode(forColumn: "label"))
+    }
+}

@@ -1,0 +1,62 @@
+import GRDB
+
+/// The versioned schema of the SQLite store. A migration, once released, is never edited:
+/// a change is a new migration appended here.
+enum Schema {
+    /// `PRAGMA user_version` once every migration below has run: the number of migrations.
+    static let version = 1
+
+    static let migrator: DatabaseMigrator = {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: messages, deliveries, meta") { db in
+            try db.execute(sql: """
+                CREATE TABLE message (
+                    id INTEGER PRIMARY KEY,
+                    created_at INTEGER NOT NULL,
+                    kind TEXT NOT NULL,
+                    text TEXT NOT NULL,
+                    source TEXT,
+                    type_label TEXT,
+                    label TEXT
+                );
+                CREATE TABLE delivery (
+                    id INTEGER PRIMARY KEY,
+                    message_id INTEGER NOT NULL REFERENCES message(id) ON DELETE CASCADE,
+                    recipient TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL,
+                    state TEXT NOT NULL,
+                    reason TEXT,
+                    detail TEXT,
+                    dedup_key TEXT,
+                    status TEXT,
+                    subject TEXT,
+                    duplicate_of INTEGER,
+                    digest_id INTEGER,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    next_attempt_at INTEGER,
+                    lease_owner TEXT,
+                    lease_until INTEGER,
+                    sent_at INTEGER,
+                    provider_message_id TEXT,
+                    nb_sms INTEGER,
+                    cost REAL,
+                    currency TEXT,
+                    error_class TEXT,
+                    error TEXT
+                );
+                CREATE INDEX delivery_by_key ON delivery(recipient, dedup_key, created_at);
+                CREATE INDEX delivery_by_subject ON delivery(recipient, subject, id);
+                CREATE INDEX delivery_by_recipient ON delivery(recipient, state, created_at);
+                CREATE INDEX delivery_by_state ON delivery(state, next_attempt_at);
+                CREATE INDEX delivery_by_time ON delivery(created_at);
+                CREATE INDEX delivery_by_message ON delivery(message_id);
+                CREATE TABLE meta (
+                    key TEXT PRIMARY KEY,
+                    value TEXT NOT NULL
+                );
+                """)
+        }
+        return migrator
+    }()
+}

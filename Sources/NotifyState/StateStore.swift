@@ -1,0 +1,88 @@
+/// The persistent state every process shares: the decisions taken (deduplication, rate
+/// limits, digests) and the outbox of what is still to be sent.
+///
+/// One protocol, so a second backend (PostgreSQL, for several `serve` replicas) can follow the
+/// embedded SQLite one (``SQLiteStateStore``). The policy runs inside ``write(_:)``: a
+/// transaction that excludes every other writer, so that of hundreds of concurrent processes
+/// for one alert exactly one decides to send it.
+public protocol StateStore: Sendable {
+    /// Where the state lives, for messages (a file path, a connection name).
+    var location: String { get }
+
+    /// Runs `body` in one write transaction that excludes every other writer; commits when
+    /// `body` returns, rolls back when it throws. Nothing `body` did is visible to other
+    /// processes before the commit.
+    func write<T>(_ body: (any StateTransaction) throws(StateError) -> T) throws(StateError) -> T
+
+    /// Runs `body` on a consistent read-only view.
+    func read<T>(_ body: (any StateReader) throws(StateError) -> T) throws(StateError) -> T
+}
+
+/// Queries that need no write lock.
+public protocol StateReader {
+    /// What `status` shows, as of `now`: `latest` decisions, counts over each of `windows`.
+    func statusSnapshot(now: Timestamp, windows: [Duration], latest: Int) throws(StateError) -> StatusSnapshot
+}
+
+/// What the policy and the outbox do inside one write transaction.
+public protocol StateTransaction: StateReader {
+    // MARK: Facts the policy decides on
+
+    /// When the deliveries that count toward rate limits (``DeliveryState/countedTowardLimits``)
+    /// were decided, oldest first: to `recipient`, or to anyone when nil; since `since`.
+    func limitedSends(to recipient: String?, since: Timestamp) throws(StateError) -> [Timestamp]
+
+    /// How many such deliveries there were since `since`, to anyone.
+    func limitedSendCount(since: Timestamp) throws(StateError) -> Int
+
+    /// The earlier delivery to `recipient` that an alert with this key and status duplicates:
+    /// one in a ``DeliveryState/coveringDuplicates`` state, decided since `since`, with no
+    /// later delivery about the same `subject` in another status.
+    func duplicateOf(recipient: String, dedupKey: String, status: String?, subject: String?, since: Timestamp)
+        throws(StateError) -> DeliveryRecord?
+
+    /// The latest delivery to `recipient` about `subject` that was not itself a duplicate.
+    func latestDecision(recipient: String, subject: String) throws(StateError) -> DeliveryRecord?
+
+    /// `recipient`'s held deliveries, oldest first.
+    func heldEntries(of recipient: String) throws(StateError) -> [HeldEntry]
+
+    /// Every recipient with held deliveries.
+    func recipientsWithHeldEntries() throws(StateError) -> [String]
+
+    // MARK: Recording decisions
+
+    /// Stores a message; its id.
+    func insert(_ message: NewMessage, at time: Timestamp) throws(StateError) -> Int64
+
+    /// Stores a decision about one recipient; its id.
+    func insert(_ delivery: NewDelivery, at time: Timestamp) throws(StateError) -> Int64
+
+    /// Marks held deliveries as counted into the digest delivery `digest`.
+    func markDigested(_ ids: [Int64], into digest: Int64, at time: Timestamp) throws(StateError)
+
+    // MARK: The outbox
+
+    /// Expires queued deliveries decided before `cutoff` (they are never sent late); how many.
+    func expireQueued(decidedBefore cutoff: Timestamp, at time: Timestamp) throws(StateError) -> Int
+
+    /// Hands back to the queue the deliveries whose senders' leases ran out (a sender that
+    /// was killed or hung); how many.
+    func releaseExpiredLeases(at time: Timestamp) throws(StateError) -> Int
+
+    /// Claims up to `limit` due pending deliveries (oldest first) for `owner` until
+    /// `leaseUntil`: they are ``DeliveryState/sending`` when this returns.
+    func claimDue(limit: Int, owner: String, leaseUntil: Timestamp, at time: Timestamp) throws(StateError) -> [ClaimedDelivery]
+
+    /// Records the outcome of `owner`'s attempt at the deliveries `ids` (one request's
+    /// recipients, nb_sms and cost shared evenly). A success is recorded whatever happened
+    /// meanwhile; a failure only where `owner` still holds the claim.
+    func record(_ outcome: DeliveryOutcome, for ids: [Int64], owner: String, at time: Timestamp) throws(StateError)
+
+    /// Deletes finished deliveries (and their messages) decided before `cutoff`; how many.
+    func prune(decidedBefore cutoff: Timestamp) throws(StateError) -> Int
+
+    /// A small value kept by name (the time of the last prune…).
+    func value(_ key: String) throws(StateError) -> String?
+    func setValue(_ value: String, for key: String) throws(StateError)
+}

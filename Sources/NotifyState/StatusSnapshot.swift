@@ -1,0 +1,60 @@
+/// What `status` shows: the outbox now, and what happened over recent windows.
+public struct StatusSnapshot: Sendable, Equatable {
+    /// Counts over one window (the last hour, the last day).
+    public struct Window: Sendable, Equatable {
+        public var length: Duration
+        /// Deliveries SMSPartner accepted.
+        public var sent: Int
+        /// SMS billed for them (`nb_sms`).
+        public var segments: Int
+        public var cost: Double
+        /// Suppressed deliveries by reason (duplicates, held over a limit…).
+        public var suppressed: [DecisionReason: Int]
+        /// Deliveries refused for good, by failure class.
+        public var failed: [String: Int]
+        /// Deliveries that outlived `max_age` unsent.
+        public var expired: Int
+        /// Digests queued.
+        public var digests: Int
+
+        public init(length: Duration, sent: Int = 0, segments: Int = 0, cost: Double = 0, suppressed: [DecisionReason: Int] = [:],
+                    failed: [String: Int] = [:], expired: Int = 0, digests: Int = 0) {
+            self.length = length
+            self.sent = sent
+            self.segments = segments
+            self.cost = cost
+            self.suppressed = suppressed
+            self.failed = failed
+            self.expired = expired
+            self.digests = digests
+        }
+    }
+
+    public var now: Timestamp
+    /// Deliveries waiting to go out (pending or being sent).
+    public var queued: Int
+    /// Of those, being sent right now.
+    public var sending: Int
+    /// Deliveries held for a digest.
+    public var held: Int
+    /// When the oldest queued delivery was decided.
+    public var oldestQueued: Timestamp?
+    /// When SMSPartner last accepted a delivery.
+    public var lastSent: Timestamp?
+    /// The last hour and the last day.
+    public var windows: [Window]
+    /// The most recent decisions, newest first.
+    public var latest: [DeliveryRecord]
+
+    public init(now: Timestamp, queued: Int = 0, sending: Int = 0, held: Int = 0, oldestQueued: Timestamp? = nil,
+                lastSent: Timestamp? = nil, windows: [Window] = [], latest: [DeliveryRecord] = []) {
+        self.now = now
+        self.queued = queued
+        self.sending = sending
+        self.held = held
+        self.oldestQueued = oldestQueued
+        self.lastSent = lastSent
+        self.windows = windows
+        self.latest = latest
+    }
+}

@@ -1,0 +1,45 @@
+import NotifyCore
+import NotifyState
+import SMSPartner
+
+/// What every command does the same way before its own work: read the settings, open the
+/// store, read the key; each failure becomes the contract's exit status and one line.
+enum CommandSupport {
+    static func settings(config: String?, environment: [String: String]) throws -> Settings {
+        do {
+            return try Settings.resolve(configPath: config, environment: environment)
+        } catch {
+            throw CommandFailure(.configuration, error.description)
+        }
+    }
+
+    static func apiKey(_ settings: Settings) throws -> APIKey {
+        do {
+            return try settings.apiKey()
+        } catch {
+            throw CommandFailure(.configuration, error.description)
+        }
+    }
+
+    /// Opens (creating it if needed) the store; waits at most `busyTimeout` for a lock.
+    static func openStore(_ settings: Settings, flag: String?, busyTimeout: Duration) throws -> SQLiteStateStore {
+        do {
+            return try SQLiteStateStore(directory: settings.stateDirectory(flag: flag), busyTimeout: busyTimeout)
+        } catch {
+            throw failure(error)
+        }
+    }
+
+    static func failure(_ error: StateError) -> CommandFailure {
+        CommandFailure(ExitStatus(error), error.description)
+    }
+
+    /// Runs a store operation, turning its failure into the command's.
+    static func stored<T>(_ operation: () throws(StateError) -> T) throws -> T {
+        do {
+            return try operation()
+        } catch {
+            throw failure(error)
+        }
+    }
+}

@@ -1,0 +1,61 @@
+import ArgumentParser
+import NotifyCore
+import NotifyState
+import SMSPartner
+
+/// `smspartner-notify flush`: delivers what the outbox holds and is due, for cron or a
+/// systemd timer in setups without `serve`.
+struct FlushCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "flush",
+        abstract: "Deliver the queued SMS that are due, and the digests whose window reopened.",
+        discussion: """
+            Expires what outlived max_age (never sent late), takes back deliveries whose sender \
+            stopped, queues due digests, then sends what is due with exponential backoff. \
+            Exit status: 0 nothing left to do now (or only later retries), 75 SMSPartner still \
+            failing (retried later), 69 or 78 as for send, 78 state store unusable.
+            """
+    )
+
+    @Option(help: ArgumentHelp("YAML configuration file.", valueName: "file"))
+    var config: String?
+
+    @Option(help: ArgumentHelp("Directory of the shared state.", valueName: "dir"))
+    var stateDir: String?
+
+    @Option(help: ArgumentHelp("Seconds this run may spend (default: the configuration's timeout, 20).", valueName: "seconds"))
+    var timeout: Int?
+
+    @Option(help: ArgumentHelp("Most deliveries to attempt in this run.", valueName: "n"))
+    var limit: Int = Outbox.defaultFlushLimit
+
+    func validate() throws {
+        if let timeout, !(1...3600).contains(timeout) {
+            throw ValidationError("--timeout must be from 1 to 3600 seconds")
+        }
+        if !(1...100_000).contains(limit) {
+            throw ValidationError("--limit must be from 1 to 100000")
+        }
+    }
+
+    func run() throws {
+        let settings = try CommandSupport.settings(config: config, environment: ProcessEnvironment.current())
+        let budget = timeout.map { Duration.seconds($0) } ?? settings.configuration.timeout
+        let sender = settings.sender(apiKey: try CommandSupport.apiKey(settings))
+        let store = try CommandSupport.openStore(settings, flag: stateDir, busyTimeout: min(.seconds(5), budget / 2))
+        let outbox = settings.outbox(store: store)
+        let lease = budget + sender.delivery.policy.attemptTimeout + .seconds(15)
+        let report = try CommandSupport.stored { () throws(StateError) in
+            try outbox.flush(limit: limit, sender: sender, within: budget, lease: lease)
+        }
+        for line in SendCommand.describe(report.results, digests: [:], maxAge: settings.configuration.policy.maxAge) {
+            print(line)
+        }
+        let sent = report.results.filter { $0.receipt != nil }.count
+        print("flush: \(sent) sent, \(report.results.count - sent) not sent, \(report.expired) expired, \(report.released) taken back, \(report.digests) digest(s) queued, \(report.remaining) still queued")
+        let failures = report.results.compactMap(\.error)
+        let status = ExitStatus(worst: SMSPartnerError.worst(of: failures))
+        guard status != .ok, let worst = SMSPartnerError.worst(of: failures) else { return }
+        throw CommandFailure(status, "flush incomplete: \(worst)")
+    }
+}

@@ -1,0 +1,170 @@
+import ArgumentParser
+import NotifyCore
+import NotifyState
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// `smspartner-notify status`: the outbox and the recent decisions, for a human or (`--json`)
+/// a script.
+struct StatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Show the outbox and what was sent, suppressed, failed or expired recently.",
+        discussion: "Reads the state without changing it (a store not created yet shows as empty)."
+    )
+
+    @Option(help: ArgumentHelp("YAML configuration file.", valueName: "file"))
+    var config: String?
+
+    @Option(help: ArgumentHelp("Directory of the shared state.", valueName: "dir"))
+    var stateDir: String?
+
+    @Flag(help: "Print one JSON object instead of text.")
+    var json = false
+
+    @Option(help: ArgumentHelp("How many of the latest decisions to list.", valueName: "n"))
+    var latest: Int = 10
+
+    func validate() throws {
+        if !(0...1000).contains(latest) { throw ValidationError("--latest must be from 0 to 1000") }
+    }
+
+    static let windows: [Duration] = [.seconds(3600), .seconds(86_400)]
+
+    /// `1h`, `24h`: how a window is named.
+    static func label(_ window: Duration) -> String {
+        window == .seconds(86_400) ? "24h" : DurationText.format(window)
+    }
+
+    func run() throws {
+        let settings = try CommandSupport.settings(config: config, environment: ProcessEnvironment.current())
+        let directory = settings.stateDirectory(flag: stateDir)
+        let now = settings.clock()
+        let store = try CommandSupport.stored { () throws(StateError) in try SQLiteStateStore(readOnlyIn: directory) }
+        let snapshot = try store.map { store in
+            try CommandSupport.stored { () throws(StateError) in
+                try store.read { (reader) throws(StateError) in
+                    try reader.statusSnapshot(now: now, windows: Self.windows, latest: latest)
+                }
+            }
+        } ?? StatusSnapshot(now: now, windows: Self.windows.map { StatusSnapshot.Window(length: $0) })
+        let path = directory + "/" + SQLiteStateStore.fileName
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            let data = try encoder.encode(StatusDocument(snapshot, path: path, exists: store != nil))
+            print(String(decoding: data, as: UTF8.self))
+        } else {
+            for line in Self.lines(snapshot, path: path, exists: store != nil) { print(line) }
+        }
+    }
+
+    static func lines(_ snapshot: StatusSnapshot, path: String, exists: Bool) -> [String] {
+        let now = snapshot.now
+        var lines = ["state: \(path)\(exists ? "" : " (not created yet)")"]
+        let oldest = snapshot.oldestQueued.map { ", oldest \(DurationText.format(.seconds((now - $0).components.seconds))) old" } ?? ""
+        lines.append("outbox: \(snapshot.queued) queued (\(snapshot.sending) being sent)\(oldest)")
+        lines.append("held for digests: \(snapshot.held)")
+        lines.append("last success: " + (snapshot.lastSent.map { "\($0.localDateTime) (\(DurationText.format(.seconds(max(0, (now - $0).components.seconds)))) ago)" } ?? "never"))
+        for window in snapshot.windows {
+            let suppressed = window.suppressed.values.reduce(0, +)
+            let reasons = DecisionReason.allCases.compactMap { reason in window.suppressed[reason].map { "\(reason.rawValue) \($0)" } }
+            let failed = window.failed.values.reduce(0, +)
+            let classes = window.failed.keys.sorted().map { "\($0) \(window.failed[$0] ?? 0)" }
+            lines.append("last \(label(window.length)): sent \(window.sent) (\(window.segments) SMS, cost \(Self.money(window.cost))), "
+                + "suppressed \(suppressed)\(reasons.isEmpty ? "" : " (" + reasons.joined(separator: ", ") + ")"), "
+                + "failed \(failed)\(classes.isEmpty ? "" : " (" + classes.joined(separator: ", ") + ")"), "
+                + "expired \(window.expired), digests \(window.digests)")
+        }
+        if !snapshot.latest.isEmpty {
+            lines.append("latest:")
+            for record in snapshot.latest {
+                var line = "  #\(record.id) \(record.createdAt.localDateTime) \(record.recipient) \(record.state.rawValue)"
+                if let detail = record.detail { line += " (\(detail))" }
+                if let error = record.error, record.state != .sent { line += " [\(error)]" }
+                if let text = record.text { line += ": " + DryRunReport.oneLine(text) }
+                lines.append(line.count > 200 ? String(line.prefix(199)) + "…" : line)
+            }
+        }
+        return lines
+    }
+
+    static func money(_ value: Double) -> String {
+        let cents = Int((value * 1000).rounded())
+        let text = String(cents)
+        let padded = String(repeating: "0", count: max(0, 4 - text.count)) + text
+        return padded.dropLast(3) + "." + padded.suffix(3)
+    }
+}
+
+/// `status --json`.
+struct StatusDocument: Encodable {
+    struct Outbox: Encodable {
+        var queued: Int
+        var sending: Int
+        var held: Int
+        var oldest_queued_at: String?
+        var oldest_queued_age_seconds: Int64?
+    }
+
+    struct Window: Encodable {
+        var sent: Int
+        var segments: Int
+        var cost: Double
+        var suppressed: [String: Int]
+        var failed: [String: Int]
+        var expired: Int
+        var digests: Int
+    }
+
+    struct Decision: Encodable {
+        var id: Int64
+        var at: String
+        var recipient: String
+        var state: String
+        var reason: String?
+        var detail: String?
+        var attempts: Int
+        var sent_at: String?
+        var message_id: String?
+        var nb_sms: Int?
+        var error: String?
+        var text: String?
+    }
+
+    var state: String
+    var exists: Bool
+    var now: String
+    var outbox: Outbox
+    var last_sent_at: String?
+    var windows: [String: Window]
+    var latest: [Decision]
+
+    init(_ snapshot: StatusSnapshot, path: String, exists: Bool) {
+        state = path
+        self.exists = exists
+        now = snapshot.now.iso8601
+        outbox = Outbox(
+            queued: snapshot.queued, sending: snapshot.sending, held: snapshot.held,
+            oldest_queued_at: snapshot.oldestQueued?.iso8601,
+            oldest_queued_age_seconds: snapshot.oldestQueued.map { (snapshot.now - $0).components.seconds })
+        last_sent_at = snapshot.lastSent?.iso8601
+        windows = Dictionary(uniqueKeysWithValues: snapshot.windows.map { window in
+            (StatusCommand.label(window.length), Window(
+                sent: window.sent, segments: window.segments, cost: window.cost,
+                suppressed: Dictionary(uniqueKeysWithValues: window.suppressed.map { ($0.key.rawValue, $0.value) }),
+                failed: window.failed, expired: window.expired, digests: window.digests))
+        })
+        latest = snapshot.latest.map { record in
+            Decision(
+                id: record.id, at: record.createdAt.iso8601, recipient: record.recipient, state: record.state.rawValue,
+                reason: record.reason?.rawValue, detail: record.detail, attempts: record.attempts,
+                sent_at: record.sentAt?.iso8601, message_id: record.providerMessageID, nb_sms: record.nbSMS,
+                error: record.error, text: record.text)
+        }
+    }
+}
