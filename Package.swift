@@ -72,14 +72,14 @@ let package = Package(
             dependencies: ["AlertModel", .product(name: "PropertyBased", package: "swift-property-based")],
             exclude: ["Fixtures"]
         ),
-        .testTarget(name: "NotifyStateTests", dependencies: ["NotifyState"]),
+        .testTarget(name: "NotifyStateTests", dependencies: ["NotifyState", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
             name: "NotifyCoreTests",
             dependencies: ["NotifyCore", "SMSPartnerTesting", .product(name: "PropertyBased", package: "swift-property-based")]
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["smspartner-notify", "fake-smspartner", "SMSPartnerTesting"],
+            dependencies: ["smspartner-notify", "fake-smspartner", "SMSPartnerTesting", .product(name: "GRDB", package: "GRDB.swift")],
             exclude: ["Fixtures"]
         ),
     ]

@@ -133,8 +133,9 @@ struct SendCommand: ParsableCommand {
         for skipped in recipients.skipped {
             print("skipped: \(skipped)")
         }
-        // In a storm the store may make us wait for other processes' decisions: for half the budget at most.
-        let store = try CommandSupport.openStore(settings, flag: stateDir, busyTimeout: budget / 2)
+        // In a storm the store may make us wait for other processes' decisions, but never so
+        // long that no time is left to deliver: the budget less 5 s, and at least half of it.
+        let store = try CommandSupport.openStore(settings, flag: stateDir, busyTimeout: max(budget - .seconds(5), budget / 2))
         let outbox = settings.outbox(store: store)
         let lease = budget + sender.delivery.policy.attemptTimeout + .seconds(15)
         let admission = try CommandSupport.stored { () throws(StateError) in

@@ -54,41 +54,41 @@ import Testing
 
     // MARK: - One test per decoder
 
-    @Test func nagiosDecoder() throws {
+    @Test func nagiosDecoder() async throws {
         let corpus = try FuzzCorpus.shared()
-        run("NagiosDecoder") { random in
+        await run("NagiosDecoder") { random in
             let input = random.alertInput(corpus: corpus, family: .nagios)
             return (fuzzDescription(input), input.body, { try NagiosDecoder.decode(input) })
         }
     }
 
-    @Test func icingaDecoder() throws {
+    @Test func icingaDecoder() async throws {
         let corpus = try FuzzCorpus.shared()
-        run("IcingaDecoder") { random in
+        await run("IcingaDecoder") { random in
             let input = random.alertInput(corpus: corpus, family: .icinga)
             return (fuzzDescription(input), input.body, { try IcingaDecoder.decode(input) })
         }
     }
 
-    @Test func alertmanagerDecoder() throws {
+    @Test func alertmanagerDecoder() async throws {
         let corpus = try FuzzCorpus.shared()
-        run("AlertmanagerDecoder") { random in
+        await run("AlertmanagerDecoder") { random in
             let body = random.body(corpus: corpus, leaning: .alertmanager)
             return (fuzzDescription(body), body, { try AlertmanagerDecoder.decode(body) })
         }
     }
 
-    @Test func genericDecoder() throws {
+    @Test func genericDecoder() async throws {
         let corpus = try FuzzCorpus.shared()
-        run("GenericDecoder") { random in
+        await run("GenericDecoder") { random in
             let body = random.body(corpus: corpus, leaning: .generic)
             return (fuzzDescription(body), body, { try GenericDecoder.decode(body) })
         }
     }
 
-    @Test func inputDetector() throws {
+    @Test func inputDetector() async throws {
         let corpus = try FuzzCorpus.shared()
-        run("InputDetector") { random in
+        await run("InputDetector") { random in
             let input = random.alertInput(corpus: corpus, family: .auto)
             return (fuzzDescription(input), input.body, {
                 // The detector alone: it must decide, refuse, or say "ambiguous", never trap.
@@ -103,9 +103,9 @@ import Testing
         }
     }
 
-    @Test func autoFormat() throws {
+    @Test func autoFormat() async throws {
         let corpus = try FuzzCorpus.shared()
-        run("AlertDecoding.auto") { random in
+        await run("AlertDecoding.auto") { random in
             let input = random.alertInput(corpus: corpus, family: .auto)
             return (fuzzDescription(input), input.body, {
                 let decoded = try AlertDecoding.decode(input, format: .auto)
@@ -115,9 +115,9 @@ import Testing
         }
     }
 
-    @Test func everyExplicitFormat() throws {
+    @Test func everyExplicitFormat() async throws {
         let corpus = try FuzzCorpus.shared()
-        run("AlertDecoding.explicit") { random in
+        await run("AlertDecoding.explicit") { random in
             let input = random.alertInput(corpus: corpus, family: .auto)
             let format = random.pick(InputFormat.allCases)
             return ("--format \(format.rawValue) " + fuzzDescription(input), input.body, {
@@ -175,11 +175,14 @@ import Testing
     /// Runs `Self.runs` inputs through one decoder; `make` builds an input from the run's
     /// generator and returns its description, its body (saved whole when it fails) and the
     /// decoding to run.
+    ///
+    /// It yields now and then: a long run must not hold one of the few threads that every
+    /// other test's awaits need (two on a two-core machine).
     func run(
         _ name: String,
         sourceLocation: SourceLocation = #_sourceLocation,
         _ make: (inout FuzzRandom) -> (String, [UInt8]?, () throws -> AlertModel.Notification?)
-    ) {
+    ) async {
         let clock = ContinuousClock()
         let started = clock.now
         var stats = FuzzStats()
@@ -189,6 +192,7 @@ import Testing
             if Self.trace { FileHandle.standardError.write(Data("[fuzz] \(name) #\(index): \(description)\n".utf8)) }
             let failure = check(name: name, input: description, body: body, run: index, decode: decode, stats: &stats, sourceLocation: sourceLocation)
             if failure { break }
+            if index % 20 == 19 { await Task.yield() }
         }
         let elapsed = started.duration(to: clock.now)
         print("[fuzz] \(name): \(stats.runs) inputs in \(fuzzMilliseconds(elapsed)), \(stats.summary), seed \(Self.seed) (SMSPARTNER_FUZZ_SEED=\(Self.seed) replays it)")

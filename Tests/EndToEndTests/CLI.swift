@@ -83,11 +83,13 @@ enum CLI {
         stdin: String? = nil,
         timeout: Duration = .seconds(60),
         secrets: [String] = [],
+        wrapper: [String] = [],
+        gated: Bool = true,
         sourceLocation: SourceLocation = #_sourceLocation
     ) async throws -> CLIResult {
         try await run(
             args, env: env, input: stdin.map { .bytes(Data($0.utf8)) } ?? .none, timeout: timeout,
-            secrets: secrets, sourceLocation: sourceLocation)
+            secrets: secrets, wrapper: wrapper, gated: gated, sourceLocation: sourceLocation)
     }
 
     /// Runs `smspartner-notify args` with `input` on standard input.
@@ -97,7 +99,26 @@ enum CLI {
         input: Input,
         timeout: Duration = .seconds(60),
         secrets: [String] = [],
+        wrapper: [String] = [],
+        gated: Bool = true,
         sourceLocation: SourceLocation = #_sourceLocation
+    ) async throws -> CLIResult {
+        guard gated else {
+            return try await runNow(args, env: env, input: input, timeout: timeout, secrets: secrets, wrapper: wrapper, sourceLocation: sourceLocation)
+        }
+        return try await LoadGate.shared.with(exclusive: false) {
+            try await runNow(args, env: env, input: input, timeout: timeout, secrets: secrets, wrapper: wrapper, sourceLocation: sourceLocation)
+        }
+    }
+
+    static func runNow(
+        _ args: [String],
+        env: [String: String],
+        input: Input,
+        timeout: Duration,
+        secrets: [String],
+        wrapper: [String],
+        sourceLocation: SourceLocation
     ) async throws -> CLIResult {
         guard FileManager.default.isExecutableFile(atPath: binaryPath) else {
             throw CLIError.binaryNotFound(binaryPath)
@@ -144,8 +165,9 @@ enum CLI {
         environment.merge(env) { _, new in new }
 
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: binaryPath)
-        process.arguments = args
+        // `wrapper` runs the binary through another program (setpriv to drop root).
+        process.executableURL = URL(fileURLWithPath: wrapper.first ?? binaryPath)
+        process.arguments = wrapper.isEmpty ? args : Array(wrapper.dropFirst()) + [binaryPath] + args
         process.environment = environment
         process.currentDirectoryURL = URL(fileURLWithPath: scratch.root)
         process.standardInput = stdinPipe.map { $0.fileHandleForReading } ?? stdinHandle

@@ -240,14 +240,14 @@ struct FakeSMSPartnerTests {
         let port = fake.port
         let slow = Task { () async throws -> (RawHTTPResponse, ContinuousClock.Instant) in
             let reply = try await RawHTTP.send(port: port, body: sendBody())
-            return (reply, clock.now)
+            return (reply, reply.readAt)
         }
         #expect(await fake.waitForRequests(count: 1, timeout: .seconds(5)))
         // A delayed accept counts as delivered as soon as it is decided.
         #expect(fake.deliveredMessages.count == 1)
 
         let fast = try await RawHTTP.send(port: fake.port, body: sendBody())
-        let fastDone = clock.now
+        let fastDone = fast.readAt
         #expect(fast.status == 200)
 
         let (slowReply, slowDone) = try await slow.value
@@ -477,6 +477,8 @@ struct RawHTTPResponse: Sendable {
     let body: [UInt8]
     /// Whether a `100 Continue` came before it.
     let sawContinue: Bool
+    /// When it was read, on the reading thread (a busy concurrency pool cannot delay this).
+    var readAt = ContinuousClock.now
 
     var text: String { String(decoding: body, as: UTF8.self) }
 

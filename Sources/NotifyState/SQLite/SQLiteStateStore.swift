@@ -10,10 +10,11 @@ import Darwin
 ///
 /// - WAL journal, `synchronous=NORMAL`: a committed decision survives `kill -9` of any
 ///   process at any moment (a power cut may lose the last transactions);
-/// - every write is one `BEGIN IMMEDIATE` transaction, and a process waits up to the busy
-///   timeout for its turn, so hundreds of concurrent processes decide one after the other;
+/// - every write is one `BEGIN IMMEDIATE` transaction under an exclusive `flock` on
+///   `state.lock` (``FileLock``), and a process waits up to the busy timeout for its turn, so
+///   hundreds of concurrent processes decide one after the other;
 /// - the schema is versioned (GRDB's `DatabaseMigrator`); creating or migrating it happens
-///   under an exclusive `flock` on `state.lock`, as the migrator itself assumes one process;
+///   under the same lock, as the migrator itself assumes one process;
 /// - files are created mode 0600 in a directory created mode 0700.
 public final class SQLiteStateStore: StateStore {
     /// The database file's name in the state directory.
@@ -23,6 +24,8 @@ public final class SQLiteStateStore: StateStore {
     static let maxDeliveries = 100_000
 
     public let path: String
+    /// The `flock` every writer holds around its transaction (see ``FileLock``).
+    let lockPath: String
     public let busyTimeout: Duration
     let queue: DatabaseQueue
 
@@ -32,15 +35,17 @@ public final class SQLiteStateStore: StateStore {
     public init(directory: String, busyTimeout: Duration = .seconds(5)) throws(StateError) {
         try StateDirectory.prepare(directory)
         path = directory + "/" + Self.fileName
+        lockPath = directory + "/" + Self.lockName
         self.busyTimeout = busyTimeout
         try Self.createFileIfMissing(path)
         queue = try Self.openQueue(path: path, busyTimeout: busyTimeout, readOnly: false)
-        try migrateIfNeeded(lockPath: directory + "/" + Self.lockName)
+        try migrateIfNeeded()
     }
 
     /// Opens an existing store read-only (for `status`); nil when there is none yet.
     public init?(readOnlyIn directory: String, busyTimeout: Duration = .seconds(5)) throws(StateError) {
         path = directory + "/" + Self.fileName
+        lockPath = directory + "/" + Self.lockName
         self.busyTimeout = busyTimeout
         guard access(path, F_OK) == 0 else { return nil }
         queue = try Self.openQueue(path: path, busyTimeout: busyTimeout, readOnly: true)
@@ -55,6 +60,8 @@ public final class SQLiteStateStore: StateStore {
     }
 
     public func write<T>(_ body: (any StateTransaction) throws(StateError) -> T) throws(StateError) -> T {
+        let lock = try FileLock(path: lockPath, timeout: busyTimeout)
+        defer { lock.unlock() }
         do {
             return try queue.writeWithoutTransaction { db in
                 var result: T?
@@ -83,7 +90,8 @@ public final class SQLiteStateStore: StateStore {
     static func openQueue(path: String, busyTimeout: Duration, readOnly: Bool) throws(StateError) -> DatabaseQueue {
         var configuration = Configuration()
         configuration.readonly = readOnly
-        configuration.busyMode = .timeout(Double(busyTimeout.wholeMilliseconds) / 1000)
+        let wait = BusyWait(timeout: busyTimeout)
+        configuration.busyMode = .callback { tries in wait.shouldRetry(afterTries: tries) }
         configuration.label = "smspartner-notify state"
         configuration.prepareDatabase { db in
             // Per connection. In WAL mode NORMAL syncs at checkpoints only: a commit then
@@ -116,7 +124,7 @@ public final class SQLiteStateStore: StateStore {
     /// Brings the schema up to date. Fast path: `PRAGMA user_version`, one read that needs no
     /// table. Slow path (a new or older file): under the exclusive lock, switch to WAL, run
     /// the migrations that are missing, then record the version.
-    func migrateIfNeeded(lockPath: String) throws(StateError) {
+    func migrateIfNeeded() throws(StateError) {
         do {
             let version = try queue.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0 }
             if version > Schema.version { throw StateError.newerSchema(path: path) }

@@ -1,0 +1,128 @@
+import Foundation
+import SMSPartnerTesting
+import Synchronization
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `kill -9` of `send` and `flush` at random moments of their work, many times over: every
+/// alert the store accepted ends sent, never lost; a duplicate happens only in the one
+/// documented window, a sender killed after SMSPartner accepted its request and before it
+/// recorded that.
+@Suite("kill -9 at random moments", .timeLimit(.minutes(5)))
+struct CrashTests {
+    /// A child started without waiting for it, to be killed.
+    struct Child {
+        let process: Process
+        let scratch: TemporaryDirectory
+
+        init(_ args: [String], env: [String: String]) throws {
+            scratch = try TemporaryDirectory()
+            process = Process()
+            process.executableURL = URL(fileURLWithPath: CLI.binaryPath)
+            process.arguments = args
+            process.environment = ["PATH": "/usr/bin:/bin", "HOME": scratch.root].merging(env) { _, new in new }
+            process.standardInput = FileHandle.nullDevice
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+        }
+
+        /// SIGKILL, then reap. Whether it was still running when killed.
+        func kill() -> Bool {
+            let running = process.isRunning
+            Glibc.kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            scratch.remove()
+            return running && process.terminationReason == .uncaughtSignal
+        }
+    }
+
+    static let iterations = 60
+
+    @Test("send and flush killed at random moments, 60 times: nothing lost, duplicates only in the window")
+    func killNine() async throws {
+        let state = try StateTests.SharedState()
+        defer { state.remove() }
+        // Generous limits: this is about the outbox, not the policy.
+        let config = try state.scratch.write("config.yml", "rate_limits: []\nhourly_cap: off\ndaily_cap: off\n")
+        var generator = SystemRandomNumberGenerator()
+        try await withFake { fake in try await LoadGate.shared.with(exclusive: true) {
+            // A provider that takes the SMS at once and answers slowly: the widest window there
+            // is between its acceptance and the sender's commit.
+            fake.setLatency(.milliseconds(60))
+            let env = state.env(fake, extra: ["SMSPARTNER_NOTIFY_CONFIG": config])
+            // Per alert, how many killed children had already had it delivered: each may cause
+            // one duplicate, and nothing else may.
+            var deliveredByKilled: [String: Int] = [:]
+            var kills = 0
+            func tally(_ before: [String], killed: Bool) async throws {
+                // Bytes written before the kill may still be on their way to the fake.
+                try await Task.sleep(for: .milliseconds(150))
+                var after = fake.deliveredMessages.compactMap(\.message)
+                for text in before {
+                    if let index = after.firstIndex(of: text) { after.remove(at: index) }
+                }
+                if killed { for text in after { deliveredByKilled[text, default: 0] += 1 } }
+            }
+            for iteration in 0..<Self.iterations {
+                let host = "host\(iteration)"
+                let delay = Duration.milliseconds(Int.random(in: 0...250, using: &generator))
+                if iteration % 3 == 2 {
+                    // Kill a flush: queue the alert first (SMSPartner failing), then flush it.
+                    fake.setDefaultReply(.http(status: 503, body: "busy"))
+                    let queued = try await CLI.run(StateTests.serviceAlert(host) + ["--timeout", "1"], env: env, gated: false)
+                    #expect(queued.exitCode == 75, "\(queued.summary)")
+                    fake.setDefaultReply(.accept)
+                    var flushEnv = env
+                    flushEnv["SMSPARTNER_NOTIFY_FAKE_NOW"] = String(Date().addingTimeInterval(120).timeIntervalSince1970)
+                    let before = fake.deliveredMessages.compactMap(\.message)
+                    let child = try Child(["flush"], env: flushEnv)
+                    try await Task.sleep(for: delay)
+                    let killed = child.kill()
+                    if killed { kills += 1 }
+                    try await tally(before, killed: killed)
+                } else {
+                    let before = fake.deliveredMessages.compactMap(\.message)
+                    let child = try Child(StateTests.serviceAlert(host), env: env)
+                    try await Task.sleep(for: delay)
+                    let killed = child.kill()
+                    if killed { kills += 1 }
+                    try await tally(before, killed: killed)
+                }
+            }
+            #expect(kills > Self.iterations / 3, "most kills should land while the child runs (\(kills))")
+
+            // Later, once every lease has run out: flush until the outbox is empty.
+            for minutes in [2, 4, 6] {
+                var later = env
+                later["SMSPARTNER_NOTIFY_FAKE_NOW"] = String(Date().addingTimeInterval(Double(minutes) * 60).timeIntervalSince1970)
+                let flush = try await CLI.run(["flush"], env: later, gated: false)
+                #expect(flush.exitCode == 0, "\(flush.summary)")
+            }
+            let status = try await state.status(fake, now: Date().addingTimeInterval(400), gated: false)
+            #expect((status["outbox"] as? [String: Any])?["queued"] as? Int == 0, "\(status)")
+
+            // Every alert the store accepted was delivered; the store knows each one as sent.
+            let check = try await CLI.run(["status", "--json", "--latest", "1000"], env: env, gated: false)
+            let decisions = ((try JSONSerialization.jsonObject(with: Data(check.stdout.utf8)) as? [String: Any])?["latest"] as? [[String: Any]]) ?? []
+            let accepted = Set(decisions.compactMap { $0["text"] as? String })
+            #expect(decisions.allSatisfy { ($0["state"] as? String) == "sent" }, "\(decisions.filter { ($0["state"] as? String) != "sent" })")
+            let delivered = fake.deliveredMessages.compactMap(\.message)
+            for text in accepted {
+                #expect(delivered.contains(text), "lost: \(text)")
+            }
+            // And nothing was delivered that the store does not know.
+            #expect(Set(delivered).isSubset(of: accepted))
+            // Duplicates only where a killed child had already had it delivered.
+            var counts: [String: Int] = [:]
+            for text in delivered { counts[text, default: 0] += 1 }
+            for (text, count) in counts where count > 1 {
+                #expect(count <= 1 + deliveredByKilled[text, default: 0], "duplicate outside the window: \(text) ×\(count)")
+            }
+            print("[kill -9] \(Self.iterations) runs, \(kills) killed while running, \(accepted.count) alerts accepted, \(delivered.count) SMS delivered, \(delivered.count - counts.count) duplicate SMS (all in the window), \(Self.iterations - accepted.count) killed before the store accepted them")
+        } }
+    }
+}

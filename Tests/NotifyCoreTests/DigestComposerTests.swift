@@ -1,0 +1,45 @@
+import NotifyState
+import PropertyBased
+import SMSText
+import Testing
+
+@testable import NotifyCore
+
+@Suite struct DigestComposerTests {
+    static let start = Timestamp(milliseconds: 1_764_600_000_000)
+
+    func entries(_ items: [(String, String)]) -> [HeldEntry] {
+        items.enumerated().map { index, item in
+            HeldEntry(deliveryID: Int64(index), createdAt: Self.start + .seconds(Int64(index)), typeLabel: item.0, label: item.1)
+        }
+    }
+
+    @Test func countsTypesMostFrequentFirstAndListsEachSubjectOnce() {
+        let held = entries([
+            ("PROBLEM", "web01/HTTP"), ("PROBLEM", "db1/disk"), ("RECOVERY", "web01/HTTP"), ("PROBLEM", "db1/disk"),
+            ("PROBLEM", "cache1"), ("RECOVERY", "db1/disk"), ("PROBLEM", "web02/HTTP"),
+        ])
+        let text = DigestComposer(renderer: MessageRenderer()).compose(held).message.text
+        let since = Self.start.localTimeOfDay
+        #expect(text == "+7 suppressed since \(since): 5 PROBLEM, 2 RECOVERY; web01/HTTP, db1/disk, cache1, web02/HTTP")
+    }
+
+    @Test func subjectsThatDoNotFitEndInMore() {
+        let held = entries((0..<40).map { ("PROBLEM", "server\($0).example.net/disk") })
+        let rendered = DigestComposer(renderer: MessageRenderer()).compose(held)
+        #expect(rendered.measurement.segments == 1)
+        #expect(rendered.message.text.hasPrefix("+40 suppressed since "))
+        #expect(rendered.message.text.range(of: #", \+\d+ more$"#, options: .regularExpression) != nil, "\(rendered.message.text)")
+        #expect(rendered.truncated.isEmpty, "shortened by listing fewer, not by cutting: \(rendered.message.text)")
+    }
+
+    @Test func anyHeldEntriesFitTheBudget() async {
+        await propertyCheck(count: 200, input: Gen.int(in: 1...3), RandomText.any(0...12).array(of: 1...60)) { segments, labels in
+            let renderer = MessageRenderer(maxSegments: segments)
+            let held = entries(labels.enumerated().map { (["PROBLEM", "RECOVERY", "FIRING", "ÉCHEC"][$0.offset % 4], $0.element) })
+            let rendered = DigestComposer(renderer: renderer).compose(held)
+            #expect(rendered.measurement.segments <= segments)
+            #expect(rendered.message.text.hasPrefix("+\(held.count) suppressed"))
+        }
+    }
+}

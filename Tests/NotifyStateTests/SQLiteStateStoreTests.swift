@@ -1,0 +1,312 @@
+import Foundation
+import GRDB
+import Testing
+
+@testable import NotifyState
+
+/// The SQLite store on real files: creation, permissions, schema, the SQL behind every
+/// decision, and how each kind of broken file is reported.
+@Suite struct SQLiteStateStoreTests {
+    static let t0 = Timestamp(milliseconds: 1_764_600_000_000)
+    static let alice = "+33611111111"
+    static let bob = "+33622222222"
+
+    /// Opens a store in a fresh directory, runs `body`, removes the directory.
+    func withStore<T>(_ body: (SQLiteStateStore, ScratchDirectory) throws -> T) throws -> T {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        let store = try SQLiteStateStore(directory: scratch.path + "/state")
+        return try body(store, scratch)
+    }
+
+    /// Records one decision about one recipient with its own message.
+    @discardableResult
+    func decide(_ store: SQLiteStateStore, _ recipient: String, _ state: DeliveryState, key: String? = "k", status: String? = "PROBLEM",
+                subject: String? = "s", at time: Timestamp, text: String = "text", owner: String = "me") throws -> Int64 {
+        try store.write { (tx) throws(StateError) in
+            let message = try tx.insert(NewMessage(kind: .alert, text: text, typeLabel: status, label: subject), at: time)
+            return try tx.insert(NewDelivery(messageID: message, recipient: recipient, state: state, dedupKey: key, status: status,
+                                             subject: subject, leaseOwner: owner, leaseUntil: time + .seconds(30)), at: time)
+        }
+    }
+
+    // MARK: Files
+
+    @Test func createsItsDirectoryAndFilesPrivateAndInWALMode() throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        let store = try SQLiteStateStore(directory: scratch.path + "/a/b")
+        try decide(store, Self.alice, .sent, at: Self.t0)
+        #expect(try scratch.mode("a/b") == 0o700)
+        #expect(try scratch.mode("a/b/state.db") == 0o600)
+        #expect(try scratch.mode("a/b/state.db-wal") == 0o600)
+        let mode = try store.queue.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
+        #expect(mode == "wal")
+        let version = try store.queue.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") }
+        #expect(version == Schema.version)
+    }
+
+    @Test func reopeningKeepsTheDataAndDoesNotMigrateAgain() throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        let first = try SQLiteStateStore(directory: scratch.path)
+        try decide(first, Self.alice, .sent, at: Self.t0)
+        let second = try SQLiteStateStore(directory: scratch.path)
+        let sends = try second.write { (tx) throws(StateError) in try tx.limitedSends(to: Self.alice, since: Self.t0 - .seconds(1)) }
+        #expect(sends == [Self.t0])
+    }
+
+    @Test func aDatabaseFromANewerVersionIsRefused() throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        let store = try SQLiteStateStore(directory: scratch.path)
+        try store.queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA user_version = 99") }
+        #expect(throws: StateError.newerSchema(path: store.path)) { try SQLiteStateStore(directory: scratch.path) }
+    }
+
+    @Test func aFileThatIsNotADatabaseIsReportedAsDamaged() throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        try Data(repeating: 0x42, count: 8192).write(to: URL(fileURLWithPath: scratch.path + "/state.db"))
+        let error = #expect(throws: StateError.self) { try SQLiteStateStore(directory: scratch.path) }
+        guard case .corrupt(let path, _) = error else {
+            Issue.record("expected .corrupt, got \(String(describing: error))")
+            return
+        }
+        #expect(path == scratch.path + "/state.db")
+        #expect(error?.description.contains("move it aside") == true)
+    }
+
+    @Test func aStateDirectoryThatIsAFileIsReported() throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        _ = FileManager.default.createFile(atPath: scratch.path + "/file", contents: Data())
+        #expect(throws: StateError.unusableDirectory(path: scratch.path + "/file", reason: "not a directory")) {
+            try SQLiteStateStore(directory: scratch.path + "/file")
+        }
+    }
+
+    @Test func aLockHeldLongerThanTheBusyTimeoutIsBusyNotAHang() throws {
+        try withStore { store, _ in
+            let other = try DatabaseQueue(path: store.path)
+            let clock = ContinuousClock()
+            try other.writeWithoutTransaction { db in
+                try db.execute(sql: "BEGIN EXCLUSIVE")
+                defer { try? db.execute(sql: "ROLLBACK") }
+                let slow = try SQLiteStateStore(directory: (store.path as NSString).deletingLastPathComponent, busyTimeout: .milliseconds(300))
+                let start = clock.now
+                #expect(throws: StateError.busy(path: store.path, waited: .milliseconds(300))) {
+                    try decide(slow, Self.alice, .sent, at: Self.t0)
+                }
+                #expect(clock.now - start < .seconds(3))
+            }
+        }
+    }
+
+    @Test func aWriterHoldingTheFileLockTooLongIsBusyNotAHang() throws {
+        try withStore { store, _ in
+            // Another writer, in the middle of its transaction: it holds state.lock.
+            let fd = open(store.lockPath, O_RDWR)
+            defer { close(fd) }
+            #expect(flock(fd, LOCK_EX) == 0)
+            let slow = try SQLiteStateStore(directory: (store.path as NSString).deletingLastPathComponent, busyTimeout: .milliseconds(300))
+            let clock = ContinuousClock()
+            let start = clock.now
+            #expect(throws: StateError.busy(path: store.lockPath, waited: .milliseconds(300))) {
+                try decide(slow, Self.alice, .sent, at: Self.t0)
+            }
+            let waited = clock.now - start
+            #expect(waited >= .milliseconds(300) && waited < .seconds(3), "\(waited)")
+            // Released: the next write goes through at once.
+            flock(fd, LOCK_UN)
+            try decide(slow, Self.alice, .sent, at: Self.t0)
+        }
+    }
+
+    @Test func aReadOnlyStoreOfAMissingFileIsNil() throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        #expect(try SQLiteStateStore(readOnlyIn: scratch.path) == nil)
+        #expect(!FileManager.default.fileExists(atPath: scratch.path + "/state.db"), "reading must not create the store")
+    }
+
+    // MARK: Facts
+
+    @Test func limitedSendsCountOnlyWhatIsOrWillBeSent() throws {
+        try withStore { store, _ in
+            for (offset, state) in DeliveryState.allCases.enumerated() {
+                try decide(store, Self.alice, state, at: Self.t0 + .seconds(Int64(offset)))
+            }
+            try decide(store, Self.bob, .sent, at: Self.t0)
+            try store.write { (tx) throws(StateError) in
+                let counted = try tx.limitedSends(to: Self.alice, since: Self.t0)
+                #expect(counted.count == DeliveryState.countedTowardLimits.count)
+                #expect(try tx.limitedSends(to: nil, since: Self.t0).count == counted.count + 1)
+                #expect(try tx.limitedSendCount(since: Self.t0) == counted.count + 1)
+                #expect(try tx.limitedSends(to: Self.alice, since: Self.t0 + .seconds(60)).isEmpty)
+            }
+        }
+    }
+
+    @Test func aDuplicateNeedsTheSameKeyStatusRecipientAndWindow() throws {
+        try withStore { store, _ in
+            let first = try decide(store, Self.alice, .sent, key: "k1", status: "PROBLEM", at: Self.t0)
+            try store.write { (tx) throws(StateError) in
+                let since = Self.t0 - .seconds(60)
+                #expect(try tx.duplicateOf(recipient: Self.alice, dedupKey: "k1", status: "PROBLEM", subject: "s", since: since)?.id == first)
+                #expect(try tx.duplicateOf(recipient: Self.alice, dedupKey: "k1", status: "RECOVERY", subject: "s", since: since) == nil)
+                #expect(try tx.duplicateOf(recipient: Self.alice, dedupKey: "k2", status: "PROBLEM", subject: "s", since: since) == nil)
+                #expect(try tx.duplicateOf(recipient: Self.bob, dedupKey: "k1", status: "PROBLEM", subject: "s", since: since) == nil)
+                #expect(try tx.duplicateOf(recipient: Self.alice, dedupKey: "k1", status: "PROBLEM", subject: "s", since: Self.t0 + .seconds(1)) == nil)
+            }
+        }
+    }
+
+    @Test func aChangeOfStatusInBetweenEndsTheDuplicate() throws {
+        try withStore { store, _ in
+            try decide(store, Self.alice, .sent, key: "fp:firing", status: "FIRING", at: Self.t0)
+            try decide(store, Self.alice, .sent, key: "fp:resolved", status: "RESOLVED", at: Self.t0 + .seconds(10))
+            try store.write { (tx) throws(StateError) in
+                // Firing again after resolving is news, even with the same key and status.
+                #expect(try tx.duplicateOf(recipient: Self.alice, dedupKey: "fp:firing", status: "FIRING", subject: "s", since: Self.t0 - .seconds(60)) == nil)
+            }
+        }
+    }
+
+    @Test func failedAndExpiredDeliveriesAreNotDuplicatedAgainst() throws {
+        try withStore { store, _ in
+            try decide(store, Self.alice, .failed, at: Self.t0)
+            try decide(store, Self.alice, .expired, at: Self.t0)
+            try store.write { (tx) throws(StateError) in
+                #expect(try tx.duplicateOf(recipient: Self.alice, dedupKey: "k", status: "PROBLEM", subject: "s", since: Self.t0 - .seconds(1)) == nil)
+            }
+        }
+    }
+
+    @Test func heldEntriesAndDigests() throws {
+        try withStore { store, _ in
+            let a = try decide(store, Self.alice, .held, status: "PROBLEM", subject: "web01/HTTP", at: Self.t0)
+            let b = try decide(store, Self.alice, .held, status: "RECOVERY", subject: "web01/HTTP", at: Self.t0 + .seconds(1))
+            try decide(store, Self.bob, .sent, at: Self.t0)
+            try store.write { (tx) throws(StateError) in
+                #expect(try tx.recipientsWithHeldEntries() == [Self.alice])
+                let held = try tx.heldEntries(of: Self.alice)
+                #expect(held.map(\.deliveryID) == [a, b])
+                #expect(held.map(\.typeLabel) == ["PROBLEM", "RECOVERY"])
+                #expect(held.map(\.label) == ["web01/HTTP", "web01/HTTP"])
+                #expect(try tx.latestDecision(recipient: Self.alice, subject: "web01/HTTP")?.id == b)
+                try tx.markDigested([a, b], into: 99, at: Self.t0 + .seconds(2))
+                #expect(try tx.heldEntries(of: Self.alice).isEmpty)
+                #expect(try tx.recipientsWithHeldEntries().isEmpty)
+            }
+        }
+    }
+
+    // MARK: Outbox
+
+    @Test func claimingRecordingAndRetrying() throws {
+        try withStore { store, _ in
+            let id = try decide(store, Self.alice, .pending, at: Self.t0)
+            try store.write { (tx) throws(StateError) in
+                #expect(try tx.claimDue(limit: 10, owner: "a", leaseUntil: Self.t0 + .seconds(30), at: Self.t0 - .seconds(1)).isEmpty, "not due before it was decided")
+                let claimed = try tx.claimDue(limit: 10, owner: "a", leaseUntil: Self.t0 + .seconds(30), at: Self.t0)
+                #expect(claimed.map(\.deliveryID) == [id])
+                #expect(claimed.first?.attempts == 0)
+                #expect(try tx.claimDue(limit: 10, owner: "b", leaseUntil: Self.t0 + .seconds(30), at: Self.t0).isEmpty, "claimed once only")
+                // Another owner's failure does not touch it.
+                try tx.record(.failed(errorClass: "rejected", error: "x"), for: [id], owner: "b", at: Self.t0)
+                try tx.record(.retry(errorClass: "transient", error: "HTTP 500", retryAt: Self.t0 + .seconds(30)), for: [id], owner: "a", at: Self.t0)
+                #expect(try tx.claimDue(limit: 10, owner: "a", leaseUntil: Self.t0 + .seconds(60), at: Self.t0 + .seconds(29)).isEmpty, "backing off")
+                let again = try tx.claimDue(limit: 10, owner: "a", leaseUntil: Self.t0 + .seconds(90), at: Self.t0 + .seconds(30))
+                #expect(again.first?.attempts == 1)
+                try tx.record(.sent(providerMessageID: "307", nbSMS: 1, cost: 0.045, currency: "EUR"), for: [id], owner: "a", at: Self.t0 + .seconds(31))
+            }
+            let snapshot = try store.read { (reader) throws(StateError) in
+                try reader.statusSnapshot(now: Self.t0 + .seconds(60), windows: [.seconds(3600)], latest: 5)
+            }
+            #expect(snapshot.queued == 0)
+            #expect(snapshot.lastSent == Self.t0 + .seconds(31))
+            #expect(snapshot.windows.first?.sent == 1)
+            #expect(snapshot.latest.first?.providerMessageID == "307")
+            #expect(snapshot.latest.first?.attempts == 2)
+        }
+    }
+
+    @Test func aSuccessIsSharedBetweenARequestsRecipients() throws {
+        try withStore { store, _ in
+            let a = try decide(store, Self.alice, .sending, at: Self.t0)
+            let b = try decide(store, Self.bob, .sending, at: Self.t0)
+            try store.write { (tx) throws(StateError) in
+                try tx.record(.sent(providerMessageID: "1", nbSMS: 4, cost: 0.18, currency: "EUR"), for: [a, b], owner: "me", at: Self.t0)
+            }
+            let window = try store.read { (reader) throws(StateError) in
+                try reader.statusSnapshot(now: Self.t0, windows: [.seconds(60)], latest: 0)
+            }.windows.first
+            #expect(window?.sent == 2)
+            #expect(window?.segments == 4)
+            #expect(abs((window?.cost ?? 0) - 0.18) < 1e-9)
+        }
+    }
+
+    @Test func aDeadSendersLeaseRunsOutAndItsDeliveryIsQueuedAgain() throws {
+        try withStore { store, _ in
+            let id = try decide(store, Self.alice, .sending, at: Self.t0, owner: "killed")
+            try store.write { (tx) throws(StateError) in
+                #expect(try tx.releaseExpiredLeases(at: Self.t0 + .seconds(29)) == 0)
+                #expect(try tx.releaseExpiredLeases(at: Self.t0 + .seconds(31)) == 1)
+                #expect(try tx.claimDue(limit: 1, owner: "flush", leaseUntil: Self.t0 + .seconds(90), at: Self.t0 + .seconds(31)).map(\.deliveryID) == [id])
+            }
+        }
+    }
+
+    @Test func queuedDeliveriesPastMaxAgeExpire() throws {
+        try withStore { store, _ in
+            try decide(store, Self.alice, .pending, at: Self.t0)
+            try decide(store, Self.alice, .pending, at: Self.t0 + .seconds(100))
+            try store.write { (tx) throws(StateError) in
+                #expect(try tx.expireQueued(decidedBefore: Self.t0 + .seconds(50), at: Self.t0 + .seconds(3650)) == 1)
+            }
+            let snapshot = try store.read { (reader) throws(StateError) in
+                try reader.statusSnapshot(now: Self.t0 + .seconds(3650), windows: [.seconds(3600)], latest: 0)
+            }
+            #expect(snapshot.queued == 1)
+            #expect(snapshot.windows.first?.expired == 1)
+        }
+    }
+
+    @Test func pruningKeepsWhatIsStillQueuedOrHeld() throws {
+        try withStore { store, _ in
+            for state in DeliveryState.allCases { try decide(store, Self.alice, state, at: Self.t0) }
+            let pruned = try store.write { (tx) throws(StateError) in try tx.prune(decidedBefore: Self.t0 + .seconds(1)) }
+            #expect(pruned == DeliveryState.allCases.count - 3)
+            let left = try store.queue.read { db in try String.fetchAll(db, sql: "SELECT state FROM delivery ORDER BY state") }
+            #expect(left == ["held", "pending", "sending"])
+            let messages = try store.queue.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM message") }
+            #expect(messages == 3, "messages without deliveries go too")
+        }
+    }
+
+    @Test func aTransactionThatThrowsLeavesNothingBehind() throws {
+        try withStore { store, _ in
+            #expect(throws: StateError.self) {
+                try store.write { (tx) throws(StateError) in
+                    _ = try tx.insert(NewMessage(kind: .alert, text: "x"), at: Self.t0)
+                    throw StateError.failed(path: "test", reason: "abort")
+                }
+            }
+            let messages = try store.queue.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM message") }
+            #expect(messages == 0)
+        }
+    }
+
+    @Test func metaValues() throws {
+        try withStore { store, _ in
+            try store.write { (tx) throws(StateError) in
+                #expect(try tx.value("last_prune") == nil)
+                try tx.setValue("1", for: "last_prune")
+                try tx.setValue("2", for: "last_prune")
+                #expect(try tx.value("last_prune") == "2")
+            }
+        }
+    }
+}
