@@ -32,8 +32,14 @@ let package = Package(
         .target(name: "SMSPartner", dependencies: ["CCurl", "SMSText"]),
         // The alert model and one decoder per input family.
         .target(name: "AlertModel"),
+        // SQLite settings GRDB does not expose (variadic C calls), over the system SQLite.
+        .systemLibrary(
+            name: "CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
         // The persistent state shared by every process: decisions and the outbox (SQLite via GRDB).
-        .target(name: "NotifyState", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "NotifyState", dependencies: ["CSQLite", .product(name: "GRDB", package: "GRDB.swift")]),
         // Configuration, rendering, policy (dedup, rate limits, digests), outbox and delivery.
         .target(
             name: "NotifyCore",

@@ -18,22 +18,17 @@ public protocol StateStore: Sendable {
     func read<T>(_ body: (any StateReader) throws(StateError) -> T) throws(StateError) -> T
 }
 
-/// Queries that need no write lock.
+/// Queries that need no write lock: the facts the policy decides on, and what `status` shows.
 public protocol StateReader {
     /// What `status` shows, as of `now`: `latest` decisions, counts over each of `windows`.
     func statusSnapshot(now: Timestamp, windows: [Duration], latest: Int) throws(StateError) -> StatusSnapshot
-}
-
-/// What the policy and the outbox do inside one write transaction.
-public protocol StateTransaction: StateReader {
-    // MARK: Facts the policy decides on
 
     /// When the deliveries that count toward rate limits (``DeliveryState/countedTowardLimits``)
     /// were decided, oldest first: to `recipient`, or to anyone when nil; since `since`.
     func limitedSends(to recipient: String?, since: Timestamp) throws(StateError) -> [Timestamp]
 
-    /// How many such deliveries there were since `since`, to anyone.
-    func limitedSendCount(since: Timestamp) throws(StateError) -> Int
+    /// How many such deliveries there were to anyone since each of `cutoffs` (one query).
+    func limitedSendCounts(since cutoffs: [Timestamp]) throws(StateError) -> [Int]
 
     /// The earlier delivery to `recipient` that an alert with this key and status duplicates:
     /// one in a ``DeliveryState/coveringDuplicates`` state, decided since `since`, with no
@@ -49,7 +44,10 @@ public protocol StateTransaction: StateReader {
 
     /// Every recipient with held deliveries.
     func recipientsWithHeldEntries() throws(StateError) -> [String]
+}
 
+/// What the policy and the outbox do inside one write transaction.
+public protocol StateTransaction: StateReader {
     // MARK: Recording decisions
 
     /// Stores a message; its id.

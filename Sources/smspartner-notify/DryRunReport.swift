@@ -12,6 +12,8 @@ struct DryRunReport {
     var recipients: RecipientResolver.Resolution
     var request: SendRequest
     var apiURL: String
+    /// What the policy would decide for each recipient, one `decision:` line each.
+    var decisions: [String] = []
 
     var lines: [String] {
         var lines = ["dry-run: nothing sent", "format: \(format.rawValue)"]
@@ -38,6 +40,7 @@ struct DryRunReport {
         for skipped in recipients.skipped {
             lines.append("skipped: \(skipped)")
         }
+        lines += decisions.map { "decision: \($0)" }
         for batch in request.batches() {
             lines.append("request: POST \(apiURL)/send \(String(decoding: batch.jsonBody(apiKey: nil), as: UTF8.self))")
         }

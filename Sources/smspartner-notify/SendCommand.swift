@@ -122,9 +122,12 @@ struct SendCommand: ParsableCommand {
             let request = SendRequest(
                 phoneNumbers: recipients.numbers, message: rendered.message, sender: configuration.sender,
                 tag: configuration.tag, sandbox: configuration.sandbox)
+            let candidate = AlertCandidate(
+                notification: decoded.notification, rendered: rendered, recipients: recipients.numbers, dedupKey: key)
             DryRunReport(
                 format: decoded.format, notification: decoded.notification, dedupKey: key,
-                rendered: rendered, recipients: recipients, request: request, apiURL: settings.apiURL
+                rendered: rendered, recipients: recipients, request: request, apiURL: settings.apiURL,
+                decisions: Self.preview(candidate, settings: settings, stateDir: stateDir)
             ).print()
             return
         }
@@ -138,10 +141,27 @@ struct SendCommand: ParsableCommand {
         let store = try CommandSupport.openStore(settings, flag: stateDir, busyTimeout: max(budget - .seconds(5), budget / 2))
         let outbox = settings.outbox(store: store)
         let lease = budget + sender.delivery.policy.attemptTimeout + .seconds(15)
-        let admission = try CommandSupport.stored { () throws(StateError) in
-            try outbox.admit(
-                AlertCandidate(notification: decoded.notification, rendered: rendered, recipients: recipients.numbers, dedupKey: key),
-                lease: lease)
+        let candidate = AlertCandidate(notification: decoded.notification, rendered: rendered, recipients: recipients.numbers, dedupKey: key)
+        let admission: Admission
+        do {
+            admission = try outbox.admit(candidate, lease: lease)
+        } catch .busy(let path, let waited) {
+            // A storm kept the lock busy for the whole wait. If every recipient already has
+            // this alert (what a storm of copies is), that is the answer: nothing is lost.
+            let preview = try? outbox.preview(candidate)
+            var duplicates: [(PhoneNumber, DeliveryRecord)] = []
+            for (recipient, decision) in preview ?? [] {
+                if case .duplicate(let earlier) = decision { duplicates.append((recipient, earlier)) }
+            }
+            guard let preview, !preview.isEmpty, duplicates.count == preview.count else {
+                throw CommandSupport.failure(.busy(path: path, waited: waited))
+            }
+            for (recipient, earlier) in duplicates {
+                print("suppressed: \(recipient.e164): duplicate of #\(earlier.id), \(Self.describe(earlier)) (not recorded: the state stayed busy)")
+            }
+            return
+        } catch {
+            throw CommandSupport.failure(error)
         }
         for (recipient, decision) in admission.decisions {
             switch decision {
@@ -182,6 +202,27 @@ struct SendCommand: ParsableCommand {
             ? " (\(attempts) attempt\(attempts == 1 ? "" : "s") within \(budget.components.seconds) s; queued, `flush` retries it)"
             : ""
         throw CommandFailure(status, "not sent\(scope): \(worst)\(suffix)")
+    }
+
+    /// What the policy would decide for each recipient, from the store read as it is (nothing
+    /// recorded, nothing created): `+336…: send`, `+336…: duplicate of #12, sent at …`.
+    static func preview(_ candidate: AlertCandidate, settings: Settings, stateDir: String?) -> [String] {
+        let numbers = candidate.recipients.map(\.e164)
+        let directory = settings.stateDirectory(flag: stateDir)
+        do {
+            guard let store = try SQLiteStateStore(readOnlyIn: directory, busyTimeout: .seconds(2)) else {
+                return numbers.map { "\($0): send (nothing recorded yet)" }
+            }
+            return try settings.outbox(store: store).preview(candidate).map { recipient, decision in
+                switch decision {
+                case .send: "\(recipient.e164): send"
+                case .duplicate(let earlier): "\(recipient.e164): suppressed, duplicate of #\(earlier.id), \(describe(earlier))"
+                case .hold(let reason, let detail): "\(recipient.e164): held, \(describe(reason)) (\(detail))"
+                }
+            }
+        } catch {
+            return numbers.map { "\($0): unknown (\(error))" }
+        }
     }
 
     /// Where an earlier delivery stands: `sent at …`, `queued at …`, `held at … for the digest`.
@@ -247,7 +288,8 @@ struct SendCommand: ParsableCommand {
         var input = AlertInput(flags: flags, environment: environment)
         // `--message` alone is the whole alert: nothing else is read.
         if let message, flags.isEmpty, format == .auto || format == .generic {
-            let alert = Alert(source: .generic, summary: message.trimmingWhitespace())
+            // Keyed on its text, like plain text on stdin: the same message again is a duplicate.
+            let alert = GenericDecoder.withDerivedKey(Alert(source: .generic, summary: message.trimmingWhitespace()))
             return AlertDecoding.Decoded(format: .generic, notification: Notification(single: alert))
         }
         do {

@@ -85,6 +85,25 @@ struct StateTests {
         }
     }
 
+    @Test("--dry-run says what the policy would decide, and records nothing")
+    func dryRunPreview() async throws {
+        let state = try SharedState()
+        defer { state.remove() }
+        try await withFake { fake in
+            let alert = Self.serviceAlert("web01")
+            let before = try await CLI.run(alert + ["--dry-run"], env: state.env(fake))
+            #expect(before.stdoutLines.contains("decision: \(Self.recipient): send (nothing recorded yet)"), "\(before.summary)")
+            #expect(!FileManager.default.fileExists(atPath: state.dir), "a dry run creates no state")
+            let sent = try await CLI.run(alert, env: state.env(fake))
+            #expect(sent.exitCode == 0, "\(sent.summary)")
+            let after = try await CLI.run(alert + ["--dry-run"], env: state.env(fake))
+            #expect(after.stdoutLines.contains { $0.hasPrefix("decision: \(Self.recipient): suppressed, duplicate of #1, sent at ") }, "\(after.summary)")
+            let again = try await CLI.run(alert + ["--dry-run"], env: state.env(fake))
+            #expect(again.stdoutLines.contains { $0.hasPrefix("decision: \(Self.recipient): suppressed, duplicate of #1, sent at ") }, "dry runs record nothing: \(again.summary)")
+            #expect(fake.deliveredMessages.count == 1)
+        }
+    }
+
     // MARK: - Limits and digests
 
     @Test("50 distinct alerts at once: 5 SMS (5/15m), then exactly one digest when the window reopens")

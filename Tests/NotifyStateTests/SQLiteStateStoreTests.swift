@@ -142,7 +142,7 @@ import Testing
                 let counted = try tx.limitedSends(to: Self.alice, since: Self.t0)
                 #expect(counted.count == DeliveryState.countedTowardLimits.count)
                 #expect(try tx.limitedSends(to: nil, since: Self.t0).count == counted.count + 1)
-                #expect(try tx.limitedSendCount(since: Self.t0) == counted.count + 1)
+                #expect(try tx.limitedSendCounts(since: [Self.t0, Self.t0 + .seconds(60)]) == [counted.count + 1, 0])
                 #expect(try tx.limitedSends(to: Self.alice, since: Self.t0 + .seconds(60)).isEmpty)
             }
         }

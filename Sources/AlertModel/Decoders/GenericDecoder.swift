@@ -124,7 +124,7 @@ public enum GenericDecoder {
 
     /// Gives an alert without `dedup_key` one derived from what it is about, so the same
     /// generic alert repeated is recognised: host/service when given, else the summary.
-    static func withDerivedKey(_ alert: Alert) -> Alert {
+    public static func withDerivedKey(_ alert: Alert) -> Alert {
         guard alert.dedupKey == nil else { return alert }
         var alert = alert
         let status = alert.notificationType.map { ":" + $0.lowercased() } ?? ""

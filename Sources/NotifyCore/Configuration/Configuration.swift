@@ -23,6 +23,7 @@ import Yams
 /// hourly_cap: 100       # SMS to anyone per hour (off: none)
 /// daily_cap: 500        # SMS to anyone per 24 h (off: none)
 /// max_age: 1h           # a queued SMS older than this expires, never sent late
+/// retry_delay: 30s      # first pause before a queued SMS is retried (doubles, up to 20x)
 /// ```
 public struct Configuration: Sendable, Equatable {
     /// Where the settings came from (nil: built-in defaults).
@@ -54,7 +55,7 @@ public struct Configuration: Sendable, Equatable {
     public static let knownSettings = [
         "api_key_file", "api_key", "api_url", "sender", "tag", "sandbox", "max_segments", "timeout",
         "encoding", "templates", "allowed_recipients", "state_dir", "dedup_window", "rate_limits", "hourly_cap",
-        "daily_cap", "max_age",
+        "daily_cap", "max_age", "retry_delay",
     ]
 
     public init(
@@ -184,6 +185,7 @@ public struct Configuration: Sendable, Equatable {
         }
         if let window = try duration("dedup_window") { configuration.policy.dedupWindow = window }
         if let age = try duration("max_age") { configuration.policy.maxAge = age }
+        if let delay = try duration("retry_delay") { configuration.policy.retryDelay = delay }
         if let limits = try settings.stringList("rate_limits") {
             var parsed: [RateLimit] = []
             for text in limits {

@@ -47,35 +47,34 @@ public struct Outbox: Sendable {
         let notification = candidate.notification
         let subject = notification.subject ?? candidate.dedupKey
         let status = notification.statusName
-        let settings = policy.settings
         return try store.write { (tx) throws(StateError) -> Admission in
             var admission = Admission()
-            let messageID = try tx.insert(NewMessage(
-                kind: .alert, text: candidate.rendered.message.text, source: notification.source.rawValue,
-                typeLabel: notification.typeLabel, label: notification.digestLabel), at: time)
-            var globalHour = try tx.limitedSendCount(since: time - .seconds(3600))
-            var globalDay = try tx.limitedSendCount(since: time - .seconds(86_400))
+            // Stored once the first recipient needs it: a duplicate points at its original's.
+            var storedMessage: Int64?
+            func messageID() throws(StateError) -> Int64 {
+                if let storedMessage { return storedMessage }
+                let id = try tx.insert(NewMessage(
+                    kind: .alert, text: candidate.rendered.message.text, source: notification.source.rawValue,
+                    typeLabel: notification.typeLabel, label: notification.digestLabel), at: time)
+                storedMessage = id
+                return id
+            }
+            let counts = try tx.limitedSendCounts(since: [time - .seconds(3600), time - .seconds(86_400)])
+            var (globalHour, globalDay) = (counts[0], counts[1])
             for number in candidate.recipients {
                 let recipient = number.e164
-                var history = Policy.RecipientHistory(
-                    recentSends: try tx.limitedSends(to: recipient, since: time - settings.longestWindow),
-                    globalLastHour: globalHour, globalLastDay: globalDay,
-                    duplicate: try candidate.dedupKey.flatMap { (key) throws(StateError) in
-                        try tx.duplicateOf(recipient: recipient, dedupKey: key, status: status, subject: subject,
-                                           since: time - settings.dedupWindow)
-                    },
-                    latestAboutSubject: try subject.flatMap { (subject) throws(StateError) in
-                        try tx.latestDecision(recipient: recipient, subject: subject)
-                    })
+                var history = try self.history(
+                    of: recipient, about: candidate, in: tx, at: time, globalLastHour: globalHour, globalLastDay: globalDay)
                 var decision = policy.decide(history, now: time)
-                let base = NewDelivery(messageID: messageID, recipient: recipient, state: .sending,
-                                       dedupKey: candidate.dedupKey, status: status, subject: subject)
-                func record(_ state: DeliveryState, _ reason: DecisionReason?, _ detail: String?, duplicateOf: Int64? = nil) throws(StateError) -> Int64 {
-                    var delivery = base
+                func record(_ state: DeliveryState, _ reason: DecisionReason?, _ detail: String?, duplicateOf earlier: DeliveryRecord? = nil) throws(StateError) -> Int64 {
+                    let message: Int64
+                    if let earlier { message = earlier.messageID } else { message = try messageID() }
+                    var delivery = NewDelivery(messageID: message, recipient: recipient, state: state,
+                                               dedupKey: candidate.dedupKey, status: status, subject: subject)
                     delivery.state = state
                     delivery.reason = reason
                     delivery.detail = detail
-                    delivery.duplicateOf = duplicateOf
+                    delivery.duplicateOf = earlier?.id
                     if state == .sending {
                         delivery.leaseOwner = owner
                         delivery.leaseUntil = time + lease
@@ -85,7 +84,7 @@ public struct Outbox: Sendable {
                 switch decision {
                 case .duplicate(let earlier):
                     let detail = "duplicate of #\(earlier.id) (\(earlier.state.rawValue)) decided at \(earlier.createdAt.localDateTime)"
-                    _ = try record(.duplicate, .duplicate, detail, duplicateOf: earlier.id)
+                    _ = try record(.duplicate, .duplicate, detail, duplicateOf: earlier)
                     admission.decisions.append((number, .duplicate(of: earlier)))
                 case .hold(let reason, let detail):
                     _ = try record(.held, reason, detail)
@@ -114,7 +113,7 @@ public struct Outbox: Sendable {
                 if case .send = decision {
                     let id = try record(.sending, nil, nil)
                     admission.claims.append(ClaimedDelivery(
-                        deliveryID: id, messageID: messageID, recipient: recipient,
+                        deliveryID: id, messageID: try messageID(), recipient: recipient,
                         text: candidate.rendered.message.text, createdAt: time, attempts: 0))
                     admission.decisions.append((number, .send(deliveryID: id)))
                     globalHour += 1
@@ -122,6 +121,37 @@ public struct Outbox: Sendable {
                 }
             }
             return admission
+        }
+    }
+
+    /// What the policy needs to know about `recipient` (and `candidate`, when there is one).
+    func history(of recipient: String, about candidate: AlertCandidate?, in reader: any StateReader, at time: Timestamp,
+                 globalLastHour: Int, globalLastDay: Int) throws(StateError) -> Policy.RecipientHistory {
+        let settings = policy.settings
+        let subject = candidate.flatMap { $0.notification.subject ?? $0.dedupKey }
+        return Policy.RecipientHistory(
+            recentSends: try reader.limitedSends(to: recipient, since: time - settings.longestWindow),
+            globalLastHour: globalLastHour, globalLastDay: globalLastDay,
+            duplicate: try candidate?.dedupKey.flatMap { (key) throws(StateError) in
+                try reader.duplicateOf(recipient: recipient, dedupKey: key, status: candidate?.notification.statusName,
+                                       subject: subject, since: time - settings.dedupWindow)
+            },
+            latestAboutSubject: try subject.flatMap { (subject) throws(StateError) in
+                try reader.latestDecision(recipient: recipient, subject: subject)
+            })
+    }
+
+    /// What ``admit(_:lease:)`` would decide now for each recipient, read without taking the
+    /// write lock and without recording anything (`send --dry-run`).
+    public func preview(_ candidate: AlertCandidate) throws(StateError) -> [(recipient: PhoneNumber, decision: PolicyDecision)] {
+        let time = now()
+        return try store.read { (reader) throws(StateError) in
+            let counts = try reader.limitedSendCounts(since: [time - .seconds(3600), time - .seconds(86_400)])
+            let (hour, day) = (counts[0], counts[1])
+            return try candidate.recipients.map { (number) throws(StateError) in
+                let history = try self.history(of: number.e164, about: candidate, in: reader, at: time, globalLastHour: hour, globalLastDay: day)
+                return (number, policy.decide(history, now: time))
+            }
         }
     }
 
@@ -185,7 +215,7 @@ public struct Outbox: Sendable {
                             let failureClass = error.failureClass
                             let outcome: DeliveryOutcome = failureClass.isRetryable
                                 ? .retry(errorClass: failureClass.rawValue, error: error.description,
-                                         retryAt: after + Self.retryDelay(afterAttempt: claim.attempts + 1))
+                                         retryAt: after + Self.retryDelay(afterAttempt: claim.attempts + 1, first: policy.settings.retryDelay))
                                 : .failed(errorClass: failureClass.rawValue, error: error.description)
                             outcomes.append(DeliveryResult(claim: claim, outcome: outcome, error: error, attempts: batch.attempts))
                         }
@@ -214,11 +244,12 @@ public struct Outbox: Sendable {
         }
     }
 
-    /// When a queued delivery is tried again after its `attempt`-th failure: 30 s doubling
-    /// to 10 min, with up to 20% of jitter so a backlog does not retry in lockstep.
-    public static func retryDelay(afterAttempt attempt: Int, random: Double = Double.random(in: 0...1)) -> Duration {
+    /// When a queued delivery is tried again after its `attempt`-th failure: `first` (the
+    /// configuration's `retry_delay`, 30 s by default) doubling to 20 times that (10 min), with
+    /// up to 20% of jitter so a backlog does not retry in lockstep.
+    public static func retryDelay(afterAttempt attempt: Int, first: Duration = .seconds(30), random: Double = Double.random(in: 0...1)) -> Duration {
         let exponent = min(max(attempt - 1, 0), 10)
-        let base = min(Duration.seconds(30) * (1 << exponent), .seconds(600))
+        let base = min(first * (1 << exponent), first * 20)
         return base + base * (min(max(random, 0), 1) * 0.2)
     }
 
@@ -258,12 +289,10 @@ public struct Outbox: Sendable {
     /// Queues (pending, due now) the digest of every recipient whose held alerts may go out.
     func queueDueDigests(in tx: any StateTransaction, at time: Timestamp) throws(StateError) -> Int {
         var queued = 0
-        var globalHour = try tx.limitedSendCount(since: time - .seconds(3600))
-        var globalDay = try tx.limitedSendCount(since: time - .seconds(86_400))
+        let counts = try tx.limitedSendCounts(since: [time - .seconds(3600), time - .seconds(86_400)])
+        var (globalHour, globalDay) = (counts[0], counts[1])
         for recipient in try tx.recipientsWithHeldEntries() {
-            let history = Policy.RecipientHistory(
-                recentSends: try tx.limitedSends(to: recipient, since: time - policy.settings.longestWindow),
-                globalLastHour: globalHour, globalLastDay: globalDay)
+            let history = try self.history(of: recipient, about: nil, in: tx, at: time, globalLastHour: globalHour, globalLastDay: globalDay)
             guard policy.blockingLimit(history, now: time) == nil else { continue }
             let held = try tx.heldEntries(of: recipient)
             guard !held.isEmpty else { continue }

@@ -10,6 +10,8 @@ public struct PolicySettings: Sendable, Equatable {
     public var dailyCap: Int?
     /// A queued SMS not delivered within this age expires (never sent late).
     public var maxAge: Duration
+    /// The pause before a queued SMS is tried again, doubling with each failure up to 20 times.
+    public var retryDelay: Duration
 
     public static let defaultRateLimits = [
         RateLimit(count: 5, window: .seconds(15 * 60)),
@@ -22,13 +24,15 @@ public struct PolicySettings: Sendable, Equatable {
         rateLimits: [RateLimit] = PolicySettings.defaultRateLimits,
         hourlyCap: Int? = 100,
         dailyCap: Int? = 500,
-        maxAge: Duration = .seconds(3600)
+        maxAge: Duration = .seconds(3600),
+        retryDelay: Duration = .seconds(30)
     ) {
         self.dedupWindow = dedupWindow
         self.rateLimits = rateLimits
         self.hourlyCap = hourlyCap
         self.dailyCap = dailyCap
         self.maxAge = maxAge
+        self.retryDelay = retryDelay
     }
 
     /// The longest window any limit looks back over.

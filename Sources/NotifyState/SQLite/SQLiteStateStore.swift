@@ -1,3 +1,4 @@
+import CSQLite
 import GRDB
 
 #if canImport(Glibc)
@@ -90,6 +91,9 @@ public final class SQLiteStateStore: StateStore {
     static func openQueue(path: String, busyTimeout: Duration, readOnly: Bool) throws(StateError) -> DatabaseQueue {
         var configuration = Configuration()
         configuration.readonly = readOnly
+        // Nothing relies on SQLite checking foreign keys (pruning deletes in order): spare
+        // every insert the check.
+        configuration.foreignKeysEnabled = false
         let wait = BusyWait(timeout: busyTimeout)
         configuration.busyMode = .callback { tries in wait.shouldRetry(afterTries: tries) }
         configuration.label = "smspartner-notify state"
@@ -97,6 +101,12 @@ public final class SQLiteStateStore: StateStore {
             // Per connection. In WAL mode NORMAL syncs at checkpoints only: a commit then
             // survives any process crash, which is what `kill -9` at any moment needs.
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            // A short-lived process must not checkpoint and delete the WAL as it closes:
+            // the automatic checkpoints (every 1000 pages) are enough.
+            let code = csqlite_no_checkpoint_on_close(db.sqliteConnection, 1)
+            guard code == SQLITE_OK else {
+                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: "cannot keep the WAL on close")
+            }
         }
         do {
             return try DatabaseQueue(path: path, configuration: configuration)

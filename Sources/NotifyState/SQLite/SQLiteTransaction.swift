@@ -34,11 +34,15 @@ struct SQLiteTransaction: StateTransaction {
         }
     }
 
-    func limitedSendCount(since: Timestamp) throws(StateError) -> Int {
-        try run {
-            try Int.fetchOne(db, sql: """
-                SELECT count(*) FROM delivery WHERE state IN (\(Self.countedStates)) AND created_at >= ?
-                """, arguments: [since.milliseconds]) ?? 0
+    func limitedSendCounts(since cutoffs: [Timestamp]) throws(StateError) -> [Int] {
+        guard let earliest = cutoffs.min() else { return [] }
+        return try run {
+            let sums = cutoffs.map { _ in "coalesce(sum(created_at >= ?), 0)" }.joined(separator: ", ")
+            let arguments = StatementArguments(cutoffs.map(\.milliseconds) + [earliest.milliseconds])
+            guard let row = try Row.fetchOne(db, sql: """
+                SELECT \(sums) FROM delivery WHERE state IN (\(Self.countedStates)) AND created_at >= ?
+                """, arguments: arguments) else { return cutoffs.map { _ in 0 } }
+            return try cutoffs.indices.map { try row.decode(Int.self, atIndex: $0) }
         }
     }
 
