@@ -18,6 +18,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // libcurl, as a system library: module map + typed shims over its variadic calls.
@@ -49,12 +54,26 @@ let package = Package(
                 .product(name: "Mustache", package: "swift-mustache"),
             ]
         ),
+        // `serve`: the Alertmanager webhook receiver (Hummingbird), its outbox worker and metrics.
+        .target(
+            name: "NotifyServer",
+            dependencies: [
+                "NotifyCore", "NotifyState", "AlertModel",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
         // The thin command-line tool.
         .executableTarget(
             name: "smspartner-notify",
             dependencies: [
-                "NotifyCore", "NotifyState",
+                "NotifyCore", "NotifyState", "NotifyServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // A fake SMSPartner HTTP server on 127.0.0.1, shared by every test target and the benchmarks.
@@ -85,7 +104,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["smspartner-notify", "fake-smspartner", "SMSPartnerTesting", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["smspartner-notify", "fake-smspartner", "SMSPartnerTesting", "SMSPartner", .product(name: "GRDB", package: "GRDB.swift")],
             exclude: ["Fixtures"]
         ),
     ]

@@ -50,6 +50,11 @@ public enum StateDirectory {
         }
     }
 
+    /// Whether this user may create files in the directory `path`.
+    public static func isWritable(_ path: String) -> Bool {
+        access(path, W_OK | X_OK) == 0
+    }
+
     static func isWritableOrCreatable(_ path: String) -> Bool {
         if access(path, F_OK) == 0 { return access(path, W_OK | X_OK) == 0 }
         let parent = path.split(separator: "/").dropLast().joined(separator: "/")

@@ -1,4 +1,5 @@
 import SMSPartner
+import SMSText
 import Yams
 
 /// The settings file (YAML). Every setting has a default, so an empty file (or none) plus an
@@ -51,11 +52,18 @@ public struct Configuration: Sendable, Equatable {
     public var stateDir: String?
     /// Deduplication, rate limits, caps and the outbox's `max_age`.
     public var policy: PolicySettings
+    /// How `serve` listens and authenticates.
+    public var serve: ServeSettings
+    /// Alertmanager receiver names and the numbers each one texts.
+    public var receivers: [String: [PhoneNumber]]
+    /// The alert label whose value names recipients (comma-separated), admitted only by
+    /// `allowed_recipients`.
+    public var recipientLabel: String?
 
     public static let knownSettings = [
         "api_key_file", "api_key", "api_url", "sender", "tag", "sandbox", "max_segments", "timeout",
         "encoding", "templates", "allowed_recipients", "state_dir", "dedup_window", "rate_limits", "hourly_cap",
-        "daily_cap", "max_age", "retry_delay",
+        "daily_cap", "max_age", "retry_delay", "serve", "receivers", "recipient_label",
     ]
 
     public init(
@@ -72,7 +80,10 @@ public struct Configuration: Sendable, Equatable {
         templates: TemplateSet = .builtIn,
         allowedRecipients: RecipientAllowlist? = nil,
         stateDir: String? = nil,
-        policy: PolicySettings = PolicySettings()
+        policy: PolicySettings = PolicySettings(),
+        serve: ServeSettings = ServeSettings(),
+        receivers: [String: [PhoneNumber]] = [:],
+        recipientLabel: String? = nil
     ) {
         self.path = path
         self.apiKeyFile = apiKeyFile
@@ -88,6 +99,9 @@ public struct Configuration: Sendable, Equatable {
         self.allowedRecipients = allowedRecipients
         self.stateDir = stateDir
         self.policy = policy
+        self.serve = serve
+        self.receivers = receivers
+        self.recipientLabel = recipientLabel
     }
 
     /// Reads and validates a configuration file.
@@ -196,6 +210,24 @@ public struct Configuration: Sendable, Equatable {
             }
             configuration.policy.rateLimits = parsed
         }
+        configuration.serve = try Self.serveSettings(settings)
+        if let node = settings.node("receivers"), node.null == nil {
+            guard let mapping = node.mapping else { throw settings.invalid("receivers", expected: "a mapping of receiver names to lists of numbers") }
+            let receivers = SettingsReader(path: path, mapping: mapping, prefix: "receivers.")
+            for (key, _) in mapping {
+                guard let name = key.string else { continue }
+                var numbers: [PhoneNumber] = []
+                for text in try receivers.stringList(name) ?? [] {
+                    do {
+                        numbers += try PhoneNumber.parseList(text)
+                    } catch {
+                        throw receivers.invalid(name, expected: "phone numbers (\(error))")
+                    }
+                }
+                configuration.receivers[name] = numbers
+            }
+        }
+        configuration.recipientLabel = try settings.string("recipient_label")
         for key in ["hourly_cap", "daily_cap"] {
             guard let text = try settings.string(key) else { continue }
             let cap: Int?
@@ -209,6 +241,39 @@ public struct Configuration: Sendable, Equatable {
             if key == "hourly_cap" { configuration.policy.hourlyCap = cap } else { configuration.policy.dailyCap = cap }
         }
         return configuration
+    }
+
+    /// The `serve:` section.
+    static func serveSettings(_ settings: SettingsReader) throws(ConfigurationError) -> ServeSettings {
+        var serve = ServeSettings()
+        guard let node = settings.node("serve"), node.null == nil else { return serve }
+        guard let mapping = node.mapping else { throw settings.invalid("serve", expected: "a mapping") }
+        let reader = SettingsReader(path: settings.path, mapping: mapping, prefix: "serve.")
+        try reader.rejectUnknown(known: ["listen", "basic_auth", "bearer_token_file", "max_body_bytes", "read_timeout"])
+        if let listen = try reader.string("listen") {
+            guard ServeSettings.hostAndPort(listen) != nil else { throw reader.invalid("listen", expected: "HOST:PORT, such as 127.0.0.1:9798") }
+            serve.listen = listen
+        }
+        if let auth = reader.node("basic_auth"), auth.null == nil {
+            guard let mapping = auth.mapping else { throw reader.invalid("basic_auth", expected: "username and password_file") }
+            let basic = SettingsReader(path: settings.path, mapping: mapping, prefix: "serve.basic_auth.")
+            try basic.rejectUnknown(known: ["username", "password_file"])
+            guard let username = try basic.string("username"), !username.isEmpty, !username.contains(":") else {
+                throw basic.invalid("username", expected: "a user name without `:`")
+            }
+            guard let file = try basic.string("password_file"), !file.isEmpty else {
+                throw basic.invalid("password_file", expected: "the file holding the password")
+            }
+            serve.basicUsername = username
+            serve.basicPasswordFile = file
+        }
+        serve.bearerTokenFile = try reader.string("bearer_token_file")
+        if let size = try reader.int("max_body_bytes", in: 1024...(64 << 20)) { serve.maxBodyBytes = size }
+        if let text = try reader.string("read_timeout") {
+            guard let timeout = DurationText.parse(text) else { throw reader.invalid("read_timeout", expected: "a duration such as 10s") }
+            serve.readTimeout = timeout
+        }
+        return serve
     }
 
     static func describe(_ error: YamlError, path: String) -> ConfigurationError {
@@ -231,6 +296,8 @@ public struct Configuration: Sendable, Equatable {
 struct SettingsReader {
     let path: String
     let mapping: Node.Mapping
+    /// How errors name this mapping's keys (`serve.` for the `serve:` section).
+    var prefix = ""
 
     func node(_ key: String) -> Node? {
         mapping.first(where: { $0.key.string == key })?.value
@@ -249,13 +316,13 @@ struct SettingsReader {
         for (key, _) in mapping {
             let name = key.string ?? "\(key)"
             if !known.contains(name) {
-                throw .unknownSetting(path: path, key: name, line: key.mark?.line, known: known)
+                throw .unknownSetting(path: path, key: prefix + name, line: key.mark?.line, known: known)
             }
         }
     }
 
     func invalid(_ key: String, expected: String) -> ConfigurationError {
-        .invalidValue(path: path, key: key, line: line(key), expected: expected)
+        .invalidValue(path: path, key: prefix + key, line: line(key), expected: expected)
     }
 
     /// A scalar's text; nil when absent or null.

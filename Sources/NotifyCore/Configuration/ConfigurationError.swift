@@ -10,6 +10,10 @@ public enum ConfigurationError: Error, Sendable, Equatable, CustomStringConverti
     case emptyKeyFile(path: String)
     case invalidAPIURL(String)
     case invalidTemplate(path: String, line: Int?, problem: String)
+    /// A file holding one of `serve`'s credentials cannot be read, or is empty.
+    case unreadableSecretFile(path: String, reason: String)
+    /// `serve --listen` or `serve.listen` cannot be used.
+    case invalidListenAddress(String)
 
     public var description: String {
         switch self {
@@ -31,6 +35,10 @@ public enum ConfigurationError: Error, Sendable, Equatable, CustomStringConverti
             "the API key file \(path) is empty"
         case .invalidTemplate(let path, let line, let problem):
             "\(Self.place(path, line)): \(problem)"
+        case .unreadableSecretFile(let path, let reason):
+            "cannot read the credentials file \(path): \(reason)"
+        case .invalidListenAddress(let address):
+            "cannot listen on '\(address)': give HOST:PORT, such as 127.0.0.1:9798"
         case .invalidAPIURL(let url):
             "SMSPARTNER_API_URL '\(url)' is not an http:// or https:// URL"
         }

@@ -6,7 +6,7 @@ import SMSText
 public struct Admission: Sendable {
     /// One recipient's decision.
     public enum Decision: Sendable, Equatable {
-        /// To be sent by this process: its delivery.
+        /// To be sent: its delivery (claimed by this process, or queued for the worker).
         case send(deliveryID: Int64)
         /// Suppressed as a duplicate of this earlier delivery.
         case duplicate(of: DeliveryRecord)

@@ -41,8 +41,10 @@ public struct Outbox: Sendable {
     // MARK: - Admit
 
     /// Decides and commits what happens to `candidate` for each of its recipients; claims
-    /// for this process, until `lease` from now, the deliveries it must send.
-    public func admit(_ candidate: AlertCandidate, lease: Duration) throws(StateError) -> Admission {
+    /// for this process, until `lease` from now, the deliveries it must send. With no lease
+    /// (`serve`), they are queued, due now, for whoever flushes (the server's worker).
+    public func admit(_ candidate: AlertCandidate, lease: Duration?) throws(StateError) -> Admission {
+        let sendState: DeliveryState = lease == nil ? .pending : .sending
         let time = now()
         let notification = candidate.notification
         let subject = notification.subject ?? candidate.dedupKey
@@ -75,7 +77,7 @@ public struct Outbox: Sendable {
                     delivery.reason = reason
                     delivery.detail = detail
                     delivery.duplicateOf = earlier?.id
-                    if state == .sending {
+                    if state == .sending, let lease {
                         delivery.leaseOwner = owner
                         delivery.leaseUntil = time + lease
                     }
@@ -97,8 +99,8 @@ public struct Outbox: Sendable {
                 if policy.blockingLimit(history, now: time) == nil {
                     let held = try tx.heldEntries(of: recipient)
                     if !held.isEmpty {
-                        let claim = try queueDigest(held, for: recipient, in: tx, at: time, claimUntil: time + lease)
-                        admission.claims.append(claim)
+                        let claim = try queueDigest(held, for: recipient, in: tx, at: time, claimUntil: lease.map { time + $0 })
+                        if lease != nil { admission.claims.append(claim) }
                         admission.digests[claim.deliveryID] = held.count
                         history = history.adding(sendAt: time)
                         globalHour += 1
@@ -111,10 +113,12 @@ public struct Outbox: Sendable {
                     }
                 }
                 if case .send = decision {
-                    let id = try record(.sending, nil, nil)
-                    admission.claims.append(ClaimedDelivery(
-                        deliveryID: id, messageID: try messageID(), recipient: recipient,
-                        text: candidate.rendered.message.text, createdAt: time, attempts: 0))
+                    let id = try record(sendState, nil, nil)
+                    if lease != nil {
+                        admission.claims.append(ClaimedDelivery(
+                            deliveryID: id, messageID: try messageID(), recipient: recipient,
+                            text: candidate.rendered.message.text, createdAt: time, attempts: 0))
+                    }
                     admission.decisions.append((number, .send(deliveryID: id)))
                     globalHour += 1
                     globalDay += 1

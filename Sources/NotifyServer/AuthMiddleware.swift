@@ -1,0 +1,22 @@
+import Hummingbird
+
+/// Refuses, with 401 and a challenge, a request without valid Basic or Bearer credentials
+/// when `serve` has any configured (`GET /healthz` stays open for probes). The credentials
+/// are read from the runtime at each request, so SIGHUP changes them.
+struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
+    let runtime: ServerRuntime
+    let metrics: ServerMetrics
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let credentials = runtime.snapshot.credentials
+        guard request.uri.path != "/healthz", !credentials.accepts(request.headers[.authorization]) else {
+            return try await next(request, context)
+        }
+        metrics.refused(route: request.uri.path, status: 401)
+        var headers = HTTPFields()
+        headers[.wwwAuthenticate] = credentials.challenge
+        headers[.contentType] = "application/json"
+        return Response(status: .unauthorized, headers: headers,
+                        body: .init(byteBuffer: ByteBuffer(bytes: IntakeReply(status: 401, message: "authentication required").body)))
+    }
+}

@@ -1,0 +1,47 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// The answer to one webhook: an HTTP status and a small JSON body saying what happened.
+public struct IntakeReply: Sendable, Equatable {
+    /// One recipient's decision, as the JSON shows it.
+    public struct Decision: Sendable, Equatable, Encodable {
+        public var to: String
+        /// `queued`, `duplicate` or `held`.
+        public var decision: String
+        public var detail: String?
+    }
+
+    public var status: Int
+    /// `accepted`, or what was wrong.
+    public var message: String
+    public var decisions: [Decision]
+    /// Alerts in the payload.
+    public var alerts: Int
+    /// Numbers the payload named that were left out.
+    public var skipped: [String]
+
+    public init(status: Int, message: String, decisions: [Decision] = [], alerts: Int = 0, skipped: [String] = []) {
+        self.status = status
+        self.message = message
+        self.decisions = decisions
+        self.alerts = alerts
+        self.skipped = skipped
+    }
+
+    /// The JSON body.
+    public var body: [UInt8] {
+        struct Body: Encodable {
+            var status: String
+            var alerts: Int
+            var decisions: [Decision]
+            var skipped: [String]
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let data = try? encoder.encode(Body(status: message, alerts: alerts, decisions: decisions, skipped: skipped))
+        return data.map { Array($0) + [0x0A] } ?? Array("{}\n".utf8)
+    }
+}

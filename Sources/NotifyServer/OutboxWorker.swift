@@ -1,0 +1,76 @@
+import Logging
+import NIOPosix
+import NotifyCore
+import NotifyState
+import ServiceLifecycle
+import Synchronization
+
+/// `serve`'s background delivery: flushes the outbox (due SMS with backoff, expiry past
+/// `max_age`, due digests, leases of a crashed run taken back) whenever a request queued
+/// something, and at least every `interval`. On graceful shutdown it finishes the delivery in
+/// hand (every outcome committed) and stops.
+public final class OutboxWorker: Service, Sendable {
+    let runtime: ServerRuntime
+    let metrics: ServerMetrics
+    let logger: Logger
+    let interval: Duration
+    let doorbell = Doorbell()
+    private let heartbeat = Mutex(ContinuousClock.now)
+
+    public init(runtime: ServerRuntime, metrics: ServerMetrics, logger: Logger, interval: Duration = .seconds(2)) {
+        self.runtime = runtime
+        self.metrics = metrics
+        self.logger = logger
+        self.interval = interval
+    }
+
+    /// Something was queued: deliver now.
+    public func wake() { doorbell.ring() }
+
+    /// Whether the loop went round recently.
+    public var isAlive: Bool {
+        ContinuousClock.now - heartbeat.withLock { $0 } < interval * 5 + .seconds(60)
+    }
+
+    public func run() async throws {
+        logger.info("outbox worker started")
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            heartbeat.withLock { $0 = .now }
+            let snapshot = runtime.snapshot
+            let budget = snapshot.configuration.timeout
+            let lease = budget + snapshot.sender.delivery.policy.attemptTimeout + .seconds(15)
+            do {
+                let report = try await NIOThreadPool.singleton.runIfActive {
+                    try snapshot.outbox.flush(sender: snapshot.sender, within: budget, lease: lease)
+                }
+                metrics.delivered(report)
+                for result in report.results {
+                    logger.info("delivery", metadata: [
+                        "to": .string(result.claim.recipient), "outcome": .string(Self.describe(result.outcome)),
+                    ])
+                }
+                if report.expired > 0 { logger.warning("expired queued SMS older than max_age", metadata: ["count": .stringConvertible(report.expired)]) }
+                let status = try await NIOThreadPool.singleton.runIfActive {
+                    try self.runtime.store.read { (reader) throws(StateError) in
+                        try reader.statusSnapshot(now: snapshot.settings.clock(), windows: [], latest: 0)
+                    }
+                }
+                metrics.outbox(status)
+            } catch {
+                logger.error("outbox worker: \(error)")
+            }
+            if Task.isShuttingDownGracefully { break }
+            await doorbell.wait(atMost: interval)
+        }
+        logger.info("outbox worker stopped")
+    }
+
+    static func describe(_ outcome: DeliveryOutcome) -> String {
+        switch outcome {
+        case .sent(let id, _, _, _): "sent (message_id \(id))"
+        case .failed(let errorClass, let error): "failed (\(errorClass)): \(error)"
+        case .retry(_, let error, let at): "queued, retried at \(at.localTimeOfDay): \(error)"
+        case .expired: "expired"
+        }
+    }
+}

@@ -1,0 +1,79 @@
+import CoreMetrics
+import NotifyCore
+import NotifyState
+import Prometheus
+
+/// What `serve` counts, through swift-metrics, exposed by `GET /metrics` in the Prometheus
+/// text format (swift-prometheus). Request latency comes from Hummingbird's
+/// `MetricsMiddleware` (`http_server_request_duration_seconds`).
+///
+/// - `smspartner_webhooks_total{route,status}`: requests to the alert routes, by HTTP status;
+/// - `smspartner_alerts_received_total{route}`: alerts in accepted payloads;
+/// - `smspartner_decisions_total{decision}`: per recipient, `queued`, `duplicate`, `held`;
+/// - `smspartner_suppressed_total{reason}`: duplicates and holds by reason;
+/// - `smspartner_sms_sent_total`, `smspartner_sms_segments_total`, `smspartner_sms_cost_total`;
+/// - `smspartner_sms_failed_total{class}`: refused for good (`rejected`, `account`,
+///   `configuration`), or retried later (`transient`), or `expired`;
+/// - `smspartner_outbox_depth`, `smspartner_outbox_oldest_age_seconds`, `smspartner_outbox_held`.
+public struct ServerMetrics: Sendable {
+    public let registry: PrometheusCollectorRegistry
+
+    /// Makes swift-metrics report to a new Prometheus registry (once per process).
+    public static func bootstrap() -> ServerMetrics {
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        return ServerMetrics(registry: registry)
+    }
+
+    public func webhook(route: String, reply: IntakeReply) {
+        Counter(label: "smspartner_webhooks_total", dimensions: [("route", route), ("status", String(reply.status))]).increment()
+        guard reply.status == 200 else { return }
+        Counter(label: "smspartner_alerts_received_total", dimensions: [("route", route)]).increment(by: reply.alerts)
+        for decision in reply.decisions {
+            Counter(label: "smspartner_decisions_total", dimensions: [("decision", decision.decision)]).increment()
+            if decision.decision != "queued" {
+                let reason = decision.decision == "duplicate" ? "duplicate" : String(decision.detail?.prefix(while: { $0 != ":" }) ?? "held")
+                Counter(label: "smspartner_suppressed_total", dimensions: [("reason", reason)]).increment()
+            }
+        }
+    }
+
+    /// A 401, 413 or other refusal before the payload was read.
+    public func refused(route: String, status: Int) {
+        Counter(label: "smspartner_webhooks_total", dimensions: [("route", route), ("status", String(status))]).increment()
+    }
+
+    public func delivered(_ report: FlushReport) {
+        for result in report.results {
+            switch result.outcome {
+            case .sent(_, let nbSMS, let cost, _):
+                Counter(label: "smspartner_sms_sent_total").increment()
+                // A request's nb_sms and cost are shared between its recipients, as in the store.
+                let recipients = report.results.filter { $0.receipt == result.receipt }.count
+                Counter(label: "smspartner_sms_segments_total").increment(by: max(1, nbSMS / max(recipients, 1)))
+                if let cost { FloatingPointCounter(label: "smspartner_sms_cost_total").increment(by: cost / Double(max(recipients, 1))) }
+            case .failed(let errorClass, _):
+                Counter(label: "smspartner_sms_failed_total", dimensions: [("class", errorClass)]).increment()
+            case .retry:
+                Counter(label: "smspartner_sms_failed_total", dimensions: [("class", "transient")]).increment()
+            case .expired:
+                Counter(label: "smspartner_sms_failed_total", dimensions: [("class", "expired")]).increment()
+            }
+        }
+        if report.expired > 0 {
+            Counter(label: "smspartner_sms_failed_total", dimensions: [("class", "expired")]).increment(by: report.expired)
+        }
+    }
+
+    public func outbox(_ snapshot: StatusSnapshot) {
+        Gauge(label: "smspartner_outbox_depth").record(snapshot.queued)
+        Gauge(label: "smspartner_outbox_held").record(snapshot.held)
+        let age = snapshot.oldestQueued.map { max(0, Double((snapshot.now - $0).wholeMilliseconds) / 1000) } ?? 0
+        Gauge(label: "smspartner_outbox_oldest_age_seconds").record(age)
+    }
+
+    /// The Prometheus text exposition.
+    public func exposition() -> [UInt8] {
+        registry.emitToBuffer()
+    }
+}

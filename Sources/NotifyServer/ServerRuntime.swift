@@ -1,0 +1,53 @@
+import NotifyCore
+import NotifyState
+import SMSPartner
+import SMSText
+import Synchronization
+
+/// What `serve` works with, rebuilt from the settings at start and on SIGHUP: the
+/// configuration, the outbox on the (unchanging) store, the sender and the credentials.
+public final class ServerRuntime: Sendable {
+    /// One consistent set: every request and every worker step uses one.
+    public struct Snapshot: Sendable {
+        public var settings: Settings
+        public var outbox: Outbox
+        public var sender: MessageSender
+        public var credentials: Credentials
+        /// `serve --to`: who gets what no receiver route names.
+        public var defaults: [PhoneNumber]
+
+        public var configuration: Configuration { settings.configuration }
+    }
+
+    public let store: any StateStore
+    /// The state directory, for `/healthz`.
+    public let stateDirectory: String
+    private let current: Mutex<Snapshot>
+    private let load: @Sendable () throws -> (Settings, APIKey, Credentials)
+
+    /// `load` reads the settings, the key and the credentials; it runs now and on each reload.
+    public init(store: any StateStore, stateDirectory: String, defaults: [PhoneNumber],
+                load: @escaping @Sendable () throws -> (Settings, APIKey, Credentials)) throws {
+        self.store = store
+        self.stateDirectory = stateDirectory
+        self.load = load
+        let (settings, key, credentials) = try load()
+        current = Mutex(Self.snapshot(settings, key, credentials, store: store, defaults: defaults))
+    }
+
+    public var snapshot: Snapshot { current.withLock { $0 } }
+
+    /// Reads everything again; the old set stays in force when that fails.
+    public func reload() throws {
+        let (settings, key, credentials) = try load()
+        current.withLock { snapshot in
+            snapshot = Self.snapshot(settings, key, credentials, store: store, defaults: snapshot.defaults)
+        }
+    }
+
+    static func snapshot(_ settings: Settings, _ key: APIKey, _ credentials: Credentials, store: any StateStore,
+                         defaults: [PhoneNumber]) -> Snapshot {
+        Snapshot(settings: settings, outbox: settings.outbox(store: store), sender: settings.sender(apiKey: key),
+                 credentials: credentials, defaults: defaults)
+    }
+}

@@ -1,0 +1,80 @@
+import AlertModel
+import NotifyCore
+import NotifyState
+import SMSText
+
+/// The `serve` routes' work, without HTTP: decode, route, render, and commit the decisions to
+/// the outbox. Every call blocks on the store: run it off the event loops.
+///
+/// - 200 once every recipient's decision is committed (queued for the worker, a duplicate,
+///   or held for a digest);
+/// - 400 for a payload no retry can fix (not the expected JSON, nothing to text, no recipient);
+/// - 503 when the store stayed locked (Alertmanager retries), 500 when it failed otherwise.
+public struct WebhookIntake: Sendable {
+    public let snapshot: ServerRuntime.Snapshot
+
+    public init(snapshot: ServerRuntime.Snapshot) {
+        self.snapshot = snapshot
+    }
+
+    /// `POST /alertmanager`: an Alertmanager webhook (version 4).
+    public func alertmanager(_ body: [UInt8]) -> IntakeReply {
+        let notification: Notification
+        do {
+            notification = try AlertmanagerDecoder.decode(body)
+        } catch {
+            return IntakeReply(status: 400, message: error.description)
+        }
+        return admit(notification, format: .alertmanager)
+    }
+
+    /// `POST /alert`: one generic JSON alert (`host`, `service`, `status`, `summary`, `to`…).
+    public func generic(_ body: [UInt8]) -> IntakeReply {
+        guard body.first(where: { !Self.isWhitespace($0) }) == UInt8(ascii: "{") else {
+            return IntakeReply(status: 400, message: "expected one JSON object (see the generic alert fields)")
+        }
+        let notification: Notification
+        do {
+            notification = try GenericDecoder.decode(body)
+        } catch {
+            return IntakeReply(status: 400, message: error.description)
+        }
+        return admit(notification, format: .generic)
+    }
+
+    func admit(_ notification: Notification, format: InputFormat) -> IntakeReply {
+        let configuration = snapshot.configuration
+        let route = ReceiverRouting.route(notification, configuration: configuration, defaults: snapshot.defaults)
+        let alerts = notification.totalCount
+        guard !route.numbers.isEmpty else {
+            let receiver = notification.receiver.map { "receiver \"\($0)\"" } ?? "this alert"
+            return IntakeReply(
+                status: 400, message: "no recipient for \(receiver): map it under receivers: in the configuration, or start serve with --to",
+                alerts: alerts, skipped: route.skipped)
+        }
+        let rendered = snapshot.settings.renderer.render(notification)
+        guard !rendered.message.text.isEmpty else {
+            return IntakeReply(status: 400, message: "the alert has no text to send", alerts: alerts)
+        }
+        let candidate = AlertCandidate(notification: notification, rendered: rendered, recipients: route.numbers,
+                                       dedupKey: notification.dedupKey)
+        let admission: Admission
+        do {
+            admission = try snapshot.outbox.admit(candidate, lease: nil)
+        } catch {
+            return IntakeReply(status: error.isTransient ? 503 : 500, message: "not accepted: \(error)", alerts: alerts)
+        }
+        let decisions = admission.decisions.map { recipient, decision in
+            switch decision {
+            case .send: IntakeReply.Decision(to: recipient.e164, decision: "queued")
+            case .duplicate(let earlier): IntakeReply.Decision(to: recipient.e164, decision: "duplicate", detail: "of #\(earlier.id)")
+            case .held(let reason, let detail): IntakeReply.Decision(to: recipient.e164, decision: "held", detail: "\(reason.rawValue): \(detail)")
+            }
+        }
+        return IntakeReply(status: 200, message: "accepted", decisions: decisions, alerts: alerts, skipped: route.skipped)
+    }
+
+    static func isWhitespace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09
+    }
+}

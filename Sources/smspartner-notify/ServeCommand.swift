@@ -1,0 +1,98 @@
+import ArgumentParser
+import Dispatch
+import Logging
+import NotifyCore
+import NotifyServer
+import NotifyState
+import SMSPartner
+import SMSText
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `smspartner-notify serve`: the Alertmanager webhook receiver.
+struct ServeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Receive Alertmanager webhooks (and generic JSON alerts) over HTTP and text them.",
+        discussion: """
+            Routes: POST /alertmanager (webhook v4), POST /alert (generic JSON), GET /healthz, \
+            GET /metrics (Prometheus). A request is answered 200 once its decisions are \
+            committed to the outbox; a background worker delivers. 400 for a payload no retry \
+            can fix, 401 without valid credentials (serve.basic_auth, serve.bearer_token_file), \
+            413 over serve.max_body_bytes, 503 when the state store stayed locked (Alertmanager \
+            retries). SIGTERM/SIGINT stop gracefully; SIGHUP reloads the configuration, the \
+            API key and the credentials. Prints "listening on HOST:PORT" once it listens.
+            """
+    )
+
+    @Option(help: ArgumentHelp("Address to listen on (default: serve.listen, else 127.0.0.1:9798; port 0 picks a free one).", valueName: "host:port"))
+    var listen: String?
+
+    @Option(name: .customLong("to"), help: ArgumentHelp(
+        "Who gets alerts whose receiver is not mapped under receivers:; repeatable, comma-separated.",
+        valueName: "number"))
+    var to: [String] = []
+
+    @Option(help: ArgumentHelp("YAML configuration file.", valueName: "file"))
+    var config: String?
+
+    @Option(help: ArgumentHelp("Directory of the shared state.", valueName: "dir"))
+    var stateDir: String?
+
+    func run() throws {
+        let environment = ProcessEnvironment.current()
+        let settings = try CommandSupport.settings(config: config, environment: environment)
+        var defaults: [PhoneNumber] = []
+        do {
+            for value in to { defaults += try PhoneNumber.parseList(value) }
+        } catch {
+            throw CommandFailure(.usage, "invalid --to: \(error)")
+        }
+        let address = listen ?? settings.configuration.serve.listen
+        guard let (host, port) = ServeSettings.hostAndPort(address) else {
+            throw CommandFailure(.usage, ConfigurationError.invalidListenAddress(address).description)
+        }
+        let directory = settings.stateDirectory(flag: stateDir)
+        let store = try CommandSupport.openStore(settings, flag: stateDir, busyTimeout: .seconds(5))
+        let configPath = config
+        let runtime = try ServerRuntime(store: store, stateDirectory: directory, defaults: defaults) {
+            let settings = try CommandSupport.settings(config: configPath, environment: ProcessEnvironment.current())
+            let key = try CommandSupport.apiKey(settings)
+            do {
+                return (settings, key, try Credentials.load(settings.configuration.serve))
+            } catch {
+                throw CommandFailure(.configuration, "\(error)")
+            }
+        }
+
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = .info
+            return handler
+        }
+        let logger = Logger(label: "smspartner-notify")
+        let metrics = ServerMetrics.bootstrap()
+        let server = WebhookServer(runtime: runtime, metrics: metrics, logger: logger)
+        let outcome = Mutex<Result<Void, any Error>?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        Task {
+            do {
+                try await server.run(host: host, port: port) { bound in
+                    print("listening on \(bound)")
+                    fflush(nil)
+                }
+                outcome.withLock { $0 = .success(()) }
+            } catch {
+                outcome.withLock { $0 = .failure(error) }
+            }
+            done.signal()
+        }
+        done.wait()
+        if case .failure(let error) = outcome.withLock({ $0 }) {
+            throw CommandFailure(.unavailable, "serve stopped: \(error)")
+        }
+    }
+}

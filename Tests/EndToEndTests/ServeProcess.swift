@@ -1,0 +1,111 @@
+import Foundation
+import SMSPartner
+import Synchronization
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `smspartner-notify serve` as a child process on a free loopback port, with its own state,
+/// stopped by the test (SIGTERM) or killed when the test ends.
+final class ServeProcess: Sendable {
+    let process: Process
+    let port: Int
+    let stderrPath: String
+    let scratch: TemporaryDirectory
+
+    var baseURL: String { "http://127.0.0.1:\(port)" }
+
+    /// Starts it and waits for its `listening on` line.
+    init(arguments: [String] = [], env: [String: String]) async throws {
+        scratch = try TemporaryDirectory()
+        stderrPath = scratch.path("stderr")
+        _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
+        let stdout = Pipe()
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: CLI.binaryPath)
+        process.arguments = ["serve", "--listen", "127.0.0.1:0"] + arguments
+        process.environment = [
+            "PATH": "/usr/bin:/bin", "HOME": scratch.root, "SMSPARTNER_STATE_DIR": scratch.path("state"),
+        ].merging(env) { _, new in new }
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = stdout
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: stderrPath))
+        try process.run()
+        let reading = stdout.fileHandleForReading
+        // The first line, read on a thread of its own (a blocking read).
+        let line: String = await withCheckedContinuation { continuation in
+            Thread {
+                var bytes: [UInt8] = []
+                while true {
+                    let chunk = reading.readData(ofLength: 1)
+                    guard let byte = chunk.first, byte != 0x0A else { break }
+                    bytes.append(byte)
+                }
+                continuation.resume(returning: String(decoding: bytes, as: UTF8.self))
+            }.start()
+        }
+        guard line.hasPrefix("listening on "), let port = line.split(separator: ":").last.flatMap({ Int($0) }) else {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            let stderr = (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? ""
+            throw CLIError.timedOut(arguments: ["serve"], after: .zero, killedAfter: .zero, stdout: line, stderr: stderr)
+        }
+        self.port = port
+    }
+
+    deinit {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+        scratch.remove()
+    }
+
+    var stateDir: String { scratch.path("state") }
+
+    var stderr: String { (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "" }
+
+    /// Sends `signal` and waits (at most `timeout`) for the exit; the exit status, nil if it had to be killed.
+    func stop(_ signal: Int32 = SIGTERM, timeout: Duration = .seconds(20)) async -> Int32? {
+        kill(process.processIdentifier, signal)
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning && ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        guard !process.isRunning else {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            return nil
+        }
+        return process.terminationStatus
+    }
+
+    /// One request through the real libcurl client, on a thread of its own.
+    func request(_ method: HTTPRequest.Method, _ path: String, body: [UInt8] = [], headers: [String] = []) async throws -> HTTPResponse {
+        try await Self.request(HTTPRequest(method: method, url: baseURL + path, headers: headers, body: body))
+    }
+
+    func post(_ path: String, _ body: Data, headers: [String] = []) async throws -> HTTPResponse {
+        try await request(.post, path, body: [UInt8](body), headers: ["Content-Type: application/json"] + headers)
+    }
+
+    static func request(_ request: HTTPRequest) async throws -> HTTPResponse {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread {
+                continuation.resume(with: Result { try CurlHTTPClient(userAgent: "e2e").perform(request) })
+            }.start()
+        }
+    }
+
+    /// Polls `condition` every 50 ms until it holds or `timeout` passes; whether it held.
+    static func eventually(_ timeout: Duration = .seconds(10), _ condition: () -> Bool) async -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if condition() { return true }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return condition()
+    }
+}
