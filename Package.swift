@@ -97,6 +97,7 @@ let package = Package(
             dependencies: ["AlertModel", .product(name: "PropertyBased", package: "swift-property-based")],
             exclude: ["Fixtures"]
         ),
+        .testTarget(name: "NotifyServerTests", dependencies: ["NotifyServer", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "NotifyStateTests", dependencies: ["NotifyState", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
             name: "NotifyCoreTests",

@@ -12,6 +12,12 @@ public struct Settings: Sendable {
     /// The environment the settings were resolved from.
     public var environment: [String: String]
 
+    public init(configuration: Configuration, apiURL: String, environment: [String: String]) {
+        self.configuration = configuration
+        self.apiURL = apiURL
+        self.environment = environment
+    }
+
     /// Loads the configuration named by `configPath`, else by `SMSPARTNER_NOTIFY_CONFIG`, else
     /// ``defaultConfigPath`` if that file exists, else built-in defaults.
     public static func resolve(configPath: String?, environment: [String: String]) throws(ConfigurationError) -> Settings {

@@ -26,6 +26,8 @@ public enum ReceiverRouting {
                 skipped.append("\(text) (not a phone number)")
                 continue
             }
+            // Already routed by the configuration: nothing to admit.
+            if numbers.contains(number) { continue }
             guard let allowlist = configuration.allowedRecipients, allowlist.allows(number) else {
                 skipped.append("\(number.e164) (not in allowed_recipients)")
                 continue
