@@ -97,7 +97,9 @@ let package = Package(
             dependencies: ["AlertModel", .product(name: "PropertyBased", package: "swift-property-based")],
             exclude: ["Fixtures"]
         ),
-        .testTarget(name: "NotifyServerTests", dependencies: ["NotifyServer", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "NotifyServerTests", dependencies: [
+            "NotifyServer", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "NotifyStateTests", dependencies: ["NotifyState", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
             name: "NotifyCoreTests",

@@ -1,7 +1,7 @@
 import Synchronization
 
-/// Wakes the outbox worker when a request has queued something, so an SMS leaves at once
-/// rather than at the next poll.
+/// Wakes a background loop before its next poll: the outbox worker when a request has queued
+/// something, so the SMS leaves at once; the duplicate recorder when a batch is full.
 final class Doorbell: Sendable {
     private struct State {
         var rung = false

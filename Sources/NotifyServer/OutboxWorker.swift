@@ -15,6 +15,9 @@ public final class OutboxWorker: Service, Sendable {
     let logger: Logger
     let interval: Duration
     let doorbell = Doorbell()
+    /// A flush blocks for as long as its deliveries take: it gets its own thread, so that the
+    /// requests keep the shared pool.
+    private let pool = NIOThreadPool(numberOfThreads: 1)
     private let heartbeat = Mutex(ContinuousClock.now)
 
     public init(runtime: ServerRuntime, metrics: ServerMetrics, logger: Logger, interval: Duration = .seconds(2)) {
@@ -34,13 +37,15 @@ public final class OutboxWorker: Service, Sendable {
 
     public func run() async throws {
         logger.info("outbox worker started")
+        pool.start()
+        defer { pool.shutdownGracefully { _ in } }
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             heartbeat.withLock { $0 = .now }
             let snapshot = runtime.snapshot
             let budget = snapshot.configuration.timeout
             let lease = budget + snapshot.sender.delivery.policy.attemptTimeout + .seconds(15)
             do {
-                let report = try await NIOThreadPool.singleton.runIfActive {
+                let report = try await pool.runIfActive {
                     try snapshot.outbox.flush(sender: snapshot.sender, within: budget, lease: lease)
                 }
                 metrics.delivered(report)
@@ -50,7 +55,7 @@ public final class OutboxWorker: Service, Sendable {
                     ])
                 }
                 if report.expired > 0 { logger.warning("expired queued SMS older than max_age", metadata: ["count": .stringConvertible(report.expired)]) }
-                let status = try await NIOThreadPool.singleton.runIfActive {
+                let status = try await pool.runIfActive {
                     try self.runtime.store.read { (reader) throws(StateError) in
                         try reader.statusSnapshot(now: snapshot.settings.clock(), windows: [], latest: 0)
                     }

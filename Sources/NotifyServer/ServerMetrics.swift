@@ -32,7 +32,7 @@ public struct ServerMetrics: Sendable {
         for decision in reply.decisions {
             Counter(label: "smspartner_decisions_total", dimensions: [("decision", decision.decision)]).increment()
             if decision.decision != "queued" {
-                let reason = decision.decision == "duplicate" ? "duplicate" : String(decision.detail?.prefix(while: { $0 != ":" }) ?? "held")
+                let reason = decision.decision == "held" ? String(decision.detail?.prefix(while: { $0 != ":" }) ?? "held") : decision.decision
                 Counter(label: "smspartner_suppressed_total", dimensions: [("reason", reason)]).increment()
             }
         }

@@ -4,7 +4,9 @@ import NotifyState
 import SMSText
 
 /// The `serve` routes' work, without HTTP: decode, route, render, and commit the decisions to
-/// the outbox. Every call blocks on the store: run it off the event loops.
+/// the outbox (or, for a payload that only repeats what was accepted before, answer from a
+/// read and leave the duplicates to the ``DuplicateRecorder``). Every call blocks on the
+/// store: run it off the event loops.
 ///
 /// - 200 once every recipient's decision is committed (queued for the worker, a duplicate,
 ///   or held for a digest);
@@ -12,9 +14,13 @@ import SMSText
 /// - 503 when the store stayed locked (Alertmanager retries), 500 when it failed otherwise.
 public struct WebhookIntake: Sendable {
     public let snapshot: ServerRuntime.Snapshot
+    /// Where duplicates answered from a read go to be recorded; without one, every decision
+    /// is taken and recorded in a write transaction before the reply.
+    public let recorder: DuplicateRecorder?
 
-    public init(snapshot: ServerRuntime.Snapshot) {
+    public init(snapshot: ServerRuntime.Snapshot, recorder: DuplicateRecorder? = nil) {
         self.snapshot = snapshot
+        self.recorder = recorder
     }
 
     /// `POST /alertmanager`: an Alertmanager webhook (version 4).
@@ -58,6 +64,14 @@ public struct WebhookIntake: Sendable {
         }
         let candidate = AlertCandidate(notification: notification, rendered: rendered, recipients: route.numbers,
                                        dedupKey: notification.dedupKey)
+        // A repeated webhook: answered from a read, without waiting for the write lock.
+        if let recorder, let duplicates = try? snapshot.outbox.duplicates(of: candidate) {
+            recorder.add(duplicates)
+            let decisions = duplicates.map {
+                IntakeReply.Decision(to: $0.recipient.e164, decision: "duplicate", detail: "of #\($0.earlier.id)")
+            }
+            return IntakeReply(status: 200, message: "accepted", decisions: decisions, alerts: alerts, skipped: route.skipped)
+        }
         let admission: Admission
         do {
             admission = try snapshot.outbox.admit(candidate, lease: nil)
@@ -69,6 +83,7 @@ public struct WebhookIntake: Sendable {
             case .send: IntakeReply.Decision(to: recipient.e164, decision: "queued")
             case .duplicate(let earlier): IntakeReply.Decision(to: recipient.e164, decision: "duplicate", detail: "of #\(earlier.id)")
             case .held(let reason, let detail): IntakeReply.Decision(to: recipient.e164, decision: "held", detail: "\(reason.rawValue): \(detail)")
+            case .stale: IntakeReply.Decision(to: recipient.e164, decision: "stale", detail: "its alerts were resolved already")
             }
         }
         return IntakeReply(status: 200, message: "accepted", decisions: decisions, alerts: alerts, skipped: route.skipped)

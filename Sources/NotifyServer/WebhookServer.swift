@@ -29,6 +29,7 @@ public struct WebhookServer: Sendable {
     /// Serves until SIGTERM or SIGINT. `onListening` gets the bound address (`127.0.0.1:9798`).
     public func run(host: String, port: Int, onListening: @escaping @Sendable (String) -> Void) async throws {
         let worker = OutboxWorker(runtime: runtime, metrics: metrics, logger: logger)
+        let recorder = DuplicateRecorder(runtime: runtime, logger: logger)
         let serve = runtime.snapshot.configuration.serve
         let router = Router()
         router.add(middleware: MetricsMiddleware())
@@ -46,7 +47,7 @@ public struct WebhookServer: Sendable {
                 }
                 let bytes = Array(buffer: body)
                 let snapshot = runtime.snapshot
-                let reply = try await NIOThreadPool.singleton.runIfActive { intake(WebhookIntake(snapshot: snapshot))(bytes) }
+                let reply = try await NIOThreadPool.singleton.runIfActive { intake(WebhookIntake(snapshot: snapshot, recorder: recorder))(bytes) }
                 metrics.webhook(route: path, reply: reply)
                 if reply.status == 200, reply.decisions.contains(where: { $0.decision == "queued" }) { worker.wake() }
                 logger.log(level: reply.status == 200 ? .info : .warning, "\(path) → \(reply.status) \(reply.message)", metadata: [
@@ -77,9 +78,10 @@ public struct WebhookServer: Sendable {
             },
             logger: logger)
         let reloader = ReloadOnHangup(runtime: runtime, logger: logger)
-        // Shut down in reverse order: the server stops taking requests first, then the worker.
+        // Shut down in reverse order: the server stops taking requests first, then the
+        // duplicates answered are recorded, then the worker finishes.
         let group = ServiceGroup(configuration: .init(
-            services: [worker, reloader, app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            services: [worker, recorder, reloader, app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }
 

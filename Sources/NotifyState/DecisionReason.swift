@@ -11,4 +11,7 @@ public enum DecisionReason: String, Sendable, CaseIterable, Codable {
     /// A recovery (or other follow-up) of an alert whose problem is itself held: it joins
     /// the digest rather than arrive alone.
     case followsHeld = "follows_held"
+    /// An Alertmanager notification whose firing alerts were all resolved already: a late
+    /// copy (an HA peer's, a retry's) overtaken by the resolution.
+    case stale
 }

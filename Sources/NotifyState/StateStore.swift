@@ -44,6 +44,9 @@ public protocol StateReader {
 
     /// Every recipient with held deliveries.
     func recipientsWithHeldEntries() throws(StateError) -> [String]
+
+    /// Which of these alert instances (see `Notification.alertInstances`) were resolved.
+    func resolvedInstances(among instances: [String]) throws(StateError) -> Set<String>
 }
 
 /// What the policy and the outbox do inside one write transaction.
@@ -79,6 +82,9 @@ public protocol StateTransaction: StateReader {
 
     /// Deletes finished deliveries (and their messages) decided before `cutoff`; how many.
     func prune(decidedBefore cutoff: Timestamp) throws(StateError) -> Int
+
+    /// Remembers alert instances as resolved (kept as long as finished deliveries).
+    func recordResolved(_ instances: [String], at time: Timestamp) throws(StateError)
 
     /// A small value kept by name (the time of the last prune…).
     func value(_ key: String) throws(StateError) -> String?

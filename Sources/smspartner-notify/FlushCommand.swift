@@ -17,11 +17,7 @@ struct FlushCommand: ParsableCommand {
             """
     )
 
-    @Option(help: ArgumentHelp("YAML configuration file.", valueName: "file"))
-    var config: String?
-
-    @Option(help: ArgumentHelp("Directory of the shared state.", valueName: "dir"))
-    var stateDir: String?
+    @OptionGroup var state: StateOptions
 
     @Option(help: ArgumentHelp("Seconds this run may spend (default: the configuration's timeout, 20).", valueName: "seconds"))
     var timeout: Int?
@@ -39,10 +35,10 @@ struct FlushCommand: ParsableCommand {
     }
 
     func run() throws {
-        let settings = try CommandSupport.settings(config: config, environment: ProcessEnvironment.current())
+        let settings = try CommandSupport.settings(config: state.config, environment: ProcessEnvironment.current())
         let budget = timeout.map { Duration.seconds($0) } ?? settings.configuration.timeout
         let sender = settings.sender(apiKey: try CommandSupport.apiKey(settings))
-        let store = try CommandSupport.openStore(settings, flag: stateDir, busyTimeout: min(.seconds(5), budget / 2))
+        let store = try CommandSupport.openStore(settings, flag: state.stateDir, busyTimeout: min(.seconds(5), budget / 2))
         let outbox = settings.outbox(store: store)
         let lease = budget + sender.delivery.policy.attemptTimeout + .seconds(15)
         let report = try CommandSupport.stored { () throws(StateError) in

@@ -72,14 +72,7 @@ struct SendCommand: ParsableCommand {
         valueName: "seconds"))
     var timeout: Int?
 
-    @Option(help: ArgumentHelp("YAML configuration file (default: $SMSPARTNER_NOTIFY_CONFIG, else /etc/smspartner-notify/config.yml if present).", valueName: "file"))
-    var config: String?
-
-    @Option(help: ArgumentHelp(
-        "Directory of the shared state (deduplication, rate limits, outbox).",
-        discussion: "Default: $SMSPARTNER_STATE_DIR, else the configuration's state_dir, else /var/lib/smspartner-notify when writable, else $XDG_STATE_HOME/smspartner-notify.",
-        valueName: "dir"))
-    var stateDir: String?
+    @OptionGroup var state: StateOptions
 
     func validate() throws {
         if let timeout, !(1...3600).contains(timeout) {
@@ -92,7 +85,7 @@ struct SendCommand: ParsableCommand {
 
     func run() throws {
         let environment = ProcessEnvironment.current()
-        let settings = try CommandSupport.settings(config: config, environment: environment)
+        let settings = try CommandSupport.settings(config: state.config, environment: environment)
         let configuration = settings.configuration
         // One budget for the whole run: reading stdin, waiting for the store and delivering share it.
         let budget = timeout.map { Duration.seconds($0) } ?? configuration.timeout
@@ -127,7 +120,7 @@ struct SendCommand: ParsableCommand {
             DryRunReport(
                 format: decoded.format, notification: decoded.notification, dedupKey: key,
                 rendered: rendered, recipients: recipients, request: request, apiURL: settings.apiURL,
-                decisions: Self.preview(candidate, settings: settings, stateDir: stateDir)
+                decisions: Self.preview(candidate, settings: settings, stateDir: state.stateDir)
             ).print()
             return
         }
@@ -138,7 +131,7 @@ struct SendCommand: ParsableCommand {
         }
         // In a storm the store may make us wait for other processes' decisions, but never so
         // long that no time is left to deliver: the budget less 5 s, and at least half of it.
-        let store = try CommandSupport.openStore(settings, flag: stateDir, busyTimeout: max(budget - .seconds(5), budget / 2))
+        let store = try CommandSupport.openStore(settings, flag: state.stateDir, busyTimeout: max(budget - .seconds(5), budget / 2))
         let outbox = settings.outbox(store: store)
         let lease = budget + sender.delivery.policy.attemptTimeout + .seconds(15)
         let candidate = AlertCandidate(notification: decoded.notification, rendered: rendered, recipients: recipients.numbers, dedupKey: key)
@@ -170,6 +163,8 @@ struct SendCommand: ParsableCommand {
                 print("suppressed: \(recipient.e164): duplicate of #\(earlier.id), \(Self.describe(earlier))")
             case .held(let reason, let detail):
                 print("held: \(recipient.e164): \(Self.describe(reason)) (\(detail)); it goes into the next digest")
+            case .stale:
+                print("suppressed: \(recipient.e164): stale, every alert it reports firing was resolved already")
             }
         }
         let results = try CommandSupport.stored { () throws(StateError) in
@@ -242,6 +237,7 @@ struct SendCommand: ParsableCommand {
         case .hourlyCap: "over the hourly cap"
         case .dailyCap: "over the daily cap"
         case .followsHeld: "follows an alert that is held"
+        case .stale: "stale (its alerts were resolved already)"
         }
     }
 

@@ -36,15 +36,11 @@ struct ServeCommand: ParsableCommand {
         valueName: "number"))
     var to: [String] = []
 
-    @Option(help: ArgumentHelp("YAML configuration file.", valueName: "file"))
-    var config: String?
-
-    @Option(help: ArgumentHelp("Directory of the shared state.", valueName: "dir"))
-    var stateDir: String?
+    @OptionGroup var state: StateOptions
 
     func run() throws {
         let environment = ProcessEnvironment.current()
-        let settings = try CommandSupport.settings(config: config, environment: environment)
+        let settings = try CommandSupport.settings(config: state.config, environment: environment)
         var defaults: [PhoneNumber] = []
         do {
             for value in to { defaults += try PhoneNumber.parseList(value) }
@@ -55,9 +51,9 @@ struct ServeCommand: ParsableCommand {
         guard let (host, port) = ServeSettings.hostAndPort(address) else {
             throw CommandFailure(.usage, ConfigurationError.invalidListenAddress(address).description)
         }
-        let directory = settings.stateDirectory(flag: stateDir)
-        let store = try CommandSupport.openStore(settings, flag: stateDir, busyTimeout: .seconds(5))
-        let configPath = config
+        let directory = settings.stateDirectory(flag: state.stateDir)
+        let store = try CommandSupport.openStore(settings, flag: state.stateDir, busyTimeout: .seconds(5))
+        let configPath = state.config
         let runtime = try ServerRuntime(store: store, stateDirectory: directory, defaults: defaults) {
             let settings = try CommandSupport.settings(config: configPath, environment: ProcessEnvironment.current())
             let key = try CommandSupport.apiKey(settings)

@@ -17,11 +17,7 @@ struct StatusCommand: ParsableCommand {
         discussion: "Reads the state without changing it (a store not created yet shows as empty)."
     )
 
-    @Option(help: ArgumentHelp("YAML configuration file.", valueName: "file"))
-    var config: String?
-
-    @Option(help: ArgumentHelp("Directory of the shared state.", valueName: "dir"))
-    var stateDir: String?
+    @OptionGroup var state: StateOptions
 
     @Flag(help: "Print one JSON object instead of text.")
     var json = false
@@ -41,8 +37,8 @@ struct StatusCommand: ParsableCommand {
     }
 
     func run() throws {
-        let settings = try CommandSupport.settings(config: config, environment: ProcessEnvironment.current())
-        let directory = settings.stateDirectory(flag: stateDir)
+        let settings = try CommandSupport.settings(config: state.config, environment: ProcessEnvironment.current())
+        let directory = settings.stateDirectory(flag: state.stateDir)
         let now = settings.clock()
         let store = try CommandSupport.stored { () throws(StateError) in try SQLiteStateStore(readOnlyIn: directory) }
         let snapshot = try store.map { store in

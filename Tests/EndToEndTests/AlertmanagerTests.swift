@@ -195,7 +195,8 @@ struct AlertmanagerTests {
             try await second.post([("HostDown", "ha1"), ("HostDown", "ha2")], resolved: true)
             #expect(await ServeProcess.eventually(.seconds(15)) { fake.deliveredMessages.count == 2 }, "\(serve.stderr)")
             try await Task.sleep(for: .seconds(7))
-            #expect(fake.deliveredMessages.compactMap { $0.message?.prefix(8) } == ["FIRING [", "RESOLVED"], "\(fake.deliveredMessages.compactMap(\.message))")
+            #expect(fake.deliveredMessages.compactMap { $0.message?.prefix(8) } == ["FIRING [", "RESOLVED"],
+                    "\(fake.deliveredMessages.compactMap(\.message))\nserve:\n\(serve.stderr)\nfirst:\n\(first.log)\nsecond:\n\(second.log)")
             let webhooks = serve.stderr.components(separatedBy: "/alertmanager → 200").count - 1
             print("[ha] \(clustered ? "clustered" : "partitioned") pair: serve received \(webhooks) webhooks for 2 notifications; SMS sent: \(fake.deliveredMessages.count)")
             if !clustered { #expect(webhooks >= 4, "each of the pair sends each notification") }

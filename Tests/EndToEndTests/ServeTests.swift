@@ -93,6 +93,14 @@ struct ServeTests {
             #expect(metrics.bodyText.contains(#"http_server_request_duration_bucket{http_route="/alertmanager""#), "the latency histogram")
             #expect(await serve.stop() == 0, "\(serve.stderr)")
             #expect(!serve.stderr.contains(FakeSMSPartner.defaultAPIKey))
+
+            // The copy was answered from a read; its history was written by the time serve exited.
+            var env = fake.env
+            env["SMSPARTNER_STATE_DIR"] = serve.stateDir
+            let status = try await CLI.run(["status", "--json", "--latest", "0"], env: env)
+            let document = (try? JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any]) ?? [:]
+            let hour = (document["windows"] as? [String: Any])?["1h"] as? [String: Any]
+            #expect((hour?["suppressed"] as? [String: Int])?["duplicate"] == 1, "\(status.stdout)")
         }
     }
 

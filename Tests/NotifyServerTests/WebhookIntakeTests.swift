@@ -1,6 +1,7 @@
 import AlertModel
 import Foundation
 import GRDB
+import Logging
 import NotifyCore
 import NotifyState
 import SMSPartner
@@ -9,11 +10,19 @@ import Testing
 
 @testable import NotifyServer
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The intake on a real store: what each payload is answered, and what it leaves queued.
 @Suite struct WebhookIntakeTests {
     static let oncall = "+33611111111"
 
     func withIntake(_ yaml: String = "", _ body: (WebhookIntake, SQLiteStateStore) throws -> Void) throws {
+        try withIntake(yaml) { intake, store, _ in try body(intake, store) }
+    }
+
+    func withIntake(_ yaml: String = "", _ body: (WebhookIntake, SQLiteStateStore, String) throws -> Void) throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("intake-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let store = try SQLiteStateStore(directory: dir, busyTimeout: .milliseconds(200))
@@ -22,7 +31,7 @@ import Testing
         let runtime = try ServerRuntime(store: store, stateDirectory: dir, defaults: [try PhoneNumber(parsing: Self.oncall)]) {
             (settings, APIKey("k")!, Credentials.none)
         }
-        try body(WebhookIntake(snapshot: runtime.snapshot), store)
+        try body(WebhookIntake(snapshot: runtime.snapshot), store, dir)
     }
 
     static func webhook(receiver: String = "sms-oncall", alertname: String = "HostDown") -> [UInt8] {
@@ -31,7 +40,7 @@ import Testing
              "commonAnnotations":{},"externalURL":"","truncatedAlerts":0,
              "alerts":[{"status":"firing","labels":{"alertname":"\(alertname)","instance":"db1","sms_to":"+33633333333"},
                         "annotations":{"summary":"db1 down"},"startsAt":"2026-12-01T10:00:00Z","endsAt":"0001-01-01T00:00:00Z",
-                        "fingerprint":"abc"}]}
+                        "fingerprint":"fp-\(alertname)"}]}
             """.utf8)
     }
 
@@ -47,6 +56,73 @@ import Testing
                 try reader.statusSnapshot(now: .now(), windows: [], latest: 0).queued
             }
             #expect(queued == 1, "queued for the worker, not sent by the request")
+        }
+    }
+
+    @Test func aCopyIsAnsweredFromAReadWhileAnotherProcessHoldsTheWriteLock() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("intake-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let store = try SQLiteStateStore(directory: dir, busyTimeout: .milliseconds(200))
+        let settings = Settings(configuration: Configuration(), apiURL: "http://127.0.0.1:9/v1", environment: [:])
+        let runtime = try ServerRuntime(store: store, stateDirectory: dir, defaults: [try PhoneNumber(parsing: Self.oncall)]) {
+            (settings, APIKey("k")!, Credentials.none)
+        }
+        let recorder = DuplicateRecorder(runtime: runtime, logger: Logger(label: "test"))
+        let intake = WebhookIntake(snapshot: runtime.snapshot, recorder: recorder)
+        func duplicates() throws -> Int {
+            try store.read { (reader) throws(StateError) in
+                try reader.statusSnapshot(now: .now(), windows: [.seconds(3600)], latest: 0).windows.first?.suppressed[.duplicate] ?? 0
+            }
+        }
+        #expect(intake.alertmanager(Self.webhook()).decisions.map(\.decision) == ["queued"])
+
+        // Another process takes the writers' lock (flock on its own open file description).
+        let fd = open(dir + "/state.lock", O_RDWR)
+        #expect(fd >= 0)
+        #expect(flock(fd, LOCK_EX) == 0)
+        let copy = intake.alertmanager(Self.webhook())
+        #expect(copy.status == 200, "\(copy.message)")
+        #expect(copy.decisions.map(\.decision) == ["duplicate"])
+        let other = intake.alertmanager(Self.webhook(alertname: "DiskFull"))
+        #expect(other.status == 503, "a new alert needs the lock: \(other.message)")
+        #expect(recorder.backlog == 1)
+        await recorder.record()
+        #expect(recorder.backlog == 1, "kept while the store refuses the write")
+        #expect(try duplicates() == 0)
+
+        flock(fd, LOCK_UN)
+        close(fd)
+        await recorder.record()
+        #expect(recorder.backlog == 0)
+        #expect(try duplicates() == 1, "recorded once the lock is free")
+        #expect(intake.alertmanager(Self.webhook(alertname: "DiskFull")).decisions.map(\.decision) == ["queued"])
+    }
+
+    static func instance(status: String, startsAt: String) -> [UInt8] {
+        Array("""
+            {"version":"4","groupKey":"{}:{alertname=\\"HostDown\\"}","status":"\(status)","receiver":"sms-oncall",
+             "groupLabels":{"alertname":"HostDown"},"commonLabels":{},"commonAnnotations":{},"externalURL":"","truncatedAlerts":0,
+             "alerts":[{"status":"\(status)","labels":{"alertname":"HostDown","instance":"db1"},"annotations":{"summary":"db1 down"},
+                        "startsAt":"\(startsAt)","endsAt":"\(status == "resolved" ? "2026-12-01T10:09:00Z" : "0001-01-01T00:00:00Z")",
+                        "fingerprint":"f1"}]}
+            """.utf8)
+    }
+
+    @Test func aFiringOvertakenByItsResolutionIsStaleButARefireIsNot() throws {
+        try withIntake { intake, store in
+            let decide = { (body: [UInt8]) in intake.alertmanager(body).decisions.map(\.decision) }
+            #expect(decide(Self.instance(status: "firing", startsAt: "2026-12-01T10:00:00Z")) == ["queued"])
+            #expect(decide(Self.instance(status: "resolved", startsAt: "2026-12-01T10:00:00Z")) == ["queued"])
+            // An HA peer's late copy of the first notification: its alert is resolved already.
+            #expect(decide(Self.instance(status: "firing", startsAt: "2026-12-01T10:00:00Z")) == ["stale"])
+            #expect(decide(Self.instance(status: "resolved", startsAt: "2026-12-01T10:00:00Z")) == ["duplicate"])
+            // The same alert firing again later is a new instance: news.
+            #expect(decide(Self.instance(status: "firing", startsAt: "2026-12-01T11:00:00Z")) == ["queued"])
+            let snapshot = try store.read { (reader) throws(StateError) in
+                try reader.statusSnapshot(now: .now(), windows: [.seconds(3600)], latest: 0)
+            }
+            #expect(snapshot.queued == 3)
+            #expect(snapshot.windows.first?.suppressed == [.stale: 1, .duplicate: 1])
         }
     }
 

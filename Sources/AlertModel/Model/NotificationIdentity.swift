@@ -63,4 +63,26 @@ extension Notification {
         let text = (alert.summary ?? alert.details ?? alert.output ?? "alert").trimmingWhitespace()
         return text.count > 24 ? String(text.prefix(23)) + "…" : text
     }
+
+    /// The Alertmanager alert instances (fingerprint and `startsAt`) this notification reports
+    /// as firing, and those it reports as resolved. An instance once resolved never fires
+    /// again (a new firing has a new `startsAt`), so a notification whose firing instances
+    /// are all resolved already is stale: an HA peer's or a retry's late copy, overtaken by
+    /// the resolution. Empty for other sources, and for alerts without `startsAt`.
+    public var alertInstances: (firing: [String], resolved: [String]) {
+        guard source == .alertmanager else { return ([], []) }
+        var firing: [String] = []
+        var resolved: [String] = []
+        for alert in alerts {
+            guard let startsAt = alert.startsAt, let key = alert.dedupKey,
+                  let colon = key.lastIndex(of: ":") else { continue }
+            let instance = "\(key[..<colon])@\(startsAt)"
+            switch alert.notificationType?.lowercased() {
+            case "firing": firing.append(instance)
+            case "resolved": resolved.append(instance)
+            default: continue
+            }
+        }
+        return (firing, resolved)
+    }
 }

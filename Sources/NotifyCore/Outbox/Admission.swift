@@ -12,6 +12,8 @@ public struct Admission: Sendable {
         case duplicate(of: DeliveryRecord)
         /// Held for the recipient's next digest.
         case held(DecisionReason, detail: String)
+        /// Suppressed as stale: every alert it reports firing was resolved already.
+        case stale
     }
 
     public var decisions: [(recipient: PhoneNumber, decision: Decision)]

@@ -61,8 +61,23 @@ public struct Outbox: Sendable {
                 storedMessage = id
                 return id
             }
-            let counts = try tx.limitedSendCounts(since: [time - .seconds(3600), time - .seconds(86_400)])
-            var (globalHour, globalDay) = (counts[0], counts[1])
+            // An Alertmanager copy overtaken by its resolution texts nobody (a FIRING after the
+            // RESOLVED would mislead); what it resolves is remembered first.
+            let instances = notification.alertInstances
+            try tx.recordResolved(instances.resolved, at: time)
+            if notification.truncatedAlerts == 0, !instances.firing.isEmpty,
+               try tx.resolvedInstances(among: instances.firing).count == Set(instances.firing).count {
+                let id = try messageID()
+                for number in candidate.recipients {
+                    _ = try tx.insert(NewDelivery(
+                        messageID: id, recipient: number.e164, state: .duplicate, reason: .stale,
+                        detail: "stale: its \(Set(instances.firing).count) firing alert(s) were resolved already",
+                        dedupKey: candidate.dedupKey, status: status, subject: subject), at: time)
+                    admission.decisions.append((number, .stale))
+                }
+                return admission
+            }
+            var (globalHour, globalDay) = try globalSendCounts(in: tx, at: time)
             for number in candidate.recipients {
                 let recipient = number.e164
                 var history = try self.history(
@@ -85,8 +100,7 @@ public struct Outbox: Sendable {
                 }
                 switch decision {
                 case .duplicate(let earlier):
-                    let detail = "duplicate of #\(earlier.id) (\(earlier.state.rawValue)) decided at \(earlier.createdAt.localDateTime)"
-                    _ = try record(.duplicate, .duplicate, detail, duplicateOf: earlier)
+                    _ = try record(.duplicate, .duplicate, Self.duplicateDetail(earlier), duplicateOf: earlier)
                     admission.decisions.append((number, .duplicate(of: earlier)))
                 case .hold(let reason, let detail):
                     _ = try record(.held, reason, detail)
@@ -128,6 +142,54 @@ public struct Outbox: Sendable {
         }
     }
 
+    /// When every recipient of `candidate` would get a duplicate, those decisions, found by a
+    /// read that takes no write lock; nil when any recipient needs ``admit(_:lease:)``.
+    ///
+    /// `serve` answers a repeated webhook (an Alertmanager retry, the second of an HA pair)
+    /// from this and records the decisions later, in batches (``recordDuplicates(_:)``): the
+    /// original is committed already, so the reply need not wait for a write. A read sees one
+    /// consistent state of the store, so the decision is the one ``admit(_:lease:)`` would have
+    /// taken at that moment.
+    public func duplicates(of candidate: AlertCandidate) throws(StateError) -> [DuplicateDecision]? {
+        guard candidate.dedupKey != nil else { return nil }
+        let time = now()
+        var found: [DuplicateDecision] = []
+        for (recipient, decision) in try preview(candidate) {
+            guard case .duplicate(let earlier) = decision else { return nil }
+            found.append(DuplicateDecision(
+                recipient: recipient, earlier: earlier, dedupKey: candidate.dedupKey,
+                status: candidate.notification.statusName,
+                subject: candidate.notification.subject ?? candidate.dedupKey, decidedAt: time))
+        }
+        return found.isEmpty ? nil : found
+    }
+
+    /// Records duplicates decided by ``duplicates(of:)``, in one write transaction.
+    public func recordDuplicates(_ decisions: [DuplicateDecision]) throws(StateError) {
+        guard !decisions.isEmpty else { return }
+        try store.write { (tx) throws(StateError) in
+            for decision in decisions {
+                _ = try tx.insert(NewDelivery(
+                    messageID: decision.earlier.messageID, recipient: decision.recipient.e164, state: .duplicate,
+                    reason: .duplicate, detail: Self.duplicateDetail(decision.earlier), dedupKey: decision.dedupKey,
+                    status: decision.status, subject: decision.subject, duplicateOf: decision.earlier.id), at: decision.decidedAt)
+            }
+        }
+    }
+
+    /// The recorded reason of a duplicate: `duplicate of #12 (sent) decided at …`.
+    static func duplicateDetail(_ earlier: DeliveryRecord) -> String {
+        "duplicate of #\(earlier.id) (\(earlier.state.rawValue)) decided at \(earlier.createdAt.localDateTime)"
+    }
+
+    /// What was sent to anyone over the last hour and day, for `hourly_cap` and `daily_cap`
+    /// (not counted when neither is set).
+    func globalSendCounts(in reader: any StateReader, at time: Timestamp) throws(StateError) -> (hour: Int, day: Int) {
+        guard policy.settings.hourlyCap != nil || policy.settings.dailyCap != nil else { return (0, 0) }
+        let counts = try reader.limitedSendCounts(since: [time - .seconds(3600), time - .seconds(86_400)])
+        return (counts[0], counts[1])
+    }
+
     /// What the policy needs to know about `recipient` (and `candidate`, when there is one).
     func history(of recipient: String, about candidate: AlertCandidate?, in reader: any StateReader, at time: Timestamp,
                  globalLastHour: Int, globalLastDay: Int) throws(StateError) -> Policy.RecipientHistory {
@@ -150,8 +212,7 @@ public struct Outbox: Sendable {
     public func preview(_ candidate: AlertCandidate) throws(StateError) -> [(recipient: PhoneNumber, decision: PolicyDecision)] {
         let time = now()
         return try store.read { (reader) throws(StateError) in
-            let counts = try reader.limitedSendCounts(since: [time - .seconds(3600), time - .seconds(86_400)])
-            let (hour, day) = (counts[0], counts[1])
+            let (hour, day) = try globalSendCounts(in: reader, at: time)
             return try candidate.recipients.map { (number) throws(StateError) in
                 let history = try self.history(of: number.e164, about: candidate, in: reader, at: time, globalLastHour: hour, globalLastDay: day)
                 return (number, policy.decide(history, now: time))
@@ -293,8 +354,7 @@ public struct Outbox: Sendable {
     /// Queues (pending, due now) the digest of every recipient whose held alerts may go out.
     func queueDueDigests(in tx: any StateTransaction, at time: Timestamp) throws(StateError) -> Int {
         var queued = 0
-        let counts = try tx.limitedSendCounts(since: [time - .seconds(3600), time - .seconds(86_400)])
-        var (globalHour, globalDay) = (counts[0], counts[1])
+        var (globalHour, globalDay) = try globalSendCounts(in: tx, at: time)
         for recipient in try tx.recipientsWithHeldEntries() {
             let history = try self.history(of: recipient, about: nil, in: tx, at: time, globalLastHour: globalHour, globalLastDay: globalDay)
             guard policy.blockingLimit(history, now: time) == nil else { continue }

@@ -26,11 +26,11 @@ struct SQLiteTransaction: StateTransaction {
             var arguments: StatementArguments = []
             if let recipient { arguments += [recipient] }
             arguments += [since.milliseconds]
-            return try Int64.fetchAll(db, sql: """
+            return try Int64.fetchAll(db.cachedStatement(sql: """
                 SELECT created_at FROM delivery
                 WHERE \(filter)state IN (\(Self.countedStates)) AND created_at >= ?
                 ORDER BY created_at
-                """, arguments: arguments).map { Timestamp(milliseconds: $0) }
+                """), arguments: arguments).map { Timestamp(milliseconds: $0) }
         }
     }
 
@@ -39,9 +39,9 @@ struct SQLiteTransaction: StateTransaction {
         return try run {
             let sums = cutoffs.map { _ in "coalesce(sum(created_at >= ?), 0)" }.joined(separator: ", ")
             let arguments = StatementArguments(cutoffs.map(\.milliseconds) + [earliest.milliseconds])
-            guard let row = try Row.fetchOne(db, sql: """
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: """
                 SELECT \(sums) FROM delivery WHERE state IN (\(Self.countedStates)) AND created_at >= ?
-                """, arguments: arguments) else { return cutoffs.map { _ in 0 } }
+                """), arguments: arguments) else { return cutoffs.map { _ in 0 } }
             return try cutoffs.indices.map { try row.decode(Int.self, atIndex: $0) }
         }
     }
@@ -50,35 +50,35 @@ struct SQLiteTransaction: StateTransaction {
         throws(StateError) -> DeliveryRecord?
     {
         try run {
-            try Row.fetchOne(db, sql: """
+            try Row.fetchOne(db.cachedStatement(sql: """
                 SELECT d.* FROM delivery d
                 WHERE d.recipient = ? AND d.dedup_key = ? AND d.status IS ? AND d.created_at >= ?
-                  AND d.state IN (\(Self.coveringStates))
+                  AND d.state <> 'duplicate' AND d.state IN (\(Self.coveringStates))
                   AND NOT EXISTS (
                     SELECT 1 FROM delivery e
                     WHERE e.recipient = d.recipient AND e.subject = ? AND e.id > d.id
                       AND e.state <> 'duplicate' AND e.status IS NOT ?)
                 ORDER BY d.id DESC LIMIT 1
-                """, arguments: [recipient, dedupKey, status, since.milliseconds, subject, status])
+                """), arguments: [recipient, dedupKey, status, since.milliseconds, subject, status])
                 .map(Self.record)
         }
     }
 
     func latestDecision(recipient: String, subject: String) throws(StateError) -> DeliveryRecord? {
         try run {
-            try Row.fetchOne(db, sql: """
+            try Row.fetchOne(db.cachedStatement(sql: """
                 SELECT * FROM delivery WHERE recipient = ? AND subject = ? AND state <> 'duplicate'
                 ORDER BY id DESC LIMIT 1
-                """, arguments: [recipient, subject]).map(Self.record)
+                """), arguments: [recipient, subject]).map(Self.record)
         }
     }
 
     func heldEntries(of recipient: String) throws(StateError) -> [HeldEntry] {
         try run {
-            try Row.fetchAll(db, sql: """
+            try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT d.id, d.created_at, m.type_label, m.label FROM delivery d JOIN message m ON m.id = d.message_id
                 WHERE d.recipient = ? AND d.state = 'held' ORDER BY d.id
-                """, arguments: [recipient]).map { row in
+                """), arguments: [recipient]).map { row in
                 HeldEntry(
                     deliveryID: try row.decode(forColumn: "id"),
                     createdAt: Timestamp(milliseconds: try row.decode(forColumn: "created_at")),
@@ -88,9 +88,33 @@ struct SQLiteTransaction: StateTransaction {
         }
     }
 
+    func resolvedInstances(among instances: [String]) throws(StateError) -> Set<String> {
+        guard !instances.isEmpty else { return [] }
+        return try run {
+            var found = Set<String>()
+            for instance in Set(instances) {
+                if try String.fetchOne(db.cachedStatement(sql: "SELECT instance FROM resolved_alert WHERE instance = ?"),
+                                       arguments: [instance]) != nil {
+                    found.insert(instance)
+                }
+            }
+            return found
+        }
+    }
+
+    func recordResolved(_ instances: [String], at time: Timestamp) throws(StateError) {
+        try run {
+            for instance in Set(instances) {
+                try db.cachedStatement(sql: """
+                    INSERT INTO resolved_alert (instance, resolved_at) VALUES (?, ?) ON CONFLICT(instance) DO NOTHING
+                    """).execute(arguments: [instance, time.milliseconds])
+            }
+        }
+    }
+
     func recipientsWithHeldEntries() throws(StateError) -> [String] {
         try run {
-            try String.fetchAll(db, sql: "SELECT DISTINCT recipient FROM delivery WHERE state = 'held' ORDER BY recipient")
+            try String.fetchAll(db.cachedStatement(sql: "SELECT DISTINCT recipient FROM delivery WHERE state = 'held' ORDER BY recipient"))
         }
     }
 
@@ -98,9 +122,9 @@ struct SQLiteTransaction: StateTransaction {
 
     func insert(_ message: NewMessage, at time: Timestamp) throws(StateError) -> Int64 {
         try run {
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT INTO message (created_at, kind, text, source, type_label, label) VALUES (?, ?, ?, ?, ?, ?)
-                """, arguments: [time.milliseconds, message.kind.rawValue, message.text, message.source, message.typeLabel, message.label])
+                """).execute(arguments: [time.milliseconds, message.kind.rawValue, message.text, message.source, message.typeLabel, message.label])
             return db.lastInsertedRowID
         }
     }
@@ -108,11 +132,11 @@ struct SQLiteTransaction: StateTransaction {
     func insert(_ delivery: NewDelivery, at time: Timestamp) throws(StateError) -> Int64 {
         try run {
             let sending = delivery.state == .sending
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT INTO delivery (message_id, recipient, created_at, updated_at, state, reason, detail, dedup_key, status,
                     subject, duplicate_of, attempts, next_attempt_at, lease_owner, lease_until)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [
+                """).execute(arguments: [
                     delivery.messageID, delivery.recipient, time.milliseconds, time.milliseconds, delivery.state.rawValue,
                     delivery.reason?.rawValue, delivery.detail, delivery.dedupKey, delivery.status, delivery.subject,
                     delivery.duplicateOf, sending ? 1 : 0, delivery.state == .pending ? time.milliseconds : nil,
@@ -136,34 +160,34 @@ struct SQLiteTransaction: StateTransaction {
 
     func expireQueued(decidedBefore cutoff: Timestamp, at time: Timestamp) throws(StateError) -> Int {
         try run {
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 UPDATE delivery SET state = 'expired', updated_at = ?, next_attempt_at = NULL
                 WHERE state = 'pending' AND created_at < ?
-                """, arguments: [time.milliseconds, cutoff.milliseconds])
+                """).execute(arguments: [time.milliseconds, cutoff.milliseconds])
             return db.changesCount
         }
     }
 
     func releaseExpiredLeases(at time: Timestamp) throws(StateError) -> Int {
         try run {
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 UPDATE delivery SET state = 'pending', lease_owner = NULL, lease_until = NULL, next_attempt_at = ?, updated_at = ?,
                     error_class = coalesce(error_class, 'transient'),
                     error = coalesce(error, 'its sender stopped before recording an outcome')
                 WHERE state = 'sending' AND lease_until < ?
-                """, arguments: [time.milliseconds, time.milliseconds, time.milliseconds])
+                """).execute(arguments: [time.milliseconds, time.milliseconds, time.milliseconds])
             return db.changesCount
         }
     }
 
     func claimDue(limit: Int, owner: String, leaseUntil: Timestamp, at time: Timestamp) throws(StateError) -> [ClaimedDelivery] {
         try run {
-            let rows = try Row.fetchAll(db, sql: """
+            let rows = try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT d.id, d.message_id, d.recipient, d.created_at, d.attempts, m.text
                 FROM delivery d JOIN message m ON m.id = d.message_id
                 WHERE d.state = 'pending' AND d.next_attempt_at <= ?
                 ORDER BY d.next_attempt_at, d.id LIMIT ?
-                """, arguments: [time.milliseconds, limit])
+                """), arguments: [time.milliseconds, limit])
             let claimed = try rows.map { row in
                 ClaimedDelivery(
                     deliveryID: try row.decode(forColumn: "id"),
@@ -223,29 +247,29 @@ struct SQLiteTransaction: StateTransaction {
 
     func prune(decidedBefore cutoff: Timestamp) throws(StateError) -> Int {
         try run {
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 DELETE FROM delivery WHERE created_at < ? AND state NOT IN ('sending', 'pending', 'held')
-                """, arguments: [cutoff.milliseconds])
+                """).execute(arguments: [cutoff.milliseconds])
             let deleted = db.changesCount
             // Bounded whatever the traffic: beyond the newest rows, the oldest finished ones go.
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 DELETE FROM delivery WHERE state NOT IN ('sending', 'pending', 'held') AND id <= (
                     SELECT id FROM delivery ORDER BY id DESC LIMIT 1 OFFSET ?)
-                """, arguments: [SQLiteStateStore.maxDeliveries])
+                """).execute(arguments: [SQLiteStateStore.maxDeliveries])
             let capped = db.changesCount
-            try db.execute(sql: "DELETE FROM message WHERE NOT EXISTS (SELECT 1 FROM delivery d WHERE d.message_id = message.id)")
+            try db.cachedStatement(sql: "DELETE FROM resolved_alert WHERE resolved_at < ?").execute(arguments: [cutoff.milliseconds])
+            try db.cachedStatement(sql: "DELETE FROM message WHERE NOT EXISTS (SELECT 1 FROM delivery d WHERE d.message_id = message.id)").execute()
             return deleted + capped
         }
     }
 
     func value(_ key: String) throws(StateError) -> String? {
-        try run { try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [key]) }
+        try run { try String.fetchOne(db.cachedStatement(sql: "SELECT value FROM meta WHERE key = ?"), arguments: [key]) }
     }
 
     func setValue(_ value: String, for key: String) throws(StateError) {
         try run {
-            try db.execute(sql: "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                           arguments: [key, value])
+            try db.cachedStatement(sql: "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").execute(arguments: [key, value])
         }
     }
 
@@ -254,53 +278,53 @@ struct SQLiteTransaction: StateTransaction {
     func statusSnapshot(now: Timestamp, windows: [Duration], latest: Int) throws(StateError) -> StatusSnapshot {
         try run {
             var snapshot = StatusSnapshot(now: now)
-            if let row = try Row.fetchOne(db, sql: """
+            if let row = try Row.fetchOne(db.cachedStatement(sql: """
                 SELECT count(*) AS queued, coalesce(sum(state = 'sending'), 0) AS sending, min(created_at) AS oldest
                 FROM delivery WHERE state IN ('pending', 'sending')
-                """) {
+                """)) {
                 snapshot.queued = try row.decode(forColumn: "queued")
                 snapshot.sending = try row.decode(forColumn: "sending")
                 snapshot.oldestQueued = (try row.decode(Int64?.self, forColumn: "oldest")).map(Timestamp.init)
             }
-            snapshot.held = try Int.fetchOne(db, sql: "SELECT count(*) FROM delivery WHERE state = 'held'") ?? 0
-            snapshot.lastSent = try Int64.fetchOne(db, sql: "SELECT max(sent_at) FROM delivery").map(Timestamp.init)
+            snapshot.held = try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM delivery WHERE state = 'held'")) ?? 0
+            snapshot.lastSent = try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(sent_at) FROM delivery WHERE state = 'sent'")).map(Timestamp.init)
             for length in windows {
                 let since = (now - length).milliseconds
                 var window = StatusSnapshot.Window(length: length)
-                if let row = try Row.fetchOne(db, sql: """
+                if let row = try Row.fetchOne(db.cachedStatement(sql: """
                     SELECT count(*) AS sent, coalesce(sum(nb_sms), 0) AS segments, coalesce(sum(cost), 0.0) AS cost
                     FROM delivery WHERE state = 'sent' AND sent_at >= ?
-                    """, arguments: [since]) {
+                    """), arguments: [since]) {
                     window.sent = try row.decode(forColumn: "sent")
                     window.segments = try row.decode(forColumn: "segments")
                     window.cost = try row.decode(forColumn: "cost")
                 }
-                for row in try Row.fetchAll(db, sql: """
+                for row in try Row.fetchAll(db.cachedStatement(sql: """
                     SELECT reason, count(*) AS n FROM delivery
                     WHERE state IN ('duplicate', 'held', 'digested') AND created_at >= ? GROUP BY reason
-                    """, arguments: [since]) {
+                    """), arguments: [since]) {
                     let reason = (try row.decode(String?.self, forColumn: "reason")).flatMap(DecisionReason.init(rawValue:))
                     window.suppressed[reason ?? .duplicate, default: 0] += try row.decode(Int.self, forColumn: "n")
                 }
-                for row in try Row.fetchAll(db, sql: """
+                for row in try Row.fetchAll(db.cachedStatement(sql: """
                     SELECT coalesce(error_class, 'unknown') AS class, count(*) AS n FROM delivery
                     WHERE state = 'failed' AND updated_at >= ? GROUP BY 1
-                    """, arguments: [since]) {
+                    """), arguments: [since]) {
                     window.failed[try row.decode(forColumn: "class")] = try row.decode(Int.self, forColumn: "n")
                 }
-                window.expired = try Int.fetchOne(db, sql: """
+                window.expired = try Int.fetchOne(db.cachedStatement(sql: """
                     SELECT count(*) FROM delivery WHERE state = 'expired' AND updated_at >= ?
-                    """, arguments: [since]) ?? 0
-                window.digests = try Int.fetchOne(db, sql: """
+                    """), arguments: [since]) ?? 0
+                window.digests = try Int.fetchOne(db.cachedStatement(sql: """
                     SELECT count(*) FROM delivery d JOIN message m ON m.id = d.message_id
                     WHERE m.kind = 'digest' AND d.created_at >= ?
-                    """, arguments: [since]) ?? 0
+                    """), arguments: [since]) ?? 0
                 snapshot.windows.append(window)
             }
-            snapshot.latest = try Row.fetchAll(db, sql: """
+            snapshot.latest = try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT d.*, m.text, m.source, m.type_label, m.label FROM delivery d JOIN message m ON m.id = d.message_id
                 ORDER BY d.id DESC LIMIT ?
-                """, arguments: [latest]).map(Self.record)
+                """), arguments: [latest]).map(Self.record)
             return snapshot
         }
     }

@@ -4,7 +4,7 @@ import GRDB
 /// a change is a new migration appended here.
 enum Schema {
     /// `PRAGMA user_version` once every migration below has run: the number of migrations.
-    static let version = 1
+    static let version = 2
 
     static let migrator: DatabaseMigrator = {
         var migrator = DatabaseMigrator()
@@ -54,6 +54,25 @@ enum Schema {
                 CREATE TABLE meta (
                     key TEXT PRIMARY KEY,
                     value TEXT NOT NULL
+                );
+                """)
+        }
+        // A webhook retried or sent by an HA pair adds a `duplicate` row each time; lookups of
+        // the live decisions must not walk them, and the limit counts, the last success and the
+        // windows of `status` (read by serve's worker after every flush) must not walk history.
+        // Alertmanager alert instances (fingerprint@startsAt) seen resolved: a later firing of
+        // one is a stale copy (an HA peer's, a retry's), not news.
+        migrator.registerMigration("v2: indexes that skip duplicates; resolved alert instances") { db in
+            try db.execute(sql: """
+                DROP INDEX delivery_by_key;
+                DROP INDEX delivery_by_subject;
+                CREATE INDEX delivery_live_by_key ON delivery(recipient, dedup_key, id) WHERE state <> 'duplicate';
+                CREATE INDEX delivery_live_by_subject ON delivery(recipient, subject, id) WHERE state <> 'duplicate';
+                CREATE INDEX delivery_by_state_time ON delivery(state, created_at);
+                CREATE INDEX delivery_by_state_sent ON delivery(state, sent_at);
+                CREATE TABLE resolved_alert (
+                    instance TEXT PRIMARY KEY,
+                    resolved_at INTEGER NOT NULL
                 );
                 """)
         }
