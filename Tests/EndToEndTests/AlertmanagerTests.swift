@@ -83,13 +83,16 @@ final class AlertmanagerProcess: Sendable {
 
     /// Posts alerts to `/api/v2/alerts`, as Prometheus does. `resolved`: with an end time
     /// in the past.
-    func post(_ alerts: [(name: String, instance: String)], resolved: Bool = false) async throws {
+    /// Posts alerts as Prometheus does; `startsAt`, when given, is the alerts' start (Prometheus
+    /// sends the same one to every Alertmanager of a pair; without it, each one stamps its own).
+    func post(_ alerts: [(name: String, instance: String)], resolved: Bool = false, startsAt: Date? = nil) async throws {
         let formatter = ISO8601DateFormatter()
         let body = alerts.map { alert -> [String: Any] in
             var item: [String: Any] = [
                 "labels": ["alertname": alert.name, "instance": alert.instance, "severity": "critical"],
                 "annotations": ["summary": "\(alert.instance) is down"],
             ]
+            if let startsAt { item["startsAt"] = formatter.string(from: startsAt) }
             if resolved { item["endsAt"] = formatter.string(from: Date().addingTimeInterval(-1)) }
             return item
         }
@@ -185,20 +188,23 @@ struct AlertmanagerTests {
             let second = try await AlertmanagerProcess(webhook: serve.baseURL + "/alertmanager", passwordFile: passwordFile,
                                                        clusterPort: clustered ? p2 : nil, peers: [p1])
             try await Task.sleep(for: .seconds(2))  // let them find each other
-            try await first.post([("HostDown", "ha1"), ("HostDown", "ha2")])
-            try await second.post([("HostDown", "ha1"), ("HostDown", "ha2")])
+            // Prometheus sends each alert, with the time it became active, to both of the pair.
+            let startsAt = Date().addingTimeInterval(-1)
+            try await first.post([("HostDown", "ha1"), ("HostDown", "ha2")], startsAt: startsAt)
+            try await second.post([("HostDown", "ha1"), ("HostDown", "ha2")], startsAt: startsAt)
             #expect(await ServeProcess.eventually(.seconds(15)) { fake.deliveredMessages.count == 1 }, "\(serve.stderr)")
             // Long enough for the second in line (peer timeout 2 s) and a few group intervals.
             try await Task.sleep(for: .seconds(7))
             #expect(fake.deliveredMessages.count == 1, "\(fake.deliveredMessages.compactMap(\.message))")
-            try await first.post([("HostDown", "ha1"), ("HostDown", "ha2")], resolved: true)
-            try await second.post([("HostDown", "ha1"), ("HostDown", "ha2")], resolved: true)
+            try await first.post([("HostDown", "ha1"), ("HostDown", "ha2")], resolved: true, startsAt: startsAt)
+            try await second.post([("HostDown", "ha1"), ("HostDown", "ha2")], resolved: true, startsAt: startsAt)
             #expect(await ServeProcess.eventually(.seconds(15)) { fake.deliveredMessages.count == 2 }, "\(serve.stderr)")
             try await Task.sleep(for: .seconds(7))
             #expect(fake.deliveredMessages.compactMap { $0.message?.prefix(8) } == ["FIRING [", "RESOLVED"],
                     "\(fake.deliveredMessages.compactMap(\.message))\nserve:\n\(serve.stderr)\nfirst:\n\(first.log)\nsecond:\n\(second.log)")
             let webhooks = serve.stderr.components(separatedBy: "/alertmanager → 200").count - 1
-            print("[ha] \(clustered ? "clustered" : "partitioned") pair: serve received \(webhooks) webhooks for 2 notifications; SMS sent: \(fake.deliveredMessages.count)")
+            let stale = serve.stderr.components(separatedBy: " stale").count - 1
+            print("[ha] \(clustered ? "clustered" : "partitioned") pair: serve received \(webhooks) webhooks for 2 notifications (\(stale) stale); SMS sent: \(fake.deliveredMessages.count)")
             if !clustered { #expect(webhooks >= 4, "each of the pair sends each notification") }
             #expect(await serve.stop() == 0)
         }
