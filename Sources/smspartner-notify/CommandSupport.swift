@@ -22,9 +22,10 @@ enum CommandSupport {
     }
 
     /// Opens (creating it if needed) the store; waits at most `busyTimeout` for a lock.
-    static func openStore(_ settings: Settings, flag: String?, busyTimeout: Duration) throws -> SQLiteStateStore {
+    static func openStore(_ settings: Settings, flag: String?, busyTimeout: Duration, concurrentReads: Bool = false) throws -> SQLiteStateStore {
         do {
-            return try SQLiteStateStore(directory: settings.stateDirectory(flag: flag), busyTimeout: busyTimeout)
+            return try SQLiteStateStore(directory: settings.stateDirectory(flag: flag), busyTimeout: busyTimeout,
+                                        concurrentReads: concurrentReads)
         } catch {
             throw failure(error)
         }

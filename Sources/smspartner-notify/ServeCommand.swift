@@ -52,7 +52,7 @@ struct ServeCommand: ParsableCommand {
             throw CommandFailure(.usage, ConfigurationError.invalidListenAddress(address).description)
         }
         let directory = settings.stateDirectory(flag: state.stateDir)
-        let store = try CommandSupport.openStore(settings, flag: state.stateDir, busyTimeout: .seconds(5))
+        let store = try CommandSupport.openStore(settings, flag: state.stateDir, busyTimeout: .seconds(5), concurrentReads: true)
         let configPath = state.config
         let runtime = try ServerRuntime(store: store, stateDirectory: directory, defaults: defaults) {
             let settings = try CommandSupport.settings(config: configPath, environment: ProcessEnvironment.current())

@@ -56,6 +56,24 @@ import Testing
         #expect(sends == [Self.t0])
     }
 
+    @Test func withConcurrentReadsAReadIsNotHeldUpByAnOpenWriteTransaction() throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        let store = try SQLiteStateStore(directory: scratch.path, concurrentReads: true)
+        #expect(store.queue is DatabasePool)
+        try decide(store, Self.alice, .sent, at: Self.t0)
+        // Inside a write transaction (the writer connection is taken), a read on another
+        // connection sees the last committed state; a one-connection store would deadlock here.
+        let seen = try store.write { (tx) throws(StateError) -> [Timestamp] in
+            _ = try tx.insert(NewMessage(kind: .alert, text: "uncommitted"), at: Self.t0 + .seconds(1))
+            return try store.read { (reader) throws(StateError) in try reader.limitedSends(to: Self.alice, since: Self.t0 - .seconds(1)) }
+        }
+        #expect(seen == [Self.t0])
+        let mode = try store.queue.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
+        #expect(mode == "wal")
+        #expect(try SQLiteStateStore(directory: scratch.path).queue is DatabaseQueue, "one connection by default")
+    }
+
     @Test func aDatabaseFromANewerVersionIsRefused() throws {
         let scratch = try ScratchDirectory()
         defer { scratch.remove() }

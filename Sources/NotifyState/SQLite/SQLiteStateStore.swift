@@ -28,19 +28,26 @@ public final class SQLiteStateStore: StateStore {
     /// The `flock` every writer holds around its transaction (see ``FileLock``).
     let lockPath: String
     public let busyTimeout: Duration
-    let queue: DatabaseQueue
+    /// One connection (a `DatabaseQueue`) for a short-lived process; a writer and concurrent
+    /// readers (a `DatabasePool`) for `serve`.
+    let queue: any DatabaseWriter
 
     public var location: String { path }
 
     /// Opens (creating it and its directory if needed) the store in `directory`.
-    public init(directory: String, busyTimeout: Duration = .seconds(5)) throws(StateError) {
+    ///
+    /// With `concurrentReads` (a long-running server), reads run on their own connections,
+    /// beside each other and beside the writer; a one-shot process needs only one connection.
+    public init(directory: String, busyTimeout: Duration = .seconds(5), concurrentReads: Bool = false) throws(StateError) {
         try StateDirectory.prepare(directory)
         path = directory + "/" + Self.fileName
         lockPath = directory + "/" + Self.lockName
         self.busyTimeout = busyTimeout
         try Self.createFileIfMissing(path)
-        queue = try Self.openQueue(path: path, busyTimeout: busyTimeout, readOnly: false)
-        try migrateIfNeeded()
+        let single = try Self.openQueue(path: path, busyTimeout: busyTimeout, readOnly: false)
+        try Self.migrateIfNeeded(single, path: path, lockPath: lockPath, busyTimeout: busyTimeout)
+        // The file is in WAL mode and migrated now: a pool opens it as it is.
+        queue = concurrentReads ? try Self.openPool(path: path, busyTimeout: busyTimeout) : single
     }
 
     /// Opens an existing store read-only (for `status`); nil when there is none yet.
@@ -89,6 +96,24 @@ public final class SQLiteStateStore: StateStore {
     // MARK: - Opening
 
     static func openQueue(path: String, busyTimeout: Duration, readOnly: Bool) throws(StateError) -> DatabaseQueue {
+        do {
+            return try DatabaseQueue(path: path, configuration: configuration(busyTimeout: busyTimeout, readOnly: readOnly))
+        } catch {
+            throw stateError(error, path: path, busyTimeout: busyTimeout)
+        }
+    }
+
+    static func openPool(path: String, busyTimeout: Duration) throws(StateError) -> DatabasePool {
+        var configuration = configuration(busyTimeout: busyTimeout, readOnly: false)
+        configuration.maximumReaderCount = 4
+        do {
+            return try DatabasePool(path: path, configuration: configuration)
+        } catch {
+            throw stateError(error, path: path, busyTimeout: busyTimeout)
+        }
+    }
+
+    static func configuration(busyTimeout: Duration, readOnly: Bool) -> Configuration {
         var configuration = Configuration()
         configuration.readonly = readOnly
         // Nothing relies on SQLite checking foreign keys (pruning deletes in order): spare
@@ -108,11 +133,7 @@ public final class SQLiteStateStore: StateStore {
                 throw DatabaseError(resultCode: ResultCode(rawValue: code), message: "cannot keep the WAL on close")
             }
         }
-        do {
-            return try DatabaseQueue(path: path, configuration: configuration)
-        } catch {
-            throw stateError(error, path: path, busyTimeout: busyTimeout)
-        }
+        return configuration
     }
 
     /// Creates the database file mode 0600 (SQLite gives its -wal and -shm files the same
@@ -134,7 +155,7 @@ public final class SQLiteStateStore: StateStore {
     /// Brings the schema up to date. Fast path: `PRAGMA user_version`, one read that needs no
     /// table. Slow path (a new or older file): under the exclusive lock, switch to WAL, run
     /// the migrations that are missing, then record the version.
-    func migrateIfNeeded() throws(StateError) {
+    static func migrateIfNeeded(_ queue: DatabaseQueue, path: String, lockPath: String, busyTimeout: Duration) throws(StateError) {
         do {
             let version = try queue.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0 }
             if version > Schema.version { throw StateError.newerSchema(path: path) }
