@@ -9,7 +9,7 @@ public struct IntakeReply: Sendable, Equatable {
     /// One recipient's decision, as the JSON shows it.
     public struct Decision: Sendable, Equatable, Encodable {
         public var to: String
-        /// `queued`, `duplicate` or `held`.
+        /// `queued`, `duplicate`, `held` or `stale`.
         public var decision: String
         public var detail: String?
     }

@@ -67,9 +67,7 @@ public struct WebhookIntake: Sendable {
         // A repeated webhook: answered from a read, without waiting for the write lock.
         if let recorder, let duplicates = try? snapshot.outbox.duplicates(of: candidate) {
             recorder.add(duplicates)
-            let decisions = duplicates.map {
-                IntakeReply.Decision(to: $0.recipient.e164, decision: "duplicate", detail: "of #\($0.earlier.id)")
-            }
+            let decisions = duplicates.map { Self.duplicate(to: $0.recipient, of: $0.earlier) }
             return IntakeReply(status: 200, message: "accepted", decisions: decisions, alerts: alerts, skipped: route.skipped)
         }
         let admission: Admission
@@ -81,12 +79,17 @@ public struct WebhookIntake: Sendable {
         let decisions = admission.decisions.map { recipient, decision in
             switch decision {
             case .send: IntakeReply.Decision(to: recipient.e164, decision: "queued")
-            case .duplicate(let earlier): IntakeReply.Decision(to: recipient.e164, decision: "duplicate", detail: "of #\(earlier.id)")
+            case .duplicate(let earlier): Self.duplicate(to: recipient, of: earlier)
             case .held(let reason, let detail): IntakeReply.Decision(to: recipient.e164, decision: "held", detail: "\(reason.rawValue): \(detail)")
             case .stale: IntakeReply.Decision(to: recipient.e164, decision: "stale", detail: "its alerts were resolved already")
             }
         }
         return IntakeReply(status: 200, message: "accepted", decisions: decisions, alerts: alerts, skipped: route.skipped)
+    }
+
+    /// A `duplicate` decision, naming the delivery it repeats.
+    static func duplicate(to recipient: PhoneNumber, of earlier: DeliveryRecord) -> IntakeReply.Decision {
+        IntakeReply.Decision(to: recipient.e164, decision: "duplicate", detail: "of #\(earlier.id)")
     }
 
     static func isWhitespace(_ byte: UInt8) -> Bool {

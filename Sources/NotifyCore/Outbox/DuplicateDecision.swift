@@ -1,8 +1,9 @@
 import NotifyState
 import SMSText
 
-/// A duplicate found by a read (``Outbox/duplicates(of:)``), answered already and recorded
-/// later with others (``Outbox/recordDuplicates(_:)``).
+/// A recipient's decision that an alert duplicates an earlier delivery: recorded at once by
+/// ``Outbox/admit(_:lease:)``, or, found by a read (``Outbox/duplicates(of:)``), answered
+/// already and recorded later with others (``Outbox/recordDuplicates(_:)``).
 public struct DuplicateDecision: Sendable {
     public var recipient: PhoneNumber
     /// The delivery it duplicates.
@@ -21,5 +22,13 @@ public struct DuplicateDecision: Sendable {
         self.status = status
         self.subject = subject
         self.decidedAt = decidedAt
+    }
+
+    /// The row that records it: a `duplicate` delivery pointing at ``earlier`` and its message.
+    public var delivery: NewDelivery {
+        NewDelivery(
+            messageID: earlier.messageID, recipient: recipient.e164, state: .duplicate, reason: .duplicate,
+            detail: "duplicate of #\(earlier.id) (\(earlier.state.rawValue)) decided at \(earlier.createdAt.localDateTime)",
+            dedupKey: dedupKey, status: status, subject: subject, duplicateOf: earlier.id)
     }
 }

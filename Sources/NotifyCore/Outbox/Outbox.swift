@@ -64,14 +64,15 @@ public struct Outbox: Sendable {
             // An Alertmanager copy overtaken by its resolution texts nobody (a FIRING after the
             // RESOLVED would mislead); what it resolves is remembered first.
             let instances = notification.alertInstances
+            let firing = Set(instances.firing)
             try tx.recordResolved(instances.resolved, at: time)
-            if notification.truncatedAlerts == 0, !instances.firing.isEmpty,
-               try tx.resolvedInstances(among: instances.firing).count == Set(instances.firing).count {
+            if notification.truncatedAlerts == 0, !firing.isEmpty,
+               try tx.resolvedInstances(among: instances.firing).count == firing.count {
                 let id = try messageID()
                 for number in candidate.recipients {
                     _ = try tx.insert(NewDelivery(
                         messageID: id, recipient: number.e164, state: .duplicate, reason: .stale,
-                        detail: "stale: its \(Set(instances.firing).count) firing alert(s) were resolved already",
+                        detail: "stale: its \(firing.count) firing alert(s) were resolved already",
                         dedupKey: candidate.dedupKey, status: status, subject: subject), at: time)
                     admission.decisions.append((number, .stale))
                 }
@@ -83,15 +84,9 @@ public struct Outbox: Sendable {
                 var history = try self.history(
                     of: recipient, about: candidate, in: tx, at: time, globalLastHour: globalHour, globalLastDay: globalDay)
                 var decision = policy.decide(history, now: time)
-                func record(_ state: DeliveryState, _ reason: DecisionReason?, _ detail: String?, duplicateOf earlier: DeliveryRecord? = nil) throws(StateError) -> Int64 {
-                    let message: Int64
-                    if let earlier { message = earlier.messageID } else { message = try messageID() }
-                    var delivery = NewDelivery(messageID: message, recipient: recipient, state: state,
-                                               dedupKey: candidate.dedupKey, status: status, subject: subject)
-                    delivery.state = state
-                    delivery.reason = reason
-                    delivery.detail = detail
-                    delivery.duplicateOf = earlier?.id
+                func record(_ state: DeliveryState, _ reason: DecisionReason?, _ detail: String?) throws(StateError) -> Int64 {
+                    var delivery = NewDelivery(messageID: try messageID(), recipient: recipient, state: state, reason: reason,
+                                               detail: detail, dedupKey: candidate.dedupKey, status: status, subject: subject)
                     if state == .sending, let lease {
                         delivery.leaseOwner = owner
                         delivery.leaseUntil = time + lease
@@ -100,7 +95,9 @@ public struct Outbox: Sendable {
                 }
                 switch decision {
                 case .duplicate(let earlier):
-                    _ = try record(.duplicate, .duplicate, Self.duplicateDetail(earlier), duplicateOf: earlier)
+                    let duplicate = DuplicateDecision(recipient: number, earlier: earlier, dedupKey: candidate.dedupKey,
+                                                      status: status, subject: subject, decidedAt: time)
+                    _ = try tx.insert(duplicate.delivery, at: time)
                     admission.decisions.append((number, .duplicate(of: earlier)))
                 case .hold(let reason, let detail):
                     _ = try record(.held, reason, detail)
@@ -153,13 +150,13 @@ public struct Outbox: Sendable {
     public func duplicates(of candidate: AlertCandidate) throws(StateError) -> [DuplicateDecision]? {
         guard candidate.dedupKey != nil else { return nil }
         let time = now()
+        let notification = candidate.notification
         var found: [DuplicateDecision] = []
         for (recipient, decision) in try preview(candidate) {
             guard case .duplicate(let earlier) = decision else { return nil }
             found.append(DuplicateDecision(
-                recipient: recipient, earlier: earlier, dedupKey: candidate.dedupKey,
-                status: candidate.notification.statusName,
-                subject: candidate.notification.subject ?? candidate.dedupKey, decidedAt: time))
+                recipient: recipient, earlier: earlier, dedupKey: candidate.dedupKey, status: notification.statusName,
+                subject: notification.subject ?? candidate.dedupKey, decidedAt: time))
         }
         return found.isEmpty ? nil : found
     }
@@ -169,17 +166,9 @@ public struct Outbox: Sendable {
         guard !decisions.isEmpty else { return }
         try store.write { (tx) throws(StateError) in
             for decision in decisions {
-                _ = try tx.insert(NewDelivery(
-                    messageID: decision.earlier.messageID, recipient: decision.recipient.e164, state: .duplicate,
-                    reason: .duplicate, detail: Self.duplicateDetail(decision.earlier), dedupKey: decision.dedupKey,
-                    status: decision.status, subject: decision.subject, duplicateOf: decision.earlier.id), at: decision.decidedAt)
+                _ = try tx.insert(decision.delivery, at: decision.decidedAt)
             }
         }
-    }
-
-    /// The recorded reason of a duplicate: `duplicate of #12 (sent) decided at …`.
-    static func duplicateDetail(_ earlier: DeliveryRecord) -> String {
-        "duplicate of #\(earlier.id) (\(earlier.state.rawValue)) decided at \(earlier.createdAt.localDateTime)"
     }
 
     /// What was sent to anyone over the last hour and day, for `hourly_cap` and `daily_cap`
