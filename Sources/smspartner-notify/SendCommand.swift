@@ -213,6 +213,7 @@ struct SendCommand: ParsableCommand {
                 case .send: "\(recipient.e164): send"
                 case .duplicate(let earlier): "\(recipient.e164): suppressed, duplicate of #\(earlier.id), \(describe(earlier))"
                 case .hold(let reason, let detail): "\(recipient.e164): held, \(describe(reason)) (\(detail))"
+                case .stale(let detail): "\(recipient.e164): suppressed, \(detail)"
                 }
             }
         } catch {

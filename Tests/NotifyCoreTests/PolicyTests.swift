@@ -25,6 +25,12 @@ import Testing
         #expect(policy.decide(history, now: Self.now) == .duplicate(of: Self.record(.sent)))
     }
 
+    @Test func aCopyWhoseFiringAlertsWereAllResolvedIsStaleBeforeAnythingElse() {
+        var history = Policy.RecipientHistory(recentSends: sends([1, 2, 3, 4, 5]), duplicate: Self.record(.sent))
+        history.resolvedFiring = 2
+        #expect(policy.decide(history, now: Self.now) == .stale(detail: "stale: its 2 firing alert(s) were resolved already"))
+    }
+
     @Test func anAlertFollowingAHeldOneIsHeldToo() {
         let history = Policy.RecipientHistory(latestAboutSubject: Self.record(.held, id: 12))
         #expect(policy.decide(history, now: Self.now) == .hold(.followsHeld, detail: "follows #12, held for the digest"))

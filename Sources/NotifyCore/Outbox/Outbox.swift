@@ -61,28 +61,16 @@ public struct Outbox: Sendable {
                 storedMessage = id
                 return id
             }
-            // An Alertmanager copy overtaken by its resolution texts nobody (a FIRING after the
-            // RESOLVED would mislead); what it resolves is remembered first.
-            let instances = notification.alertInstances
-            let firing = Set(instances.firing)
-            try tx.recordResolved(instances.resolved, at: time)
-            if notification.truncatedAlerts == 0, !firing.isEmpty,
-               try tx.resolvedInstances(among: instances.firing).count == firing.count {
-                let id = try messageID()
-                for number in candidate.recipients {
-                    _ = try tx.insert(NewDelivery(
-                        messageID: id, recipient: number.e164, state: .duplicate, reason: .stale,
-                        detail: "stale: its \(firing.count) firing alert(s) were resolved already",
-                        dedupKey: candidate.dedupKey, status: status, subject: subject), at: time)
-                    admission.decisions.append((number, .stale))
-                }
-                return admission
-            }
+            // What a notification resolves is remembered before deciding: a later copy of its
+            // FIRING is then stale.
+            try tx.recordResolved(notification.alertInstances.resolved, at: time)
             var (globalHour, globalDay) = try globalSendCounts(in: tx, at: time)
+            let resolvedFiring = try self.resolvedFiring(candidate, in: tx)
             for number in candidate.recipients {
                 let recipient = number.e164
                 var history = try self.history(
                     of: recipient, about: candidate, in: tx, at: time, globalLastHour: globalHour, globalLastDay: globalDay)
+                history.resolvedFiring = resolvedFiring
                 var decision = policy.decide(history, now: time)
                 func record(_ state: DeliveryState, _ reason: DecisionReason?, _ detail: String?) throws(StateError) -> Int64 {
                     var delivery = NewDelivery(messageID: try messageID(), recipient: recipient, state: state, reason: reason,
@@ -102,6 +90,9 @@ public struct Outbox: Sendable {
                 case .hold(let reason, let detail):
                     _ = try record(.held, reason, detail)
                     admission.decisions.append((number, .held(reason, detail: detail)))
+                case .stale(let detail):
+                    _ = try record(.duplicate, .stale, detail)
+                    admission.decisions.append((number, .stale))
                 case .send:
                     break
                 }
@@ -179,6 +170,16 @@ public struct Outbox: Sendable {
         return (counts[0], counts[1])
     }
 
+    /// How many firing alert instances `candidate` reports, when every one of them was
+    /// resolved already (an Alertmanager copy overtaken by its resolution); else nil.
+    func resolvedFiring(_ candidate: AlertCandidate, in reader: any StateReader) throws(StateError) -> Int? {
+        let notification = candidate.notification
+        let firing = notification.alertInstances.firing
+        guard notification.truncatedAlerts == 0, !firing.isEmpty else { return nil }
+        let count = Set(firing).count
+        return try reader.resolvedInstances(among: firing).count == count ? count : nil
+    }
+
     /// What the policy needs to know about `recipient` (and `candidate`, when there is one).
     func history(of recipient: String, about candidate: AlertCandidate?, in reader: any StateReader, at time: Timestamp,
                  globalLastHour: Int, globalLastDay: Int) throws(StateError) -> Policy.RecipientHistory {
@@ -202,8 +203,10 @@ public struct Outbox: Sendable {
         let time = now()
         return try store.read { (reader) throws(StateError) in
             let (hour, day) = try globalSendCounts(in: reader, at: time)
+            let resolvedFiring = try self.resolvedFiring(candidate, in: reader)
             return try candidate.recipients.map { (number) throws(StateError) in
-                let history = try self.history(of: number.e164, about: candidate, in: reader, at: time, globalLastHour: hour, globalLastDay: day)
+                var history = try self.history(of: number.e164, about: candidate, in: reader, at: time, globalLastHour: hour, globalLastDay: day)
+                history.resolvedFiring = resolvedFiring
                 return (number, policy.decide(history, now: time))
             }
         }

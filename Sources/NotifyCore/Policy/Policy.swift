@@ -25,6 +25,9 @@ public struct Policy: Sendable, Equatable {
         public var duplicate: DeliveryRecord?
         /// The latest decision about the same subject.
         public var latestAboutSubject: DeliveryRecord?
+        /// How many alert instances the alert reports firing that were resolved already, when
+        /// that is all of them (see `Notification.alertInstances`); nil otherwise.
+        public var resolvedFiring: Int?
 
         public init(recentSends: [Timestamp] = [], globalLastHour: Int = 0, globalLastDay: Int = 0,
                     duplicate: DeliveryRecord? = nil, latestAboutSubject: DeliveryRecord? = nil) {
@@ -49,6 +52,9 @@ public struct Policy: Sendable, Equatable {
     /// follows a held one about the same subject (a recovery joins its problem in the
     /// digest), then the limits.
     public func decide(_ history: RecipientHistory, now: Timestamp) -> PolicyDecision {
+        if let resolved = history.resolvedFiring {
+            return .stale(detail: "stale: its \(resolved) firing alert(s) were resolved already")
+        }
         if let duplicate = history.duplicate {
             return .duplicate(of: duplicate)
         }

@@ -8,4 +8,6 @@ public enum PolicyDecision: Sendable, Equatable {
     case duplicate(of: DeliveryRecord)
     /// Over a limit (or following a held alert): held for the recipient's next digest.
     case hold(DecisionReason, detail: String)
+    /// Suppressed: every alert it reports firing was resolved already (a late copy).
+    case stale(detail: String)
 }
