@@ -1,6 +1,7 @@
 import NotifyCore
 import NotifyState
 import SMSPartner
+import Synchronization
 
 /// What every command does the same way before its own work: read the settings, open the
 /// store, read the key; each failure becomes the contract's exit status and one line.
@@ -22,14 +23,25 @@ enum CommandSupport {
     }
 
     /// Opens (creating it if needed) the store; waits at most `busyTimeout` for a lock.
+    ///
+    /// A one-shot command's store stays open until the process exits: every transaction is
+    /// committed by then, and closing it (GRDB's teardown) costs a `send` more than its
+    /// whole duplicate decision.
     static func openStore(_ settings: Settings, flag: String?, busyTimeout: Duration, concurrentReads: Bool = false) throws -> SQLiteStateStore {
         do {
-            return try SQLiteStateStore(directory: settings.stateDirectory(flag: flag), busyTimeout: busyTimeout,
-                                        concurrentReads: concurrentReads)
+            let store = try SQLiteStateStore(directory: settings.stateDirectory(flag: flag), busyTimeout: busyTimeout,
+                                             concurrentReads: concurrentReads)
+            if !concurrentReads {
+                keptOpen.withLock { $0.append(store) }
+            }
+            return store
         } catch {
             throw failure(error)
         }
     }
+
+    /// The stores of this process that are left for the exit to close.
+    private static let keptOpen = Mutex<[SQLiteStateStore]>([])
 
     static func failure(_ error: StateError) -> CommandFailure {
         CommandFailure(ExitStatus(error), error.description)

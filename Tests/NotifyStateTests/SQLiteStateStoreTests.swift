@@ -141,6 +141,54 @@ import Testing
         }
     }
 
+    /// The WAL's size in bytes (0 when there is none).
+    func walSize(_ store: SQLiteStateStore) -> Int {
+        ((try? FileManager.default.attributesOfItem(atPath: store.path + "-wal"))?[.size] as? NSNumber)?.intValue ?? 0
+    }
+
+    @Test func shortLivedProcessesKeepTheWALShort() throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        // Each store is one process: it opens the file alone (rebuilding the WAL index),
+        // writes once and closes without a checkpoint. Without the truncation the WAL grows
+        // by every commit up to SQLite's 1000-page checkpoint.
+        var largest = 0
+        for i in 0..<80 {
+            let store = try SQLiteStateStore(directory: scratch.path)
+            try decide(store, Self.alice, .sent, key: "k\(i)", at: Self.t0 + .seconds(i))
+            largest = max(largest, walSize(store))
+        }
+        #expect(largest <= SQLiteStateStore.walTruncationBytes + 32 * 4120, "WAL reached \(largest) bytes")
+        let store = try SQLiteStateStore(directory: scratch.path)
+        let sends = try store.read { (tx) throws(StateError) in try tx.limitedSends(to: Self.alice, since: Self.t0 - .seconds(1)) }
+        #expect(sends.count == 80)
+    }
+
+    @Test func aReaderMakesTheTruncationGiveUpNotTheWriterWait() throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        let store = try SQLiteStateStore(directory: scratch.path, busyTimeout: .seconds(30))
+        let reader = try DatabaseQueue(path: store.path)
+        try reader.writeWithoutTransaction { db in
+            try db.execute(sql: "BEGIN")
+            defer { try? db.execute(sql: "ROLLBACK") }
+            _ = try Int.fetchOne(db, sql: "SELECT count(*) FROM delivery")  // holds a read mark
+            let clock = ContinuousClock()
+            let start = clock.now
+            var i = 0
+            while walSize(store) <= SQLiteStateStore.walTruncationBytes {
+                try decide(store, Self.alice, .sent, key: "k\(i)", at: Self.t0)
+                i += 1
+            }
+            try decide(store, Self.alice, .sent, key: "last", at: Self.t0)  // would truncate but for the reader
+            #expect(clock.now - start < .seconds(15), "a write waited for the reader")
+            #expect(walSize(store) > SQLiteStateStore.walTruncationBytes)
+        }
+        // The reader gone, the next commit truncates.
+        try decide(store, Self.alice, .sent, key: "after", at: Self.t0)
+        #expect(walSize(store) == 0)
+    }
+
     @Test func aReadOnlyStoreOfAMissingFileIsNil() throws {
         let scratch = try ScratchDirectory()
         defer { scratch.remove() }

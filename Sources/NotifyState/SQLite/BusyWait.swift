@@ -15,6 +15,8 @@ import Darwin
 final class BusyWait: Sendable {
     let timeout: Duration
     private let started = Mutex<ContinuousClock.Instant?>(nil)
+    /// Set while the caller would rather fail at once than wait (``withoutWaiting(_:)``).
+    private let impatient = Atomic<Bool>(false)
 
     init(timeout: Duration) {
         self.timeout = timeout
@@ -22,6 +24,7 @@ final class BusyWait: Sendable {
 
     /// SQLite's busy handler: true to try again, false to give up (SQLITE_BUSY).
     func shouldRetry(afterTries tries: Int) -> Bool {
+        if impatient.load(ordering: .relaxed) { return false }
         let now = ContinuousClock.now
         let start = started.withLock { start in
             if tries == 0 || start == nil { start = now }
@@ -31,5 +34,12 @@ final class BusyWait: Sendable {
         let cap = 1 << min(tries, 4)  // 1, 2, 4, 8, 16 ms
         usleep(UInt32(1000 * cap / 2 + Int.random(in: 0...(1000 * cap / 2))))
         return true
+    }
+
+    /// Runs `body` with every busy wait answered "give up" (SQLITE_BUSY at once).
+    func withoutWaiting<T>(_ body: () throws -> T) rethrows -> T {
+        impatient.store(true, ordering: .relaxed)
+        defer { impatient.store(false, ordering: .relaxed) }
+        return try body()
     }
 }

@@ -16,7 +16,8 @@ import Darwin
 ///   hundreds of concurrent processes decide one after the other;
 /// - the schema is versioned (GRDB's `DatabaseMigrator`); creating or migrating it happens
 ///   under the same lock, as the migrator itself assumes one process;
-/// - files are created mode 0600 in a directory created mode 0700.
+/// - files are created mode 0600 in a directory created mode 0700;
+/// - a short-lived process keeps the WAL short (see ``walTruncationBytes``).
 public final class SQLiteStateStore: StateStore {
     /// The database file's name in the state directory.
     public static let fileName = "state.db"
@@ -31,6 +32,22 @@ public final class SQLiteStateStore: StateStore {
     /// One connection (a `DatabaseQueue`) for a short-lived process; a writer and concurrent
     /// readers (a `DatabasePool`) for `serve`.
     let queue: any DatabaseWriter
+    /// How the writer waits for other processes; told not to wait while truncating the WAL.
+    let busyWait: BusyWait
+    /// True in a short-lived process: after a commit, a WAL longer than
+    /// ``walTruncationBytes`` is checkpointed and truncated.
+    let truncatesWAL: Bool
+
+    /// The WAL length past which a short-lived process truncates it: 100 frames.
+    ///
+    /// A process that opens the file while no other connection has it open (every `send`
+    /// but in a storm) rebuilds the WAL index by reading every frame of the WAL; after that
+    /// rebuild SQLite counts no frame as checkpointed, so with one write per process its
+    /// own restart of the WAL never comes and the WAL grows to the 1000-page automatic
+    /// checkpoint (4 MB): reading it was most of what the store cost a `send`. A truncating
+    /// checkpoint copies what the WAL holds and syncs the file (~1 ms), once every dozen
+    /// commits or so (a commit writes ~8 pages), and the next rebuild has nothing to read.
+    static let walTruncationBytes = 100 * (4096 + 24)
 
     public var location: String { path }
 
@@ -43,11 +60,13 @@ public final class SQLiteStateStore: StateStore {
         path = directory + "/" + Self.fileName
         lockPath = directory + "/" + Self.lockName
         self.busyTimeout = busyTimeout
+        busyWait = BusyWait(timeout: busyTimeout)
+        truncatesWAL = !concurrentReads
         try Self.createFileIfMissing(path)
-        let single = try Self.openQueue(path: path, busyTimeout: busyTimeout, readOnly: false)
+        let single = try Self.openQueue(path: path, wait: busyWait, readOnly: false)
         try Self.migrateIfNeeded(single, path: path, lockPath: lockPath, busyTimeout: busyTimeout)
         // The file is in WAL mode and migrated now: a pool opens it as it is.
-        queue = concurrentReads ? try Self.openPool(path: path, busyTimeout: busyTimeout) : single
+        queue = concurrentReads ? try Self.openPool(path: path, wait: busyWait) : single
     }
 
     /// Opens an existing store read-only (for `status`); nil when there is none yet.
@@ -55,8 +74,10 @@ public final class SQLiteStateStore: StateStore {
         path = directory + "/" + Self.fileName
         lockPath = directory + "/" + Self.lockName
         self.busyTimeout = busyTimeout
+        busyWait = BusyWait(timeout: busyTimeout)
+        truncatesWAL = false
         guard access(path, F_OK) == 0 else { return nil }
-        queue = try Self.openQueue(path: path, busyTimeout: busyTimeout, readOnly: true)
+        queue = try Self.openQueue(path: path, wait: busyWait, readOnly: true)
         let version: Int
         do {
             version = try queue.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0 }
@@ -78,6 +99,7 @@ public final class SQLiteStateStore: StateStore {
                     return .commit
                 }
                 guard let result else { throw StateError.failed(path: path, reason: "the transaction did not complete") }
+                if truncatesWAL { truncateWALIfLong(db) }
                 return result
             }
         } catch {
@@ -93,41 +115,53 @@ public final class SQLiteStateStore: StateStore {
         }
     }
 
-    // MARK: - Opening
-
-    static func openQueue(path: String, busyTimeout: Duration, readOnly: Bool) throws(StateError) -> DatabaseQueue {
-        do {
-            return try DatabaseQueue(path: path, configuration: configuration(busyTimeout: busyTimeout, readOnly: readOnly))
-        } catch {
-            throw stateError(error, path: path, busyTimeout: busyTimeout)
+    /// Checkpoints and truncates the WAL when it has grown past ``walTruncationBytes``, still
+    /// under the write lock. It does not wait: while another process reads (a storm), the
+    /// checkpoint gives up at once and a later commit tries again. The commit is durable
+    /// already, so a failure here changes nothing but the next process's start-up.
+    private func truncateWALIfLong(_ db: Database) {
+        var info = stat()
+        guard stat(path + "-wal", &info) == 0, info.st_size > Self.walTruncationBytes else { return }
+        busyWait.withoutWaiting {
+            _ = try? db.checkpoint(.truncate)
         }
     }
 
-    static func openPool(path: String, busyTimeout: Duration) throws(StateError) -> DatabasePool {
-        var configuration = configuration(busyTimeout: busyTimeout, readOnly: false)
+    // MARK: - Opening
+
+    static func openQueue(path: String, wait: BusyWait, readOnly: Bool) throws(StateError) -> DatabaseQueue {
+        do {
+            return try DatabaseQueue(path: path, configuration: configuration(wait: wait, readOnly: readOnly))
+        } catch {
+            throw stateError(error, path: path, busyTimeout: wait.timeout)
+        }
+    }
+
+    static func openPool(path: String, wait: BusyWait) throws(StateError) -> DatabasePool {
+        var configuration = configuration(wait: wait, readOnly: false)
         configuration.maximumReaderCount = 4
         do {
             return try DatabasePool(path: path, configuration: configuration)
         } catch {
-            throw stateError(error, path: path, busyTimeout: busyTimeout)
+            throw stateError(error, path: path, busyTimeout: wait.timeout)
         }
     }
 
-    static func configuration(busyTimeout: Duration, readOnly: Bool) -> Configuration {
+    static func configuration(wait: BusyWait, readOnly: Bool) -> Configuration {
         var configuration = Configuration()
         configuration.readonly = readOnly
         // Nothing relies on SQLite checking foreign keys (pruning deletes in order): spare
         // every insert the check.
         configuration.foreignKeysEnabled = false
-        let wait = BusyWait(timeout: busyTimeout)
         configuration.busyMode = .callback { tries in wait.shouldRetry(afterTries: tries) }
         configuration.label = "smspartner-notify state"
         configuration.prepareDatabase { db in
             // Per connection. In WAL mode NORMAL syncs at checkpoints only: a commit then
             // survives any process crash, which is what `kill -9` at any moment needs.
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
-            // A short-lived process must not checkpoint and delete the WAL as it closes:
-            // the automatic checkpoints (every 1000 pages) are enough.
+            // A short-lived process must not checkpoint and delete the WAL as it closes (it
+            // syncs twice, and a storm's processes would take turns at it): it truncates a
+            // long WAL after a commit instead (see `walTruncationBytes`).
             let code = csqlite_no_checkpoint_on_close(db.sqliteConnection, 1)
             guard code == SQLITE_OK else {
                 throw DatabaseError(resultCode: ResultCode(rawValue: code), message: "cannot keep the WAL on close")

@@ -26,11 +26,13 @@ struct SQLiteTransaction: StateTransaction {
             var arguments: StatementArguments = []
             if let recipient { arguments += [recipient] }
             arguments += [since.milliseconds]
-            return try Int64.fetchAll(db.cachedStatement(sql: """
+            // Rows rather than `Int64.fetchAll`: GRDB's typed cursor costs a one-shot process
+            // a scan of every protocol conformance in the binary (~1 M instructions).
+            return try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT created_at FROM delivery
                 WHERE \(filter)state IN (\(Self.countedStates)) AND created_at >= ?
                 ORDER BY created_at
-                """), arguments: arguments).map { Timestamp(milliseconds: $0) }
+                """), arguments: arguments).map { Timestamp(milliseconds: $0[0]) }
         }
     }
 
@@ -114,7 +116,8 @@ struct SQLiteTransaction: StateTransaction {
 
     func recipientsWithHeldEntries() throws(StateError) -> [String] {
         try run {
-            try String.fetchAll(db.cachedStatement(sql: "SELECT DISTINCT recipient FROM delivery WHERE state = 'held' ORDER BY recipient"))
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT DISTINCT recipient FROM delivery WHERE state = 'held' ORDER BY recipient"))
+                .map { $0[0] }  // rows: see limitedSends
         }
     }
 
