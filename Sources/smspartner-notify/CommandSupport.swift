@@ -43,6 +43,14 @@ enum CommandSupport {
     /// The stores of this process that are left for the exit to close.
     private static let keptOpen = Mutex<[SQLiteStateStore]>([])
 
+    /// As the process ends, whatever its exit status: lets each store shorten its WAL for
+    /// the next process (see ``SQLiteStateStore/shortenWAL()``).
+    static func finish() {
+        for store in keptOpen.withLock({ $0 }) {
+            store.shortenWAL()
+        }
+    }
+
     static func failure(_ error: StateError) -> CommandFailure {
         CommandFailure(ExitStatus(error), error.description)
     }

@@ -20,6 +20,7 @@ enum Entry {
         do {
             var command = try commandType.parseAsRoot(isSend ? Array(arguments.dropFirst()) : arguments)
             try command.run()
+            CommandSupport.finish()
             exit(0)
         } catch let failure as CommandFailure {
             fail(failure.message, status: failure.status.rawValue)
@@ -37,6 +38,7 @@ enum Entry {
 
     /// Prints `smspartner-notify: <message>` as exactly one line on stderr and exits.
     static func fail(_ message: String, status: Int32) -> Never {
+        CommandSupport.finish()
         fflush(nil)
         let flat = message.split(whereSeparator: { $0.isNewline }).joined(separator: " ")
         var line = Array("\(ToolVersion.name): \(flat)\n".utf8)

@@ -19,6 +19,21 @@ import Darwin
 struct FileLock {
     let fd: Int32
 
+    private init(fd: Int32) {
+        self.fd = fd
+    }
+
+    /// The lock if nobody holds it now; nil (without waiting) if somebody does.
+    static func tryLock(path: String) -> FileLock? {
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { return nil }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            close(fd)
+            return nil
+        }
+        return FileLock(fd: fd)
+    }
+
     init(path: String, timeout: Duration) throws(StateError) {
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else {

@@ -17,7 +17,7 @@ import Darwin
 /// - the schema is versioned (GRDB's `DatabaseMigrator`); creating or migrating it happens
 ///   under the same lock, as the migrator itself assumes one process;
 /// - files are created mode 0600 in a directory created mode 0700;
-/// - a short-lived process keeps the WAL short (see ``walTruncationBytes``).
+/// - a short-lived process keeps the WAL short as it ends (``shortenWAL()``).
 public final class SQLiteStateStore: StateStore {
     /// The database file's name in the state directory.
     public static let fileName = "state.db"
@@ -34,8 +34,8 @@ public final class SQLiteStateStore: StateStore {
     let queue: any DatabaseWriter
     /// How the writer waits for other processes; told not to wait while truncating the WAL.
     let busyWait: BusyWait
-    /// True in a short-lived process: after a commit, a WAL longer than
-    /// ``walTruncationBytes`` is checkpointed and truncated.
+    /// True in a short-lived process: ``shortenWAL()`` truncates a WAL longer than
+    /// ``walTruncationBytes``.
     let truncatesWAL: Bool
 
     /// The WAL length past which a short-lived process truncates it: 100 frames.
@@ -46,7 +46,7 @@ public final class SQLiteStateStore: StateStore {
     /// own restart of the WAL never comes and the WAL grows to the 1000-page automatic
     /// checkpoint (4 MB): reading it was most of what the store cost a `send`. A truncating
     /// checkpoint copies what the WAL holds and syncs the file (~1 ms), once every dozen
-    /// commits or so (a commit writes ~8 pages), and the next rebuild has nothing to read.
+    /// processes or so (a commit writes ~8 pages), and the next rebuild has nothing to read.
     static let walTruncationBytes = 100 * (4096 + 24)
 
     public var location: String { path }
@@ -99,7 +99,6 @@ public final class SQLiteStateStore: StateStore {
                     return .commit
                 }
                 guard let result else { throw StateError.failed(path: path, reason: "the transaction did not complete") }
-                if truncatesWAL { truncateWALIfLong(db) }
                 return result
             }
         } catch {
@@ -115,15 +114,21 @@ public final class SQLiteStateStore: StateStore {
         }
     }
 
-    /// Checkpoints and truncates the WAL when it has grown past ``walTruncationBytes``, still
-    /// under the write lock. It does not wait: while another process reads (a storm), the
-    /// checkpoint gives up at once and a later commit tries again. The commit is durable
-    /// already, so a failure here changes nothing but the next process's start-up.
-    private func truncateWALIfLong(_ db: Database) {
+    /// In a short-lived process, as it ends: checkpoints and truncates the WAL when it has
+    /// grown past ``walTruncationBytes``, so that the next process has little to read.
+    ///
+    /// Called once the command's work is done, so it never delays a request. It never waits:
+    /// when another process holds the writers' lock or is reading (a storm), it gives up at
+    /// once and a later process does it. Every transaction is committed already, so a failure
+    /// or a `kill -9` here changes nothing but the next process's start-up.
+    public func shortenWAL() {
+        guard truncatesWAL else { return }
         var info = stat()
         guard stat(path + "-wal", &info) == 0, info.st_size > Self.walTruncationBytes else { return }
+        guard let lock = FileLock.tryLock(path: lockPath) else { return }
+        defer { lock.unlock() }
         busyWait.withoutWaiting {
-            _ = try? db.checkpoint(.truncate)
+            _ = try? queue.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
         }
     }
 
