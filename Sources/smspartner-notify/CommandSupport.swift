@@ -24,16 +24,13 @@ enum CommandSupport {
 
     /// Opens (creating it if needed) the store; waits at most `busyTimeout` for a lock.
     ///
-    /// A one-shot command's store stays open until the process exits: every transaction is
-    /// committed by then, and closing it (GRDB's teardown) costs a `send` more than its
-    /// whole duplicate decision.
+    /// The store stays open until the process exits: every transaction is committed by then,
+    /// and closing it (GRDB's teardown) costs a `send` more than its whole duplicate decision.
     static func openStore(_ settings: Settings, flag: String?, busyTimeout: Duration, concurrentReads: Bool = false) throws -> SQLiteStateStore {
         do {
             let store = try SQLiteStateStore(directory: settings.stateDirectory(flag: flag), busyTimeout: busyTimeout,
                                              concurrentReads: concurrentReads)
-            if !concurrentReads {
-                keptOpen.withLock { $0.append(store) }
-            }
+            keptOpen.withLock { $0.append(store) }
             return store
         } catch {
             throw failure(error)
@@ -44,7 +41,7 @@ enum CommandSupport {
     private static let keptOpen = Mutex<[SQLiteStateStore]>([])
 
     /// As the process ends, whatever its exit status: lets each store shorten its WAL for
-    /// the next process (see ``SQLiteStateStore/shortenWAL()``).
+    /// the next process (see ``SQLiteStateStore/shortenWAL()``; `serve`'s store does not).
     static func finish() {
         for store in keptOpen.withLock({ $0 }) {
             store.shortenWAL()

@@ -38,7 +38,8 @@ enum Entry {
 
     /// Prints `smspartner-notify: <message>` as exactly one line on stderr and exits.
     static func fail(_ message: String, status: Int32) -> Never {
-        CommandSupport.finish()
+        // Out of time (or the store busy): leave the WAL for a later process, within budget.
+        if status != ExitStatus.tempFailure.rawValue { CommandSupport.finish() }
         fflush(nil)
         let flat = message.split(whereSeparator: { $0.isNewline }).joined(separator: " ")
         var line = Array("\(ToolVersion.name): \(flat)\n".utf8)

@@ -35,13 +35,13 @@ struct FileLock {
     }
 
     init(path: String, timeout: Duration) throws(StateError) {
+        if let free = Self.tryLock(path: path) {  // the usual case: nobody holds it
+            self = free
+            return
+        }
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
             throw .cannotOpen(path: path, reason: StateDirectory.describe(errno: errno))
-        }
-        if flock(fd, LOCK_EX | LOCK_NB) == 0 {  // the usual case: nobody holds it
-            self.fd = fd
-            return
         }
         Self.installInterruptHandler()
         // Dispatch's and the concurrency pool's threads block most signals: let this one in

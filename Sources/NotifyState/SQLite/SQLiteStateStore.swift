@@ -166,7 +166,7 @@ public final class SQLiteStateStore: StateStore {
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
             // A short-lived process must not checkpoint and delete the WAL as it closes (it
             // syncs twice, and a storm's processes would take turns at it): it truncates a
-            // long WAL after a commit instead (see `walTruncationBytes`).
+            // long WAL as it ends instead (see `shortenWAL()`).
             let code = csqlite_no_checkpoint_on_close(db.sqliteConnection, 1)
             guard code == SQLITE_OK else {
                 throw DatabaseError(resultCode: ResultCode(rawValue: code), message: "cannot keep the WAL on close")
