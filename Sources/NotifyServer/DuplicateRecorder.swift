@@ -5,7 +5,7 @@ import NotifyState
 import ServiceLifecycle
 import Synchronization
 
-/// Records, in batches, the duplicates `serve` answered from a read (``Outbox/duplicates(of:)``):
+/// Records, in batches, the duplicates `serve` answered from a read (``Outbox/duplicates(of:to:dedupKey:)``):
 /// every `interval`, or as soon as `batch` are waiting, in one write transaction; what is left
 /// on graceful shutdown is written before the process ends.
 ///

@@ -15,6 +15,8 @@ public final class ServerRuntime: Sendable {
         public var credentials: Credentials
         /// `serve --to`: who gets what no receiver route names.
         public var defaults: [PhoneNumber]
+        /// The answers to repeated webhooks under this configuration.
+        public var replays = ReplayCache()
 
         public var configuration: Configuration { settings.configuration }
     }

@@ -4,9 +4,10 @@ import NotifyState
 import SMSText
 
 /// The `serve` routes' work, without HTTP: decode, route, render, and commit the decisions to
-/// the outbox (or, for a payload that only repeats what was accepted before, answer from a
-/// read and leave the duplicates to the ``DuplicateRecorder``). Every call blocks on the
-/// store: run it off the event loops.
+/// the outbox. A payload that only repeats what was accepted before is answered from a read,
+/// before rendering, or from the ``ReplayCache`` when its very bytes were answered so and
+/// nothing changed since; its duplicates go to the ``DuplicateRecorder``. Every call blocks
+/// on the store: run it off the event loops.
 ///
 /// - 200 once every recipient's decision is committed (queued for the worker, a duplicate,
 ///   or held for a digest);
@@ -25,13 +26,7 @@ public struct WebhookIntake: Sendable {
 
     /// `POST /alertmanager`: an Alertmanager webhook (version 4).
     public func alertmanager(_ body: [UInt8]) -> IntakeReply {
-        let notification: Notification
-        do {
-            notification = try AlertmanagerDecoder.decode(body)
-        } catch {
-            return IntakeReply(status: 400, message: error.description)
-        }
-        return admit(notification, format: .alertmanager)
+        intake(body, route: "/alertmanager") { body throws(DecodeError) in try AlertmanagerDecoder.decode(body) }
     }
 
     /// `POST /alert`: one generic JSON alert (`host`, `service`, `status`, `summary`, `to`…).
@@ -39,16 +34,36 @@ public struct WebhookIntake: Sendable {
         guard body.first(where: { !Self.isWhitespace($0) }) == UInt8(ascii: "{") else {
             return IntakeReply(status: 400, message: "expected one JSON object (see the generic alert fields)")
         }
+        return intake(body, route: "/alert") { body throws(DecodeError) in try GenericDecoder.decode(body) }
+    }
+
+    /// A body answered from the ``ReplayCache`` when it repeats one answered before and
+    /// nothing changed since; else decoded and admitted.
+    func intake(_ body: [UInt8], route: String, decode: ([UInt8]) throws(DecodeError) -> Notification) -> IntakeReply {
+        // Read before anything else: what is read after it is at least as recent.
+        let version = recorder == nil ? nil : try? snapshot.outbox.store.commitVersion()
+        if let recorder, let version,
+            let (duplicates, reply) = snapshot.replays.answer(route: route, body: body, version: version, now: snapshot.outbox.now())
+        {
+            recorder.add(duplicates)
+            return reply
+        }
         let notification: Notification
         do {
-            notification = try GenericDecoder.decode(body)
+            notification = try decode(body)
         } catch {
             return IntakeReply(status: 400, message: error.description)
         }
-        return admit(notification, format: .generic)
+        return admit(notification) { duplicates, reply in
+            guard let version else { return }
+            snapshot.replays.remember(route: route, body: body, version: version,
+                                      dedupWindow: snapshot.outbox.policy.settings.dedupWindow, duplicates: duplicates, reply: reply)
+        }
     }
 
-    func admit(_ notification: Notification, format: InputFormat) -> IntakeReply {
+    /// Decides for `notification`; `answered` gets the duplicates answered from a read, and
+    /// the reply, when that is what it was.
+    func admit(_ notification: Notification, answered: ([DuplicateDecision], IntakeReply) -> Void = { _, _ in }) -> IntakeReply {
         let configuration = snapshot.configuration
         let route = ReceiverRouting.route(notification, configuration: configuration, defaults: snapshot.defaults)
         let alerts = notification.totalCount
@@ -58,18 +73,23 @@ public struct WebhookIntake: Sendable {
                 status: 400, message: "no recipient for \(receiver): map it under receivers: in the configuration, or start serve with --to",
                 alerts: alerts, skipped: route.skipped)
         }
+        // A repeated webhook: answered from a read, without rendering nor waiting for the
+        // write lock. Its text is the original's.
+        if let recorder,
+            let duplicates = try? snapshot.outbox.duplicates(of: notification, to: route.numbers, dedupKey: notification.dedupKey)
+        {
+            recorder.add(duplicates)
+            let decisions = duplicates.map { Self.duplicate(to: $0.recipient, of: $0.earlier) }
+            let reply = IntakeReply(status: 200, message: "accepted", decisions: decisions, alerts: alerts, skipped: route.skipped)
+            answered(duplicates, reply)
+            return reply
+        }
         let rendered = snapshot.settings.renderer.render(notification)
         guard !rendered.message.text.isEmpty else {
             return IntakeReply(status: 400, message: "the alert has no text to send", alerts: alerts)
         }
         let candidate = AlertCandidate(notification: notification, rendered: rendered, recipients: route.numbers,
                                        dedupKey: notification.dedupKey)
-        // A repeated webhook: answered from a read, without waiting for the write lock.
-        if let recorder, let duplicates = try? snapshot.outbox.duplicates(of: candidate) {
-            recorder.add(duplicates)
-            let decisions = duplicates.map { Self.duplicate(to: $0.recipient, of: $0.earlier) }
-            return IntakeReply(status: 200, message: "accepted", decisions: decisions, alerts: alerts, skipped: route.skipped)
-        }
         let admission: Admission
         do {
             admission = try snapshot.outbox.admit(candidate, lease: nil)

@@ -195,6 +195,44 @@ import Testing
         #expect(walSize(store) > 0)
     }
 
+    @Test func aServersCommitsNeverCheckpointAndItsHousekeepingDoes() throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        let server = try SQLiteStateStore(directory: scratch.path, concurrentReads: true)
+        func databaseSize() -> Int {
+            ((try? FileManager.default.attributesOfItem(atPath: server.path))?[.size] as? NSNumber)?.intValue ?? -1
+        }
+        let before = databaseSize()
+        // Past SQLite's 1000-page automatic checkpoint: every page stays in the WAL.
+        let text = String(repeating: "x", count: 3000)
+        for i in 0..<400 {
+            try decide(server, Self.alice, .sent, key: "k\(i)", at: Self.t0, text: text)
+        }
+        #expect(walSize(server) > 1000 * 4096)
+        #expect(databaseSize() == before, "a commit checkpointed")
+        try server.maintain()
+        #expect(databaseSize() > before + 400 * 3000, "the WAL was not copied into the database")
+        // A short-lived process has no housekeeping of its own.
+        try SQLiteStateStore(directory: scratch.path).maintain()
+    }
+
+    @Test func theCommitVersionMovesWithEveryCommitOfAnotherConnection() throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        let server = try SQLiteStateStore(directory: scratch.path, concurrentReads: true)
+        let first = try #require(try server.commitVersion())
+        #expect(try server.commitVersion() == first)
+        _ = try server.read { (tx) throws(StateError) in try tx.limitedSends(to: nil, since: Self.t0) }
+        #expect(try server.commitVersion() == first, "a read is no change")
+        try decide(server, Self.alice, .sent, at: Self.t0)
+        let second = try #require(try server.commitVersion())
+        #expect(second != first, "the server's own commit")
+        let command = try SQLiteStateStore(directory: scratch.path)
+        #expect(try command.commitVersion() == nil, "a short-lived process has no use for it")
+        try decide(command, Self.bob, .sent, at: Self.t0)
+        #expect(try server.commitVersion() != second, "another process's commit")
+    }
+
     @Test func aReadOnlyStoreOfAMissingFileIsNil() throws {
         let scratch = try ScratchDirectory()
         defer { scratch.remove() }

@@ -2,7 +2,7 @@ import NotifyState
 import SMSText
 
 /// A recipient's decision that an alert duplicates an earlier delivery: recorded at once by
-/// ``Outbox/admit(_:lease:)``, or, found by a read (``Outbox/duplicates(of:)``), answered
+/// ``Outbox/admit(_:lease:)``, or, found by a read (``Outbox/duplicates(of:to:dedupKey:)``), answered
 /// already and recorded later with others (``Outbox/recordDuplicates(_:)``).
 public struct DuplicateDecision: Sendable {
     public var recipient: PhoneNumber

@@ -65,11 +65,11 @@ public struct Outbox: Sendable {
             // FIRING is then stale.
             try tx.recordResolved(notification.alertInstances.resolved, at: time)
             var (globalHour, globalDay) = try globalSendCounts(in: tx, at: time)
-            let resolvedFiring = try self.resolvedFiring(candidate, in: tx)
+            let resolvedFiring = try self.resolvedFiring(notification, in: tx)
             for number in candidate.recipients {
                 let recipient = number.e164
                 var history = try self.history(
-                    of: recipient, about: candidate, in: tx, at: time, globalLastHour: globalHour, globalLastDay: globalDay)
+                    of: recipient, about: (notification, candidate.dedupKey), in: tx, at: time, globalLastHour: globalHour, globalLastDay: globalDay)
                 history.resolvedFiring = resolvedFiring
                 var decision = policy.decide(history, now: time)
                 func record(_ state: DeliveryState, _ reason: DecisionReason?, _ detail: String?) throws(StateError) -> Int64 {
@@ -138,21 +138,24 @@ public struct Outbox: Sendable {
     /// original is committed already, so the reply need not wait for a write. A read sees one
     /// consistent state of the store, so the decision is the one ``admit(_:lease:)`` would have
     /// taken at that moment.
-    public func duplicates(of candidate: AlertCandidate) throws(StateError) -> [DuplicateDecision]? {
-        guard candidate.dedupKey != nil else { return nil }
+    ///
+    /// It needs no rendered text: a repeat is answered before it is rendered.
+    public func duplicates(of notification: Notification, to recipients: [PhoneNumber], dedupKey: String?)
+        throws(StateError) -> [DuplicateDecision]?
+    {
+        guard dedupKey != nil else { return nil }
         let time = now()
-        let notification = candidate.notification
         var found: [DuplicateDecision] = []
-        for (recipient, decision) in try preview(candidate) {
+        for (recipient, decision) in try preview(notification, to: recipients, dedupKey: dedupKey) {
             guard case .duplicate(let earlier) = decision else { return nil }
             found.append(DuplicateDecision(
-                recipient: recipient, earlier: earlier, dedupKey: candidate.dedupKey, status: notification.statusName,
-                subject: notification.subject ?? candidate.dedupKey, decidedAt: time))
+                recipient: recipient, earlier: earlier, dedupKey: dedupKey, status: notification.statusName,
+                subject: notification.subject ?? dedupKey, decidedAt: time))
         }
         return found.isEmpty ? nil : found
     }
 
-    /// Records duplicates decided by ``duplicates(of:)``, in one write transaction.
+    /// Records duplicates decided by ``duplicates(of:to:dedupKey:)``, in one write transaction.
     public func recordDuplicates(_ decisions: [DuplicateDecision]) throws(StateError) {
         guard !decisions.isEmpty else { return }
         try store.write { (tx) throws(StateError) in
@@ -172,8 +175,7 @@ public struct Outbox: Sendable {
 
     /// How many firing alert instances `candidate` reports, when every one of them was
     /// resolved already (an Alertmanager copy overtaken by its resolution); else nil.
-    func resolvedFiring(_ candidate: AlertCandidate, in reader: any StateReader) throws(StateError) -> Int? {
-        let notification = candidate.notification
+    func resolvedFiring(_ notification: Notification, in reader: any StateReader) throws(StateError) -> Int? {
         let firing = notification.alertInstances.firing
         guard notification.truncatedAlerts == 0, !firing.isEmpty else { return nil }
         let count = Set(firing).count
@@ -181,15 +183,16 @@ public struct Outbox: Sendable {
     }
 
     /// What the policy needs to know about `recipient` (and `candidate`, when there is one).
-    func history(of recipient: String, about candidate: AlertCandidate?, in reader: any StateReader, at time: Timestamp,
-                 globalLastHour: Int, globalLastDay: Int) throws(StateError) -> Policy.RecipientHistory {
+    /// With `alert`, also what repeats or follows it (`dedupKey`: see ``AlertCandidate/dedupKey``).
+    func history(of recipient: String, about alert: (notification: Notification, dedupKey: String?)?, in reader: any StateReader,
+                 at time: Timestamp, globalLastHour: Int, globalLastDay: Int) throws(StateError) -> Policy.RecipientHistory {
         let settings = policy.settings
-        let subject = candidate.flatMap { $0.notification.subject ?? $0.dedupKey }
+        let subject = alert.flatMap { $0.notification.subject ?? $0.dedupKey }
         return Policy.RecipientHistory(
             recentSends: try reader.limitedSends(to: recipient, since: time - settings.longestWindow),
             globalLastHour: globalLastHour, globalLastDay: globalLastDay,
-            duplicate: try candidate?.dedupKey.flatMap { (key) throws(StateError) in
-                try reader.duplicateOf(recipient: recipient, dedupKey: key, status: candidate?.notification.statusName,
+            duplicate: try alert?.dedupKey.flatMap { (key) throws(StateError) in
+                try reader.duplicateOf(recipient: recipient, dedupKey: key, status: alert?.notification.statusName,
                                        subject: subject, since: time - settings.dedupWindow)
             },
             latestAboutSubject: try subject.flatMap { (subject) throws(StateError) in
@@ -200,12 +203,20 @@ public struct Outbox: Sendable {
     /// What ``admit(_:lease:)`` would decide now for each recipient, read without taking the
     /// write lock and without recording anything (`send --dry-run`).
     public func preview(_ candidate: AlertCandidate) throws(StateError) -> [(recipient: PhoneNumber, decision: PolicyDecision)] {
+        try preview(candidate.notification, to: candidate.recipients, dedupKey: candidate.dedupKey)
+    }
+
+    /// ``preview(_:)`` of a notification not rendered (the decisions do not depend on the text).
+    public func preview(_ notification: Notification, to recipients: [PhoneNumber], dedupKey: String?)
+        throws(StateError) -> [(recipient: PhoneNumber, decision: PolicyDecision)]
+    {
         let time = now()
         return try store.read { (reader) throws(StateError) in
             let (hour, day) = try globalSendCounts(in: reader, at: time)
-            let resolvedFiring = try self.resolvedFiring(candidate, in: reader)
-            return try candidate.recipients.map { (number) throws(StateError) in
-                var history = try self.history(of: number.e164, about: candidate, in: reader, at: time, globalLastHour: hour, globalLastDay: day)
+            let resolvedFiring = try self.resolvedFiring(notification, in: reader)
+            return try recipients.map { (number) throws(StateError) in
+                var history = try self.history(of: number.e164, about: (notification, dedupKey), in: reader, at: time,
+                                               globalLastHour: hour, globalLastDay: day)
                 history.resolvedFiring = resolvedFiring
                 return (number, policy.decide(history, now: time))
             }

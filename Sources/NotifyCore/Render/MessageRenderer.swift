@@ -42,15 +42,25 @@ public struct MessageRenderer: Sendable {
         let capped = Self.capping(notification, to: cap)
         let probe = TemplateContext(notification: capped, mark: "")
         let first = finish(entry.template.render(probe.variables(.init())))
+        let maxListed = max(1, budget.effectiveMaxSegments * 160 / 8)
+        // Nothing shortened, nothing to mark: the whole text is the answer when it fits
+        // (one render, the common case).
+        if capped.alerts.count <= maxListed, budget.fits(SMSMessage(first.text)) {
+            return measured(first, truncated: [], template: name)
+        }
         let mark = SMSMessage(first.text).encoding.truncationMark
         let context = TemplateContext(notification: capped, mark: mark)
-        let maxListed = max(1, budget.effectiveMaxSegments * 160 / 8)
 
         var shrink = TemplateContext.Shrink()
         if capped.alerts.count > maxListed { shrink.listed = maxListed }
         var truncated: [String] = []
+        // The last trial, kept: the search ends on the shrink it tried last more often than not.
+        var last: (shrink: TemplateContext.Shrink, result: GSM7Transliteration)?
         func attempt(_ shrink: TemplateContext.Shrink) -> GSM7Transliteration {
-            finish(entry.template.render(context.variables(shrink)))
+            if let last, last.shrink == shrink { return last.result }
+            let result = finish(entry.template.render(context.variables(shrink)))
+            last = (shrink, result)
+            return result
         }
         func fits(_ shrink: TemplateContext.Shrink) -> Bool {
             budget.fits(SMSMessage(attempt(shrink).text))

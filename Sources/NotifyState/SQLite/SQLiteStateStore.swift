@@ -37,6 +37,12 @@ public final class SQLiteStateStore: StateStore {
     /// True in a short-lived process: ``shortenWAL()`` truncates a WAL longer than
     /// ``walTruncationBytes``.
     let truncatesWAL: Bool
+    /// In `serve`, the read-only connection that answers ``commitVersion()``: SQLite's
+    /// `data_version` counts the commits of the connections other than the one asking.
+    let versions: DatabaseQueue?
+    /// In `serve`, the connection that checkpoints the WAL (``maintain()``) beside the writer,
+    /// whose commits then never checkpoint.
+    let checkpointer: DatabaseQueue?
 
     /// The WAL length past which a short-lived process truncates it: 100 frames.
     ///
@@ -67,6 +73,8 @@ public final class SQLiteStateStore: StateStore {
         try Self.migrateIfNeeded(single, path: path, lockPath: lockPath, busyTimeout: busyTimeout)
         // The file is in WAL mode and migrated now: a pool opens it as it is.
         queue = concurrentReads ? try Self.openPool(path: path, wait: busyWait) : single
+        versions = concurrentReads ? try Self.openQueue(path: path, wait: busyWait, readOnly: true) : nil
+        checkpointer = concurrentReads ? single : nil
     }
 
     /// Opens an existing store read-only (for `status`); nil when there is none yet.
@@ -76,6 +84,8 @@ public final class SQLiteStateStore: StateStore {
         self.busyTimeout = busyTimeout
         busyWait = BusyWait(timeout: busyTimeout)
         truncatesWAL = false
+        versions = nil
+        checkpointer = nil
         guard access(path, F_OK) == 0 else { return nil }
         queue = try Self.openQueue(path: path, wait: busyWait, readOnly: true)
         let version: Int
@@ -114,6 +124,33 @@ public final class SQLiteStateStore: StateStore {
         }
     }
 
+    /// `PRAGMA data_version` on a connection of its own (a read of the WAL index, in shared
+    /// memory); nil in a short-lived process, which has no use for it.
+    public func commitVersion() throws(StateError) -> Int64? {
+        guard let versions else { return nil }
+        do {
+            // Outside a transaction: the pragma opens and ends its own read.
+            return try versions.unsafeRead { db in
+                try Row.fetchOne(db.cachedStatement(sql: "PRAGMA data_version")).map { $0[0] }
+            }
+        } catch {
+            throw Self.stateError(error, path: path, busyTimeout: busyTimeout)
+        }
+    }
+
+    /// In `serve`, about once a second: a passive checkpoint on a connection of its own. It
+    /// waits for no reader and no writer, and writers go on committing meanwhile: the
+    /// syncs of a checkpoint (WAL, then database) never fall on a request's commit, as
+    /// SQLite's automatic checkpoint, off in `serve`, would make them.
+    public func maintain() throws(StateError) {
+        guard let checkpointer else { return }
+        do {
+            _ = try checkpointer.writeWithoutTransaction { db in try db.checkpoint(.passive) }
+        } catch {
+            throw Self.stateError(error, path: path, busyTimeout: busyTimeout)
+        }
+    }
+
     /// In a short-lived process, as it ends: checkpoints and truncates the WAL when it has
     /// grown past ``walTruncationBytes``, so that the next process has little to read.
     ///
@@ -145,6 +182,8 @@ public final class SQLiteStateStore: StateStore {
     static func openPool(path: String, wait: BusyWait) throws(StateError) -> DatabasePool {
         var configuration = configuration(wait: wait, readOnly: false)
         configuration.maximumReaderCount = 4
+        // `maintain()` checkpoints instead, on its own connection.
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA wal_autocheckpoint = 0") }
         do {
             return try DatabasePool(path: path, configuration: configuration)
         } catch {

@@ -1,0 +1,80 @@
+import NotifyCore
+import NotifyState
+import Synchronization
+
+/// What `serve` answered to webhooks that only repeated deliveries accepted before, by route
+/// and body: an Alertmanager retry sends the very same bytes again, and is answered from here
+/// without decoding, rendering or a query.
+///
+/// An answer holds while nothing was committed to the store since it was read (the store's
+/// ``StateStore/commitVersion()`` is the same) and every delivery it repeats is still inside
+/// the dedup window: then the decisions are the ones a read would find. A new configuration
+/// comes with a new cache (``ServerRuntime/Snapshot``). A store that cannot tell when it
+/// changed (no version) gets nothing cached.
+public final class ReplayCache: Sendable {
+    struct Key: Hashable, Sendable {
+        var route: String
+        var body: [UInt8]
+
+        func hash(into hasher: inout Hasher) {
+            hasher.combine(route)
+            body.withUnsafeBytes { hasher.combine(bytes: $0) }
+        }
+    }
+
+    /// One answer: the duplicates to record again, and the reply.
+    struct Entry: Sendable {
+        var version: Int64
+        /// The first moment one of the deliveries it repeats leaves the dedup window.
+        var validUntil: Timestamp
+        var duplicates: [DuplicateDecision]
+        var reply: IntakeReply
+    }
+
+    /// Bodies larger than this are not kept (a retry of a large group is rare, and costly to hold).
+    static let maxBodyBytes = 64 * 1024
+    let capacity: Int
+    private let entries = Mutex<[Key: Entry]>([:])
+    private let answered = Atomic<Int>(0)
+
+    public init(capacity: Int = 1024) {
+        self.capacity = capacity
+    }
+
+    /// The answer to `body` on `route` that still holds at `version` and `now`: its
+    /// duplicates, stamped `now`, and the reply.
+    func answer(route: String, body: [UInt8], version: Int64, now: Timestamp) -> (duplicates: [DuplicateDecision], reply: IntakeReply)? {
+        guard body.count <= Self.maxBodyBytes else { return nil }
+        let key = Key(route: route, body: body)
+        guard let entry = entries.withLock({ $0[key] }), entry.version == version, now < entry.validUntil else { return nil }
+        answered.add(1, ordering: .relaxed)
+        let duplicates = entry.duplicates.map { duplicate in
+            var duplicate = duplicate
+            duplicate.decidedAt = now
+            return duplicate
+        }
+        return (duplicates, entry.reply)
+    }
+
+    /// Keeps the answer given to `body` on `route`, found by a read at `version`, while the
+    /// deliveries it repeats are younger than `dedupWindow`.
+    func remember(route: String, body: [UInt8], version: Int64, dedupWindow: Duration, duplicates: [DuplicateDecision],
+                  reply: IntakeReply) {
+        guard body.count <= Self.maxBodyBytes, let oldest = duplicates.map(\.earlier.createdAt).min() else { return }
+        let entry = Entry(version: version, validUntil: oldest + dedupWindow, duplicates: duplicates, reply: reply)
+        entries.withLock { entries in
+            if entries.count >= capacity {
+                // What an older version found holds no more; beyond that, start again.
+                entries = entries.filter { $0.value.version == version }
+                if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
+            }
+            entries[Key(route: route, body: body)] = entry
+        }
+    }
+
+    /// How many answers are kept.
+    public var count: Int { entries.withLock { $0.count } }
+
+    /// How many webhooks were answered from here.
+    public var hits: Int { answered.load(ordering: .relaxed) }
+}
