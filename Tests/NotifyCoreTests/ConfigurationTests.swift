@@ -32,6 +32,20 @@ import Testing
         #expect(!c.sandbox)
     }
 
+    @Test(arguments: [("yes", true), ("On", true), ("TRUE", true), ("no", false), ("off", false), ("False", false)])
+    func plainScalarsAreReadAsYAML11(_ text: String, _ value: Bool) throws {
+        let c = try Configuration.parse(yaml: "sandbox: \(text)\nmax_segments: 3\ntag: ~\nsender: '0700'\n", path: "c.yml")
+        #expect(c.sandbox == value)
+        #expect(c.maxSegments == 3)
+        #expect(c.tag == nil, "~ is null")
+        #expect(c.sender == "0700", "a quoted text stays a text")
+    }
+
+    @Test(arguments: ["sandbox: \"true\"", "sandbox: 'no'", "max_segments: '2'"])
+    func aQuotedValueIsATextNotABooleanOrANumber(_ yaml: String) {
+        #expect(throws: ConfigurationError.self) { try Configuration.parse(yaml: yaml, path: "c.yml") }
+    }
+
     @Test func anUnknownSettingIsNamedWithItsLine() {
         #expect(throws: ConfigurationError.unknownSetting(path: "c.yml", key: "sendr", line: 2, known: Configuration.knownSettings)) {
             try Configuration.parse(yaml: "sandbox: true\nsendr: ACME\n", path: "c.yml")
