@@ -79,11 +79,9 @@ public struct WebhookServer: Sendable {
             logger: logger)
         let reloader = ReloadOnHangup(runtime: runtime, logger: logger)
         // Shut down in reverse order: the server stops taking requests first, then the
-        // duplicates answered are recorded, then the worker finishes, then the WAL is
-        // checkpointed a last time.
-        let maintenance = StoreMaintenance(store: runtime.store, logger: logger)
+        // duplicates answered are recorded, then the worker finishes.
         let group = ServiceGroup(configuration: .init(
-            services: [maintenance, worker, recorder, reloader, app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            services: [worker, recorder, reloader, app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }
 

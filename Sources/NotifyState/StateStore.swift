@@ -22,15 +22,10 @@ public protocol StateStore: Sendable {
     /// cheaply. What is read while it stays the same is still true: `serve` answers a
     /// repeated webhook from memory until it changes.
     func commitVersion() throws(StateError) -> Int64?
-
-    /// The housekeeping a long-running process does off the request path, about once a
-    /// second (SQLite: copies the WAL into the database, the syncs a commit then never waits for).
-    func maintain() throws(StateError)
 }
 
 extension StateStore {
     public func commitVersion() throws(StateError) -> Int64? { nil }
-    public func maintain() throws(StateError) {}
 }
 
 /// Queries that need no write lock: the facts the policy decides on, and what `status` shows.
