@@ -33,12 +33,19 @@ public final class ReplayCache: Sendable {
 
     /// Bodies larger than this are not kept (a retry of a large group is rare, and costly to hold).
     static let maxBodyBytes = 64 * 1024
+    /// At most this many answers, and bodies of at most `byteBudget` bytes in all.
     let capacity: Int
-    private let entries = Mutex<[Key: Entry]>([:])
+    let byteBudget: Int
+    private struct Store {
+        var entries: [Key: Entry] = [:]
+        var bytes = 0
+    }
+    private let store = Mutex(Store())
     private let answered = Atomic<Int>(0)
 
-    public init(capacity: Int = 1024) {
+    public init(capacity: Int = 1024, byteBudget: Int = 4 << 20) {
         self.capacity = capacity
+        self.byteBudget = byteBudget
     }
 
     /// The answer to `body` on `route` that still holds at `version` and `now`: its
@@ -46,7 +53,7 @@ public final class ReplayCache: Sendable {
     func answer(route: String, body: [UInt8], version: Int64, now: Timestamp) -> (duplicates: [DuplicateDecision], reply: IntakeReply)? {
         guard body.count <= Self.maxBodyBytes else { return nil }
         let key = Key(route: route, body: body)
-        guard let entry = entries.withLock({ $0[key] }), entry.version == version, now < entry.validUntil else { return nil }
+        guard let entry = store.withLock({ $0.entries[key] }), entry.version == version, now < entry.validUntil else { return nil }
         answered.add(1, ordering: .relaxed)
         let duplicates = entry.duplicates.map { duplicate in
             var duplicate = duplicate
@@ -62,18 +69,23 @@ public final class ReplayCache: Sendable {
                   reply: IntakeReply) {
         guard body.count <= Self.maxBodyBytes, let oldest = duplicates.map(\.earlier.createdAt).min() else { return }
         let entry = Entry(version: version, validUntil: oldest + dedupWindow, duplicates: duplicates, reply: reply)
-        entries.withLock { entries in
-            if entries.count >= capacity {
+        let key = Key(route: route, body: body)
+        store.withLock { store in
+            if store.entries.count >= capacity || store.bytes + body.count > byteBudget {
                 // What an older version found holds no more; beyond that, start again.
-                entries = entries.filter { $0.value.version == version }
-                if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
+                store.entries = store.entries.filter { $0.value.version == version }
+                store.bytes = store.entries.keys.reduce(0) { $0 + $1.body.count }
+                if store.entries.count >= capacity || store.bytes + body.count > byteBudget {
+                    store.entries.removeAll()
+                    store.bytes = 0
+                }
             }
-            entries[Key(route: route, body: body)] = entry
+            if store.entries.updateValue(entry, forKey: key) == nil { store.bytes += body.count }
         }
     }
 
     /// How many answers are kept.
-    public var count: Int { entries.withLock { $0.count } }
+    public var count: Int { store.withLock { $0.entries.count } }
 
     /// How many webhooks were answered from here.
     public var hits: Int { answered.load(ordering: .relaxed) }

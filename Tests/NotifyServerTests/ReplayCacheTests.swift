@@ -24,7 +24,8 @@ import Testing
 
     /// An intake as `serve` has it (a store with concurrent reads, a recorder), on a clock the
     /// test moves.
-    func withServer(_ body: (WebhookIntake, SQLiteStateStore, DuplicateRecorder, TestClock) async throws -> Void) async throws {
+    func withServer(replays: ReplayCache = ReplayCache(),
+                    _ body: (WebhookIntake, SQLiteStateStore, DuplicateRecorder, TestClock) async throws -> Void) async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("replay-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let store = try SQLiteStateStore(directory: dir, busyTimeout: .milliseconds(500), concurrentReads: true)
@@ -36,6 +37,7 @@ import Testing
         let clock = TestClock()
         var snapshot = runtime.snapshot
         snapshot.outbox.now = { clock.now }
+        snapshot.replays = replays
         let recorder = DuplicateRecorder(runtime: runtime, logger: Logger(label: "test"))
         try await body(WebhookIntake(snapshot: snapshot, recorder: recorder), store, recorder, clock)
     }
@@ -100,6 +102,26 @@ import Testing
             clock.advance(.seconds(31))
             #expect(intake.alertmanager(Self.webhook()).decisions.map(\.decision) == ["queued"])
             #expect(replays.hits == 1)
+        }
+    }
+
+    @Test func theCacheIsBoundedInAnswersAndInBytes() async throws {
+        // The same alert in bodies that differ by trailing spaces: each a duplicate, each its own key.
+        let bodies = (1...6).map { Self.webhook() + Array(repeating: UInt8(ascii: " "), count: $0) }
+        try await withServer(replays: ReplayCache(capacity: 3)) { intake, _, _, _ in
+            _ = intake.alertmanager(Self.webhook())
+            for body in bodies {
+                #expect(intake.alertmanager(body).decisions.map(\.decision) == ["duplicate"])
+                #expect(intake.snapshot.replays.count <= 3)
+            }
+        }
+        try await withServer(replays: ReplayCache(byteBudget: 2 * bodies[5].count)) { intake, _, _, _ in
+            _ = intake.alertmanager(Self.webhook())
+            for body in bodies {
+                #expect(intake.alertmanager(body).decisions.map(\.decision) == ["duplicate"])
+                #expect(intake.snapshot.replays.count <= 2)
+            }
+            #expect(intake.snapshot.replays.count > 0)
         }
     }
 }
