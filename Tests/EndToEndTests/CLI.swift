@@ -181,8 +181,10 @@ enum CLI {
         let pid = process.processIdentifier
 
         // The kill comes from a thread of its own: CPU-bound tests running beside can keep
-        // the cooperative pool busy for seconds, and a hung child must not wait for them.
-        let watchdog = Watchdog(pid: pid, after: timeout)
+        // the cooperative pool busy for seconds, and a hung child must not wait for them. For
+        // the same reason it learns of the exit from `exit` itself (set on Foundation's thread),
+        // not from this task, which may resume seconds after the child has ended.
+        let watchdog = Watchdog(pid: pid, after: timeout, unless: exit)
         await exit.wait()
         let exitedInTime = !watchdog.finish()
         await exit.wait()
@@ -223,20 +225,20 @@ enum CLI {
 }
 
 /// Kills a child with SIGKILL once `timeout` has passed, from a thread of its own, unless
-/// ``finish()`` comes first.
+/// ``finish()`` comes first or the child has exited (`exit`).
 final class Watchdog: Sendable {
     private let state = Mutex((finished: false, fired: false))
 
-    init(pid: pid_t, after timeout: Duration) {
+    init(pid: pid_t, after timeout: Duration, unless exit: ExitSignal) {
         let deadline = ContinuousClock.now + timeout
         let thread = Thread { [self] in
             while ContinuousClock.now < deadline {
-                if state.withLock({ $0.finished }) { return }
+                if state.withLock({ $0.finished }) || exit.exitedAt != nil { return }
                 usleep(10_000)
             }
             // Under the lock, so a child reaped (and its pid reused) after finish() is never hit.
             state.withLock { state in
-                guard !state.finished else { return }
+                guard !state.finished, exit.exitedAt == nil else { return }
                 state.fired = true
                 kill(pid, SIGKILL)
             }
