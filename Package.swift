@@ -4,10 +4,10 @@ import PackageDescription
 import Glibc
 #endif
 
-/// How `smspartner-notify` is linked on Linux, in every configuration, so that the tests run a
-/// binary linked the way operators get it. A static release binary holds ~24 MB of code, and
-/// each page fault maps a 64 KiB window of it: what a process keeps resident depends on how far
-/// apart the code it runs lies. So: lld, which lays out
+/// How `smspartner-notify` is linked on Linux, in every configuration, so that the binary the
+/// tests run goes through the same link as the installed one. A static release binary holds
+/// ~24 MB of code, and each page fault maps a 64 KiB window of it: what a process keeps resident
+/// depends on how far apart the code it runs lies. So: lld, which lays out
 /// - first the functions that a profile of `serve` and of the one-shot commands saw run
 ///   (`Link/symbol-order.txt`, written by `scripts/symbol-order`; a name it no longer finds is
 ///   skipped, so a stale list costs memory, never correctness),
@@ -17,7 +17,7 @@ import Glibc
 /// every symbol lookup of its shared libraries); and, where the C library can load them (glibc
 /// 2.36, Debian 12), relative relocations packed as DT_RELR: 22 KB read at start instead of a
 /// 2.7 MB table. lld ships with the Swift toolchain. scripts/build-release adds
-/// -function-sections, which lets the order reach single functions of every module.
+/// -function-sections, which lets the order reach single functions of every Swift module.
 let linkDirectory = Context.packageDirectory + "/Sources/smspartner-notify/Link"
 let packedRelocations: [String] = {
     #if canImport(Glibc)
@@ -131,7 +131,7 @@ let package = Package(
         ),
         // The fake server as a process, for scripts/bench and manual runs.
         .executableTarget(name: "fake-smspartner", dependencies: ["SMSPartnerTesting"]),
-        // In-process decode and render throughput (`swift run -c release render-bench`).
+        // In-process decode and render throughput (built by scripts/build-release, run by scripts/bench-dry-run).
         .executableTarget(name: "render-bench", dependencies: ["NotifyCore", "AlertModel"], path: "Benchmarks/RenderBench"),
 
         .testTarget(name: "SMSTextTests", dependencies: ["SMSText"]),

@@ -9,8 +9,8 @@
 /// The payload is generated here, deterministically (no file to ship): 100 alerts with
 /// realistic labels and annotations, mixed severities, about half of them firing.
 ///
-///     swift run -c release --scratch-path .build-bench render-bench
-///     swift run -c release --scratch-path .build-bench render-bench --payload > am-100.json
+///     "$(scripts/build-release --scratch-path .build-bench render-bench)/render-bench"
+///     "$(scripts/build-release --scratch-path .build-bench render-bench)/render-bench" --payload > am-100.json
 ///
 /// `--payload` prints that payload and exits (scripts/bench-dry-run feeds it to the CLI).
 import AlertModel
