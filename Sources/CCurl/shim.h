@@ -47,6 +47,12 @@ static inline CURLcode ccurl_easy_getinfo_long(CURL *handle, CURLINFO info, long
     return curl_easy_getinfo(handle, info, value);
 }
 
+/// Wraps curl_easy_getinfo for infos that return a `curl_off_t` (CURLINFO_SIZE_UPLOAD_T: how
+/// much of the body was handed to the connection).
+static inline CURLcode ccurl_easy_getinfo_off_t(CURL *handle, CURLINFO info, curl_off_t *value) {
+    return curl_easy_getinfo(handle, info, value);
+}
+
 /// Wraps curl_easy_getinfo for infos that return a `double` (CURLINFO_TOTAL_TIME).
 static inline CURLcode ccurl_easy_getinfo_double(CURL *handle, CURLINFO info, double *value) {
     return curl_easy_getinfo(handle, info, value);

@@ -79,6 +79,8 @@ public final class OutboxWorker: Service, Sendable {
         case .failed(let errorClass, let error): "failed (\(errorClass)): \(error)"
         case .retry(_, let error, let at): "queued, retried at \(at.localTimeOfDay): \(error)"
         case .expired: "expired"
+        case .unknown(let error, _): "outcome unknown: \(error)"
+        case .confirmed: "sent (confirmed by SMSPartner after an unanswered request)"
         }
     }
 }

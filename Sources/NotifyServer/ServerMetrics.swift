@@ -13,7 +13,9 @@ import Prometheus
 /// - `smspartner_suppressed_total{reason}`: duplicates and holds by reason;
 /// - `smspartner_sms_sent_total`, `smspartner_sms_segments_total`, `smspartner_sms_cost_total`;
 /// - `smspartner_sms_failed_total{class}`: refused for good (`rejected`, `account`,
-///   `configuration`), or retried later (`transient`), or `expired`;
+///   `configuration`), or retried later (`transient`), or `expired`, or sent without an
+///   answer (`unknown`: SMSPartner is asked by tag before any resend);
+/// - `smspartner_sms_confirmed_total`: of those, found taken by SMSPartner (also counted sent);
 /// - `smspartner_outbox_depth`, `smspartner_outbox_oldest_age_seconds`, `smspartner_outbox_held`.
 public struct ServerMetrics: Sendable {
     public let registry: PrometheusCollectorRegistry
@@ -58,6 +60,11 @@ public struct ServerMetrics: Sendable {
                 Counter(label: "smspartner_sms_failed_total", dimensions: [("class", "transient")]).increment()
             case .expired:
                 Counter(label: "smspartner_sms_failed_total", dimensions: [("class", "expired")]).increment()
+            case .unknown:
+                Counter(label: "smspartner_sms_failed_total", dimensions: [("class", "unknown")]).increment()
+            case .confirmed:
+                Counter(label: "smspartner_sms_sent_total").increment()
+                Counter(label: "smspartner_sms_confirmed_total").increment()
             }
         }
         if report.expired > 0 {

@@ -67,6 +67,9 @@ public struct WebhookIntake: Sendable {
         let configuration = snapshot.configuration
         let route = ReceiverRouting.route(notification, configuration: configuration, defaults: snapshot.defaults)
         let alerts = notification.totalCount
+        if let refusal = route.refusal {
+            return IntakeReply(status: 400, message: refusal.description, alerts: alerts)
+        }
         guard !route.numbers.isEmpty else {
             let receiver = notification.receiver.map { "receiver \"\($0)\"" } ?? "this alert"
             return IntakeReply(

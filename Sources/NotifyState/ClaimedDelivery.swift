@@ -9,8 +9,16 @@ public struct ClaimedDelivery: Sendable, Equatable {
     public var createdAt: Timestamp
     /// Requests made for it before this one.
     public var attempts: Int
+    /// The message's SMSPartner tag (nil only for a message stored without one).
+    public var tag: String?
+    /// A request for it may have reached SMSPartner already (``DeliveryState/unknown``, or a
+    /// claim whose sender stopped): SMSPartner must be asked before it is sent again.
+    public var outcomeUnknown: Bool
 
-    public init(deliveryID: Int64, messageID: Int64, recipient: String, text: String, createdAt: Timestamp, attempts: Int) {
+    public init(deliveryID: Int64, messageID: Int64, recipient: String, text: String, createdAt: Timestamp, attempts: Int,
+                tag: String? = nil, outcomeUnknown: Bool = false) {
+        self.tag = tag
+        self.outcomeUnknown = outcomeUnknown
         self.deliveryID = deliveryID
         self.messageID = messageID
         self.recipient = recipient

@@ -8,4 +8,18 @@ public enum DeliveryOutcome: Sendable, Equatable {
     case retry(errorClass: String, error: String, retryAt: Timestamp)
     /// Found older than `max_age` before it was sent: never sent late.
     case expired
+    /// The request was sent but no answer came: SMSPartner is asked by tag at `checkAt`
+    /// before anything is sent again.
+    case unknown(error: String, checkAt: Timestamp)
+    /// SMSPartner said (by tag) that it took a request whose answer never came: sent, with
+    /// no `message_id`.
+    case confirmed
+
+    /// Whether SMSPartner took it (``sent(providerMessageID:nbSMS:cost:currency:)`` or ``confirmed``).
+    public var isSent: Bool {
+        switch self {
+        case .sent, .confirmed: true
+        case .failed, .retry, .expired, .unknown: false
+        }
+    }
 }

@@ -20,7 +20,8 @@ public struct DeliveryRecord: Sendable, Equatable, Identifiable {
     public var leaseUntil: Timestamp?
     public var sentAt: Timestamp?
     /// SMSPartner's `message_id`, `nb_sms` and `cost` (a request's figures shared evenly
-    /// between its recipients).
+    /// between its recipients). A `sent` delivery without a `message_id` was confirmed by a
+    /// lookup of its tag after its request went unanswered.
     public var providerMessageID: String?
     public var nbSMS: Int?
     public var cost: Double?
@@ -33,6 +34,8 @@ public struct DeliveryRecord: Sendable, Equatable, Identifiable {
     public var source: String?
     public var typeLabel: String?
     public var label: String?
+    /// The message's SMSPartner tag (joined in by the queries that need it).
+    public var tag: String?
 
     public init(
         id: Int64, messageID: Int64, recipient: String, createdAt: Timestamp, updatedAt: Timestamp, state: DeliveryState,
@@ -41,8 +44,9 @@ public struct DeliveryRecord: Sendable, Equatable, Identifiable {
         nextAttemptAt: Timestamp? = nil, leaseUntil: Timestamp? = nil, sentAt: Timestamp? = nil,
         providerMessageID: String? = nil, nbSMS: Int? = nil, cost: Double? = nil, currency: String? = nil,
         errorClass: String? = nil, error: String? = nil, text: String? = nil, source: String? = nil,
-        typeLabel: String? = nil, label: String? = nil
+        typeLabel: String? = nil, label: String? = nil, tag: String? = nil
     ) {
+        self.tag = tag
         self.id = id
         self.messageID = messageID
         self.recipient = recipient

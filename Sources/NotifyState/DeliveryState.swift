@@ -5,6 +5,10 @@ public enum DeliveryState: String, Sendable, CaseIterable, Codable {
     case sending
     /// Waiting for (another) attempt at `nextAttemptAt`.
     case pending
+    /// A request for it was sent but no answer came: SMSPartner may have taken it. At
+    /// `nextAttemptAt` SMSPartner is asked, by the message's tag, before anything is sent
+    /// again: taken, it is `sent`; not taken, it is sent again.
+    case unknown
     /// Accepted by SMSPartner.
     case sent
     /// Refused for good by SMSPartner (or unusable configuration): never retried.
@@ -19,12 +23,15 @@ public enum DeliveryState: String, Sendable, CaseIterable, Codable {
     case digested
 
     /// States that use up a rate-limit slot: sent, or on the way.
-    public static let countedTowardLimits: [DeliveryState] = [.sending, .pending, .sent]
+    public static let countedTowardLimits: [DeliveryState] = [.sending, .pending, .unknown, .sent]
 
     /// States an identical later alert is a duplicate of (failed and expired ones are not:
     /// the alert never reached the phone).
-    public static let coveringDuplicates: [DeliveryState] = [.sending, .pending, .sent, .held, .digested]
+    public static let coveringDuplicates: [DeliveryState] = [.sending, .pending, .unknown, .sent, .held, .digested]
 
     /// Whether the delivery still waits to go out.
-    public var isQueued: Bool { self == .sending || self == .pending }
+    public var isQueued: Bool { self == .sending || self == .pending || self == .unknown }
+
+    /// The queued states, as SQL: `'sending','pending','unknown'`.
+    public static let queuedSQL = "'sending','pending','unknown'"
 }

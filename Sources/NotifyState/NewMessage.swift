@@ -9,9 +9,14 @@ public struct NewMessage: Sendable, Equatable {
     public var typeLabel: String?
     /// What it is about, as a digest lists it: `web01/HTTP`, `HostDown db1`.
     public var label: String?
+    /// The SMSPartner `tag` every request for it carries, unique to it: SMSPartner is asked by
+    /// this tag whether it took a request whose answer never came.
+    public var tag: String?
 
-    public init(kind: MessageKind, text: String, source: String? = nil, typeLabel: String? = nil, label: String? = nil) {
+    public init(kind: MessageKind, text: String, source: String? = nil, typeLabel: String? = nil, label: String? = nil,
+                tag: String? = nil) {
         self.kind = kind
+        self.tag = tag
         self.text = text
         self.source = source
         self.typeLabel = typeLabel

@@ -31,10 +31,12 @@ public struct StatusSnapshot: Sendable, Equatable {
     }
 
     public var now: Timestamp
-    /// Deliveries waiting to go out (pending or being sent).
+    /// Deliveries waiting to go out (pending, being sent, or with an unknown outcome).
     public var queued: Int
     /// Of those, being sent right now.
     public var sending: Int
+    /// Of those, sent without an answer: SMSPartner is asked by tag before any resend.
+    public var unknown: Int
     /// Deliveries held for a digest.
     public var held: Int
     /// When the oldest queued delivery was decided.
@@ -46,11 +48,12 @@ public struct StatusSnapshot: Sendable, Equatable {
     /// The most recent decisions, newest first.
     public var latest: [DeliveryRecord]
 
-    public init(now: Timestamp, queued: Int = 0, sending: Int = 0, held: Int = 0, oldestQueued: Timestamp? = nil,
+    public init(now: Timestamp, queued: Int = 0, sending: Int = 0, unknown: Int = 0, held: Int = 0, oldestQueued: Timestamp? = nil,
                 lastSent: Timestamp? = nil, windows: [Window] = [], latest: [DeliveryRecord] = []) {
         self.now = now
         self.queued = queued
         self.sending = sending
+        self.unknown = unknown
         self.held = held
         self.oldestQueued = oldestQueued
         self.lastSent = lastSent

@@ -8,6 +8,10 @@ public enum FailureClass: String, Sendable, Equatable, CaseIterable {
     case account
     /// The request itself was refused (codes 2 and 9, other 4xx, unknown codes): never retried.
     case rejected
+    /// The request was sent but no usable answer came (a timeout or a reset after sending, a
+    /// 502/504 from a gateway, a 2xx that cannot be read): SMSPartner may have taken it. It is
+    /// never sent again blindly: SMSPartner is asked first, by the message's tag.
+    case unknown
 
     /// Whether sending the same request again later may succeed.
     public var isRetryable: Bool { self == .transient }

@@ -1,6 +1,6 @@
 import SMSText
 
-/// The SMSPartner HTTP API: `POST /send` and `GET /me`, over libcurl.
+/// The SMSPartner HTTP API: `POST /send`, `GET /me` and `GET /bulk-status-by-tag`, over libcurl.
 ///
 /// Each call makes exactly one HTTP request and classifies the outcome; retrying is the
 /// caller's decision (see ``FailureClass/isRetryable``).
@@ -11,6 +11,8 @@ public struct SMSPartnerClient: Sendable {
     public static let maxNumbersPerRequest = 500
     /// How much of an unreadable reply is quoted in errors.
     static let excerptLength = 200
+    /// How much of SMSPartner's own error message (or of one field error) is kept.
+    static let messageLength = 500
 
     public var baseURL: String
     public var apiKey: APIKey
@@ -78,24 +80,50 @@ public struct SMSPartnerClient: Sendable {
         }
     }
 
+    /// What SMSPartner knows of the messages sent with `tag` (`GET /bulk-status-by-tag`): one
+    /// entry per number it took. No message with that tag (code 4, or an empty list) is an
+    /// empty ``TagStatus``, not a failure.
+    public func status(ofTag tag: String, timeout: Duration) -> Result<TagStatus, SMSPartnerError> {
+        let http = HTTPRequest(
+            method: .get,
+            url: baseURL + "/bulk-status-by-tag?apiKey=" + Self.percentEncoded(apiKey.secret) + "&tag=" + Self.percentEncoded(tag),
+            headers: ["Accept: application/json"],
+            connectTimeout: min(connectTimeout, timeout),
+            timeout: timeout
+        )
+        switch perform(http) {
+        case .success((_, let reply)):
+            return .success(TagStatus(
+                entries: (reply.statusList ?? []).map { TagStatus.Entry(phoneNumber: $0.phoneNumber, status: $0.status) },
+                total: reply.total))
+        case .failure(.rejected(code: 4, _, _, _)):
+            return .success(TagStatus(entries: [], total: 0))
+        case .failure(let error):
+            return .failure(error)
+        }
+    }
+
     /// Performs one call and sorts the reply into a successful JSON body or a classified error.
     func perform(_ request: HTTPRequest) -> Result<(status: Int, reply: SMSPartnerReply), SMSPartnerError> {
+        let redactor = KeyRedactor(key: apiKey.secret)
         let response: HTTPResponse
         do {
             response = try http.perform(request)
         } catch {
-            return .failure(.transport(redacted(error)))
+            return .failure(.transport(error.redacted(by: redactor)))
         }
         let reply = SMSPartnerReply.decode(response.body)
-        let excerpt = redacted(Self.excerpt(response.bodyText))
+        let excerpt = Self.excerpt(response.bodyText, redactor: redactor)
         // A documented error body wins over the HTTP status, except for 5xx: a server error
         // page that happens to parse is still a server error.
         if let reply, reply.success == false, !(500...599).contains(response.status) {
             return .failure(
                 .rejected(
                     code: reply.code ?? response.status,
-                    message: redacted(reply.message ?? ""),
-                    fieldErrors: reply.errors.map { .init(elementID: $0.elementID, message: redacted($0.message)) },
+                    message: redactor.redact(reply.message ?? "", limit: Self.messageLength),
+                    fieldErrors: reply.errors.prefix(20).map {
+                        .init(elementID: redactor.redact($0.elementID, limit: 100), message: redactor.redact($0.message, limit: Self.messageLength))
+                    },
                     httpStatus: response.status
                 ))
         }
@@ -108,28 +136,13 @@ public struct SMSPartnerClient: Sendable {
         return .success((response.status, reply))
     }
 
-    /// The first characters of a reply on one line, for an error message.
-    static func excerpt(_ text: String) -> String {
-        let flat = text.split(whereSeparator: { $0.isNewline }).joined(separator: " ").trimmingASCIIWhitespace()
-        guard flat.count > excerptLength else { return flat }
-        return String(flat.prefix(excerptLength)) + "..."
-    }
-
-    /// Removes the key from text that came from elsewhere (a reply, a curl message).
-    func redacted(_ text: String) -> String {
-        text.replacing(apiKey.secret, with: APIKey.redacted)
-    }
-
-    func redacted(_ error: HTTPTransportError) -> HTTPTransportError {
-        switch error {
-        case .timedOut(let t): .timedOut(redacted(t))
-        case .couldNotConnect(let t): .couldNotConnect(redacted(t))
-        case .connectionLost(let t): .connectionLost(redacted(t))
-        case .tls(let t): .tls(redacted(t))
-        case .invalidURL(let t): .invalidURL(redacted(t))
-        case .responseTooLarge: error
-        case .other(let code, let t): .other(code: code, message: redacted(t))
-        }
+    /// The first characters of a reply on one line, for an error message: the key removed
+    /// first, then cut (cutting first could leave most of an echoed key behind).
+    static func excerpt(_ text: String, redactor: KeyRedactor) -> String {
+        // Only the start can survive the cut: flatten no more than that.
+        let start = text.utf8.count > excerptLength * 8 ? String(decoding: text.utf8.prefix(excerptLength * 8), as: UTF8.self) : text
+        let flat = start.split(whereSeparator: { $0.isNewline }).joined(separator: " ").trimmingASCIIWhitespace()
+        return redactor.redact(flat, limit: excerptLength)
     }
 
     /// RFC 3986 unreserved characters kept, everything else percent-encoded.

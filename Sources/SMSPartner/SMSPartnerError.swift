@@ -33,14 +33,17 @@ public enum SMSPartnerError: Error, Sendable, Equatable, CustomStringConvertible
             case 2, 9: .rejected
             default: Self.classify(httpStatus: status) ?? .rejected
             }
+        case .httpStatus(502, _), .httpStatus(504, _):
+            // A gateway that got no (valid) answer from SMSPartner behind it: SMSPartner may
+            // have taken the request.
+            .unknown
         case .httpStatus(let status, _):
             Self.classify(httpStatus: status) ?? .rejected
         case .unreadableReply:
-            // A 2xx we cannot read may or may not have been sent; losing a page is worse
-            // than a duplicate, so it is retried.
-            .transient
+            // A 2xx that cannot be read: SMSPartner probably took it.
+            .unknown
         case .transport(let error):
-            error.isTransient ? .transient : .configuration
+            error.outcomeUnknown ? .unknown : error.isTransient ? .transient : .configuration
         }
     }
 
@@ -65,6 +68,8 @@ public enum SMSPartnerError: Error, Sendable, Equatable, CustomStringConvertible
             return "SMSPartner answered HTTP \(status)" + (excerpt.isEmpty ? "" : ": \(excerpt)")
         case .unreadableReply(let status, let excerpt):
             return "SMSPartner answered HTTP \(status) with an unreadable body" + (excerpt.isEmpty ? "" : ": \(excerpt)")
+        case .transport(.noAnswer(let text)):
+            return "no answer from SMSPartner after the whole request was sent (\(text))"
         case .transport(let error):
             return "SMSPartner unreachable: \(error)"
         }

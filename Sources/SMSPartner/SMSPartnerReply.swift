@@ -17,6 +17,25 @@ struct SMSPartnerReply: Decodable {
     var currency: String?
     var user: User?
     var credits: Credits?
+    /// `GET /bulk-status-by-tag`: one entry per number (nil when the reply has no list).
+    var statusList: [StatusEntry]?
+    var total: Int?
+
+    struct StatusEntry: Decodable {
+        var phoneNumber: String?
+        var status: String?
+
+        init(phoneNumber: String?, status: String?) {
+            self.phoneNumber = phoneNumber
+            self.status = status
+        }
+
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: AnyKey.self)
+            phoneNumber = c.lenientString("phoneNumber") ?? c.lenientString("number")
+            status = c.lenientString("status") ?? c.lenientString("statut")
+        }
+    }
 
     struct User: Decodable {
         var username: String?
@@ -48,6 +67,20 @@ struct SMSPartnerReply: Decodable {
         currency = c.lenientString("currency")
         user = try? c.decodeIfPresent(User.self, forKey: AnyKey("user"))
         credits = try? c.decodeIfPresent(Credits.self, forKey: AnyKey("credits"))
+        total = c.lenientInt("total")
+        if var list = try? c.nestedUnkeyedContainer(forKey: AnyKey("StatutResponse_List")) {
+            var entries: [StatusEntry] = []
+            while !list.isAtEnd {
+                if let entry = try? list.decode(StatusEntry.self) {
+                    entries.append(entry)
+                } else {
+                    // Not an object: it still says SMSPartner has something under this tag.
+                    _ = try? list.decode(Skip.self)
+                    entries.append(StatusEntry(phoneNumber: nil, status: nil))
+                }
+            }
+            statusList = entries
+        }
         errors = []
         if var list = try? c.nestedUnkeyedContainer(forKey: AnyKey("errors")) {
             while !list.isAtEnd {

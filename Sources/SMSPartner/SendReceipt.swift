@@ -11,8 +11,13 @@ public struct SendReceipt: Sendable, Equatable {
     public var currency: String?
     /// The numbers this request was for.
     public var phoneNumbers: [PhoneNumber]
+    /// Set when no answer came but SMSPartner, asked by this tag, said it took the request:
+    /// there is then no `message_id`, `nb_sms` or cost.
+    public var confirmedByTag: String?
 
-    public init(messageID: String, nbSMS: Int, cost: Double?, currency: String?, phoneNumbers: [PhoneNumber]) {
+    public init(messageID: String, nbSMS: Int, cost: Double?, currency: String?, phoneNumbers: [PhoneNumber],
+                confirmedByTag: String? = nil) {
+        self.confirmedByTag = confirmedByTag
         self.messageID = messageID
         self.nbSMS = nbSMS
         self.cost = cost

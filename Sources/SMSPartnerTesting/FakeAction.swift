@@ -4,8 +4,13 @@ indirect enum FakeAction: Sendable {
     case respond(FakeResponse)
     /// Wait on the event loop, then do the next action.
     case delay(Duration, FakeAction)
+    /// Wait on the event loop, then run `resolve` whether or not the connection is still open
+    /// (the provider acts on the request either way), and do what it returns if it is.
+    case later(Duration, @Sendable () -> FakeAction)
     /// Close the connection without writing anything.
     case drop
+    /// Reset the connection (SO_LINGER 0, then close: a TCP RST) without writing anything.
+    case reset
     /// Write a `200 OK` head that announces a body, then close.
     case closeAfterHeaders
 }

@@ -28,6 +28,16 @@ public indirect enum FakeReply: Sendable, Equatable {
     /// produces a visible duplicate in ``FakeSMSPartner/deliveredMessages``.
     case delay(Duration, then: FakeReply)
 
+    /// A provider that takes `duration` to process the request, then takes the message and
+    /// answers as `.accept` — if the client still waits. The message counts as delivered (and
+    /// is found by `bulk-status-by-tag`) from the end of the delay on, whether the client
+    /// waited or gave up: what a client that times out must not send again blindly.
+    case slowAccept(Duration)
+
+    /// Takes the message at once (as `.accept`), then resets the connection (TCP RST) without
+    /// answering: the request went through, the reply was lost.
+    case acceptThenReset
+
     /// Closes the TCP connection without writing any response byte.
     case dropConnection
 
@@ -44,6 +54,8 @@ extension FakeReply {
         case .error(let code, let status): status == 400 ? "error \(code)" : "error \(code) (http \(status))"
         case .http(let status, _, _): "http \(status)"
         case .delay(let duration, let then): "delay \(duration) then \(then.summary)"
+        case .slowAccept(let duration): "accept after \(duration)"
+        case .acceptThenReset: "accept then reset"
         case .dropConnection: "drop"
         case .closeAfterHeaders: "close after headers"
         }

@@ -6,8 +6,10 @@ import NIOPosix
 ///
 /// It follows `shared/smspartner-api.md`: `POST /v1/send` validates the body like the real API
 /// (codes 1, 10, 2 and 9, answered with HTTP 400 without consuming the reply queue), then answers
-/// with the next queued ``FakeReply`` or the default one; `GET /v1/me` reports the credits; any
-/// other path gets a JSON 404. Every request is recorded in ``requests``.
+/// with the next queued ``FakeReply`` or the default one; `GET /v1/me` reports the credits;
+/// `GET /v1/bulk-status-by-tag` lists, per number, the delivered messages that carried the tag
+/// (code 4 when none did); any other path gets a JSON 404. Every request is recorded in
+/// ``requests``.
 ///
 /// ```swift
 /// let fake = try await FakeSMSPartner.start()
@@ -103,6 +105,11 @@ public final class FakeSMSPartner: Sendable {
     /// any ``FakeReply/delay(_:then:)``; `.zero` (the default) for none.
     public func setLatency(_ latency: Duration) {
         core.setLatency(latency)
+    }
+
+    /// Makes the next `count` `GET /v1/bulk-status-by-tag` requests fail with HTTP 503.
+    public func failTagLookups(_ count: Int) {
+        core.failTagLookups(count)
     }
 
     /// Every request received, in arrival order (also those answered with errors or dropped).

@@ -31,6 +31,8 @@ final class FakeSMSPartnerCore: Sendable {
         var defaultReply: FakeReply = .accept
         var credits = 1000
         var latency: Duration = .zero
+        /// `bulk-status-by-tag` requests still to fail with HTTP 503.
+        var failingLookups = 0
         var nextMessageID = 1
         var nextWaiterID: UInt64 = 0
         var waiters: [UInt64: Waiter] = [:]
@@ -64,6 +66,10 @@ final class FakeSMSPartnerCore: Sendable {
 
     func setLatency(_ latency: Duration) {
         state.withLock { $0.latency = latency }
+    }
+
+    func failTagLookups(_ count: Int) {
+        state.withLock { $0.failingLookups = count }
     }
 
     var pendingReplies: [FakeReply] { state.withLock { $0.queue } }
@@ -169,7 +175,9 @@ final class FakeSMSPartnerCore: Sendable {
             return decideSend(request, state: &state)
         case ("GET", "/v1/me"):
             return decideMe(request, state: state)
-        case (_, "/v1/send"), (_, "/v1/me"):
+        case ("GET", "/v1/bulk-status-by-tag"):
+            return decideStatusByTag(request, state: &state)
+        case (_, "/v1/send"), (_, "/v1/me"), (_, "/v1/bulk-status-by-tag"):
             var response = FakeResponse.httpError(405, "Méthode non autorisée")
             response.extraHeaders = [("Allow", target.path == "/v1/send" ? "POST" : "GET")]
             return (.respond(response), "http 405 (\(request.method) \(target.path))")
@@ -205,6 +213,13 @@ final class FakeSMSPartnerCore: Sendable {
     /// Turns a reply into an action; an accept is delivered and numbered now.
     private func resolve(_ reply: FakeReply, body: SendRequestBody, state: inout State) -> FakeAction {
         switch reply {
+        case .slowAccept(let duration):
+            return .later(duration) { [self] in
+                self.state.withLock { self.resolve(.accept, body: body, state: &$0) }
+            }
+        case .acceptThenReset:
+            _ = resolve(.accept, body: body, state: &state)
+            return .reset
         case .accept:
             let segments = SMSSegments.count(message: body.message ?? "", unicode: body.isUnicode == 1)
             let nbSMS = segments * body.numbers.count
@@ -226,6 +241,31 @@ final class FakeSMSPartnerCore: Sendable {
         case .closeAfterHeaders:
             return .closeAfterHeaders
         }
+    }
+
+    /// `GET /v1/bulk-status-by-tag`: one entry per number of every delivered message with the
+    /// tag; none is code 4.
+    private func decideStatusByTag(_ request: RecordedRequest, state: inout State) -> (FakeAction, String) {
+        if let failure = SendValidator.checkAPIKey(request.query["apiKey"], expected: apiKey) {
+            return (.respond(.json(400, failure.error.json)), failure.summary)
+        }
+        if state.failingLookups > 0 {
+            state.failingLookups -= 1
+            return (.respond(FakeResponse(status: 503, contentType: "text/html", body: "<html>503 Service Unavailable</html>")), "lookup http 503")
+        }
+        guard let tag = request.query["tag"], !tag.isEmpty else {
+            return (.respond(.json(400, FakeAPIError.standard(code: 3).json)), "lookup without a tag")
+        }
+        let numbers = state.delivered.filter { $0.tag == tag }.flatMap(\.numbers)
+        guard !numbers.isEmpty else {
+            return (.respond(.json(400, #"{"success":false,"code":4,"message":"Message introuvable"}"#)), "lookup \(tag): not found")
+        }
+        let entries = numbers.map { number in
+            #"{"phoneNumber":"# + JSONText.quoted(number) + #","status":"Waiting","stopSMS":false,"date":"1764600000"}"#
+        }
+        let json = #"{"success":true,"code":200,"currentPage":1,"total":\#(entries.count),"StatutResponse_List":["#
+            + entries.joined(separator: ",") + "]}"
+        return (.respond(.json(200, json)), "lookup \(tag): \(entries.count) found")
     }
 
     private func decideMe(_ request: RecordedRequest, state: State) -> (FakeAction, String) {

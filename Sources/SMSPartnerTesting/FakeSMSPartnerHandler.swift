@@ -1,6 +1,12 @@
 import NIOCore
 import NIOHTTP1
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Serves one connection: collects each request, asks ``FakeSMSPartnerCore`` what to do, does it.
 ///
 /// Runs behind NIO's HTTP server pipeline (with pipelining assistance, so keep-alive and
@@ -83,8 +89,22 @@ final class FakeSMSPartnerHandler: ChannelInboundHandler, RemovableChannelHandle
                 self.perform(next, context: context, request: request)
             }
             scheduled.append(task)
+        case .later(let duration, let resolve):
+            // Not cancelled when the connection closes: the provider acts on the request anyway.
+            context.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(duration)) {
+                let next = resolve()
+                self.perform(next, context: context, request: request)
+            }
         case .drop:
             context.close(promise: nil)
+        case .reset:
+            guard let socket = context.channel as? any SocketOptionProvider else {
+                context.close(promise: nil)
+                return
+            }
+            socket.setSoLinger(linger(l_onoff: 1, l_linger: 0)).assumeIsolated().whenComplete { _ in
+                context.close(promise: nil)
+            }
         case .closeAfterHeaders:
             var headers = HTTPHeaders()
             headers.add(name: "Content-Type", value: FakeResponse.jsonContentType)

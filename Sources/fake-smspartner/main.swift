@@ -1,6 +1,6 @@
 // fake-smspartner: the fake SMSPartner API as a process, for scripts/bench and manual runs.
 //
-//     fake-smspartner [--api-key KEY] [--fail-first N] [--delay-ms N] [--port N]
+//     fake-smspartner [--api-key KEY] [--fail-first N] [--delay-ms N] [--slow-accept-ms N] [--port N]
 //
 // Prints one line, `http://127.0.0.1:<port>/v1`, on stdout, then serves until SIGTERM or
 // SIGINT, or until stdin reaches end of file when stdin is a pipe or a terminal (so a parent
@@ -51,10 +51,11 @@ nonisolated func watchStdin(_ stop: AsyncStream<String>.Continuation) {
     }
 }
 
-let usage = "usage: fake-smspartner [--api-key KEY] [--fail-first N] [--delay-ms N] [--port N]"
+let usage = "usage: fake-smspartner [--api-key KEY] [--fail-first N] [--delay-ms N] [--slow-accept-ms N] [--port N]"
 var apiKey = FakeSMSPartner.defaultAPIKey
 var failFirst = 0
 var delayMilliseconds = 0
+var slowAcceptMilliseconds = 0
 var port = 0
 
 var arguments = CommandLine.arguments.dropFirst()
@@ -63,7 +64,7 @@ while let flag = arguments.popFirst() {
         print(usage)
         exit(0)
     }
-    guard ["--api-key", "--fail-first", "--delay-ms", "--port"].contains(flag) else {
+    guard ["--api-key", "--fail-first", "--delay-ms", "--slow-accept-ms", "--port"].contains(flag) else {
         printError("fake-smspartner: unknown argument \"\(flag)\"\n\(usage)")
         exit(64)
     }
@@ -74,13 +75,14 @@ while let flag = arguments.popFirst() {
     switch flag {
     case "--api-key":
         apiKey = value
-    case "--fail-first", "--delay-ms", "--port":
+    case "--fail-first", "--delay-ms", "--slow-accept-ms", "--port":
         guard let number = Int(value), number >= 0 else {
             printError("fake-smspartner: \(flag) needs a non-negative integer, got \"\(value)\"")
             exit(64)
         }
         if flag == "--fail-first" { failFirst = number }
         if flag == "--delay-ms" { delayMilliseconds = number }
+        if flag == "--slow-accept-ms" { slowAcceptMilliseconds = number }
         if flag == "--port" { port = number }
     default:
         break
@@ -96,6 +98,10 @@ do {
 }
 if delayMilliseconds > 0 {
     fake.setLatency(.milliseconds(delayMilliseconds))
+}
+if slowAcceptMilliseconds > 0 {
+    // Every send is taken only after this long, then answered if the client still waits.
+    fake.setDefaultReply(.slowAccept(.milliseconds(slowAcceptMilliseconds)))
 }
 fake.enqueue(
     Array(

@@ -3,7 +3,8 @@ import NotifyCore
 import SMSPartner
 
 /// What `send --dry-run` prints: stable `name: value` lines that scripts can read, one value
-/// per line (newlines in values shown as spaces). The API key is always shown as `<redacted>`.
+/// per line (newlines in values shown as spaces, other control characters escaped by
+/// ``Console``). The API key is always shown as `<redacted>`.
 struct DryRunReport {
     var format: InputFormat
     var notification: Notification
@@ -78,7 +79,7 @@ struct DryRunReport {
     }
 
     func print() {
-        for line in lines { Swift.print(line) }
+        for line in lines { Console.line(line) }
     }
 
     static func oneLine(_ text: String) -> String {

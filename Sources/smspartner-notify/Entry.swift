@@ -1,5 +1,6 @@
 import ArgumentParser
 import NotifyCore
+import SMSText
 
 #if canImport(Glibc)
 import Glibc
@@ -41,7 +42,9 @@ enum Entry {
         // Out of time (or the store busy): leave the WAL for a later process, within budget.
         if status != ExitStatus.tempFailure.rawValue { CommandSupport.finish() }
         fflush(nil)
-        let flat = message.split(whereSeparator: { $0.isNewline }).joined(separator: " ")
+        // One line whatever the message holds: its own line breaks become spaces, and any
+        // control character that came with the input is escaped.
+        let flat = message.split(whereSeparator: { $0.isNewline }).joined(separator: " ").displayEscaped
         var line = Array("\(ToolVersion.name): \(flat)\n".utf8)
         while !line.isEmpty {
             let written = line.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }

@@ -45,10 +45,10 @@ struct FlushCommand: ParsableCommand {
             try outbox.flush(limit: limit, sender: sender, within: budget, lease: lease)
         }
         for line in SendCommand.describe(report.results, digests: [:], maxAge: settings.configuration.policy.maxAge) {
-            print(line)
+            Console.line(line)
         }
         let sent = report.results.filter { $0.receipt != nil }.count
-        print("flush: \(sent) sent, \(report.results.count - sent) not sent, \(report.expired) expired, \(report.released) taken back, \(report.digests) digest(s) queued, \(report.remaining) still queued")
+        Console.line("flush: \(sent) sent, \(report.results.count - sent) not sent, \(report.expired) expired, \(report.released) taken back, \(report.digests) digest(s) queued, \(report.remaining) still queued")
         let failures = report.results.compactMap(\.error)
         let status = ExitStatus(worst: SMSPartnerError.worst(of: failures))
         guard status != .ok, let worst = SMSPartnerError.worst(of: failures) else { return }

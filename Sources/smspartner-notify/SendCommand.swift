@@ -102,12 +102,13 @@ struct SendCommand: ParsableCommand {
             recipients = try RecipientResolver.resolve(
                 flags: to,
                 input: decoded.notification.recipients,
-                allowlist: configuration.allowedRecipients
+                allowlist: configuration.allowedRecipients,
+                limit: configuration.maxRecipients
             )
         } catch {
             switch error {
             case .invalidFlag, .none: throw CommandFailure(.usage, error.description)
-            case .noneUsable: throw CommandFailure(.dataError, error.description)
+            case .noneUsable, .tooMany: throw CommandFailure(.dataError, error.description)
             }
         }
         let key = dedupKey?.trimmingWhitespace() ?? decoded.notification.dedupKey
@@ -127,7 +128,7 @@ struct SendCommand: ParsableCommand {
 
         let sender = settings.sender(apiKey: try CommandSupport.apiKey(settings))
         for skipped in recipients.skipped {
-            print("skipped: \(skipped)")
+            Console.line("skipped: \(skipped)")
         }
         // In a storm the store may make us wait for other processes' decisions, but never so
         // long that no time is left to deliver: the budget less 5 s, and at least half of it.
@@ -150,7 +151,7 @@ struct SendCommand: ParsableCommand {
                 throw CommandSupport.failure(.busy(path: path, waited: waited))
             }
             for (recipient, earlier) in duplicates {
-                print("suppressed: \(recipient.e164): duplicate of #\(earlier.id), \(Self.describe(earlier)) (not recorded: the state stayed busy)")
+                Console.line("suppressed: \(recipient.e164): duplicate of #\(earlier.id), \(Self.describe(earlier)) (not recorded: the state stayed busy)")
             }
             return
         } catch {
@@ -160,18 +161,18 @@ struct SendCommand: ParsableCommand {
             switch decision {
             case .send: break
             case .duplicate(let earlier):
-                print("suppressed: \(recipient.e164): duplicate of #\(earlier.id), \(Self.describe(earlier))")
+                Console.line("suppressed: \(recipient.e164): duplicate of #\(earlier.id), \(Self.describe(earlier))")
             case .held(let reason, let detail):
-                print("held: \(recipient.e164): \(Self.describe(reason)) (\(detail)); it goes into the next digest")
+                Console.line("held: \(recipient.e164): \(Self.describe(reason)) (\(detail)); it goes into the next digest")
             case .stale:
-                print("suppressed: \(recipient.e164): stale, every alert it reports firing was resolved already")
+                Console.line("suppressed: \(recipient.e164): stale, every alert it reports firing was resolved already")
             }
         }
         let results = try CommandSupport.stored { () throws(StateError) in
             try outbox.deliver(admission.claims, with: sender, within: max(deadline - clock.now, .zero))
         }
         for line in Self.describe(results, digests: admission.digests, maxAge: configuration.policy.maxAge) {
-            print(line)
+            Console.line(line)
         }
         // SMSPartner just worked: take a few queued deliveries along, within what is left.
         let left = deadline - clock.now
@@ -181,7 +182,7 @@ struct SendCommand: ParsableCommand {
             }
             let sent = flushed.results.filter { $0.receipt != nil }.count
             if sent > 0 || flushed.digests > 0 {
-                print("flushed: \(sent) queued SMS sent, \(flushed.digests) digest(s) queued, \(flushed.remaining) still queued")
+                Console.line("flushed: \(sent) queued SMS sent, \(flushed.digests) digest(s) queued, \(flushed.remaining) still queued")
             }
         }
 
@@ -193,9 +194,11 @@ struct SendCommand: ParsableCommand {
         let unsent = own.filter { $0.receipt == nil }.count
         let scope = unsent == total ? "" : " to \(unsent) of \(total) recipients"
         let attempts = own.map(\.attempts).max() ?? 0
-        let suffix = status == .tempFailure
-            ? " (\(attempts) attempt\(attempts == 1 ? "" : "s") within \(budget.components.seconds) s; queued, `flush` retries it)"
-            : ""
+        let tries = "\(attempts) attempt\(attempts == 1 ? "" : "s") within \(budget.components.seconds) s"
+        if worst.failureClass == .unknown {
+            throw CommandFailure(status, "not confirmed\(scope): \(worst) (\(tries)); kept in the outbox: SMSPartner is asked by its tag whether it took it before it is ever sent again")
+        }
+        let suffix = status == .tempFailure ? " (\(tries); queued, `flush` retries it)" : ""
         throw CommandFailure(status, "not sent\(scope): \(worst)\(suffix)")
     }
 
@@ -226,6 +229,7 @@ struct SendCommand: ParsableCommand {
         switch earlier.state {
         case .sent: "sent at \((earlier.sentAt ?? earlier.createdAt).localDateTime)"
         case .sending, .pending: "queued at \(earlier.createdAt.localDateTime)"
+        case .unknown: "sent at \(earlier.createdAt.localDateTime) without an answer, being checked with SMSPartner"
         case .held, .digested: "held at \(earlier.createdAt.localDateTime) for the digest"
         case .failed, .expired, .duplicate: "\(earlier.state.rawValue) at \(earlier.createdAt.localDateTime)"
         }
@@ -251,7 +255,7 @@ struct SendCommand: ParsableCommand {
         var done = Set<Int64>()
         for result in results where !done.contains(result.claim.deliveryID) {
             let digest = digests[result.claim.deliveryID].map { " (digest of \($0) held alert\($0 == 1 ? "" : "s"))" } ?? ""
-            if case .sent = result.outcome {
+            if result.outcome.isSent {
                 done.insert(result.claim.deliveryID)
                 guard let receipt = result.receipt, !receipts.contains(receipt) else { continue }
                 receipts.append(receipt)
@@ -262,8 +266,10 @@ struct SendCommand: ParsableCommand {
             done.formUnion(same.map(\.claim.deliveryID))
             let who = same.count == 1 ? result.claim.recipient : "\(same.count) recipients"
             switch result.outcome {
-            case .sent:
+            case .sent, .confirmed:
                 break
+            case .unknown(let error, _):
+                lines.append("unknown: \(who)\(digest): \(error)")
             case .retry(_, let error, let retryAt):
                 let until = result.claim.createdAt + maxAge
                 lines.append("queued: \(who)\(digest): \(error); retried from \(retryAt.localTimeOfDay) until \(until.localTimeOfDay)")
@@ -315,6 +321,9 @@ struct SendCommand: ParsableCommand {
     static func describe(_ receipt: SendReceipt) -> String {
         let count = receipt.phoneNumbers.count
         let to = count == 1 ? receipt.phoneNumbers[0].e164 : "\(count) recipients"
+        if let tag = receipt.confirmedByTag {
+            return "sent: \(to) (no answer came, but SMSPartner has it under tag \(tag); not sent again)"
+        }
         var line = "sent: \(to) (message_id \(receipt.messageID), nb_sms \(receipt.nbSMS)"
         if let cost = receipt.cost { line += ", cost \(cost)\(receipt.currency.map { " " + $0 } ?? "")" }
         return line + ")"

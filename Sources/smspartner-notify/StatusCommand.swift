@@ -55,7 +55,7 @@ struct StatusCommand: ParsableCommand {
             let data = try encoder.encode(StatusDocument(snapshot, path: path, exists: store != nil))
             print(String(decoding: data, as: UTF8.self))
         } else {
-            for line in Self.lines(snapshot, path: path, exists: store != nil) { print(line) }
+            for line in Self.lines(snapshot, path: path, exists: store != nil) { Console.line(line) }
         }
     }
 
@@ -63,7 +63,8 @@ struct StatusCommand: ParsableCommand {
         let now = snapshot.now
         var lines = ["state: \(path)\(exists ? "" : " (not created yet)")"]
         let oldest = snapshot.oldestQueued.map { ", oldest \(DurationText.format(.seconds((now - $0).components.seconds))) old" } ?? ""
-        lines.append("outbox: \(snapshot.queued) queued (\(snapshot.sending) being sent)\(oldest)")
+        let unknown = snapshot.unknown > 0 ? ", \(snapshot.unknown) sent without an answer, to be checked with SMSPartner" : ""
+        lines.append("outbox: \(snapshot.queued) queued (\(snapshot.sending) being sent\(unknown))\(oldest)")
         lines.append("held for digests: \(snapshot.held)")
         lines.append("last success: " + (snapshot.lastSent.map { "\($0.localDateTime) (\(DurationText.format(.seconds(max(0, (now - $0).components.seconds)))) ago)" } ?? "never"))
         for window in snapshot.windows {
@@ -81,6 +82,9 @@ struct StatusCommand: ParsableCommand {
             for record in snapshot.latest {
                 var line = "  #\(record.id) \(record.createdAt.localDateTime) \(record.recipient) \(record.state.rawValue)"
                 if let detail = record.detail { line += " (\(detail))" }
+                if record.state == .sent, record.providerMessageID == nil, let tag = record.tag {
+                    line += " (no answer came; confirmed by SMSPartner under tag \(tag))"
+                }
                 if let error = record.error, record.state != .sent { line += " [\(error)]" }
                 if let text = record.text { line += ": " + DryRunReport.oneLine(text) }
                 lines.append(line.count > 200 ? String(line.prefix(199)) + "…" : line)
@@ -102,6 +106,8 @@ struct StatusDocument: Encodable {
     struct Outbox: Encodable {
         var queued: Int
         var sending: Int
+        /// Sent without an answer: SMSPartner is asked (by tag) before any resend.
+        var unknown: Int
         var held: Int
         var oldest_queued_at: String?
         var oldest_queued_age_seconds: Int64?
@@ -130,6 +136,8 @@ struct StatusDocument: Encodable {
         var nb_sms: Int?
         var error: String?
         var text: String?
+        /// The message's SMSPartner tag.
+        var tag: String?
     }
 
     var state: String
@@ -145,7 +153,7 @@ struct StatusDocument: Encodable {
         self.exists = exists
         now = snapshot.now.iso8601
         outbox = Outbox(
-            queued: snapshot.queued, sending: snapshot.sending, held: snapshot.held,
+            queued: snapshot.queued, sending: snapshot.sending, unknown: snapshot.unknown, held: snapshot.held,
             oldest_queued_at: snapshot.oldestQueued?.iso8601,
             oldest_queued_age_seconds: snapshot.oldestQueued.map { (snapshot.now - $0).components.seconds })
         last_sent_at = snapshot.lastSent?.iso8601
@@ -160,7 +168,7 @@ struct StatusDocument: Encodable {
                 id: record.id, at: record.createdAt.iso8601, recipient: record.recipient, state: record.state.rawValue,
                 reason: record.reason?.rawValue, detail: record.detail, attempts: record.attempts,
                 sent_at: record.sentAt?.iso8601, message_id: record.providerMessageID, nb_sms: record.nbSMS,
-                error: record.error, text: record.text)
+                error: record.error, text: record.text, tag: record.tag)
         }
     }
 }

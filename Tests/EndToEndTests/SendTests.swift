@@ -144,26 +144,72 @@ struct SendTests {
         #expect(result.elapsed < .milliseconds(3500), "took \(result.elapsed)")
     }
 
+    /// A configuration that asks SMSPartner about an unanswered request after 1 s (not 20).
+    static func quickLookup() throws -> (TemporaryDirectory, String) {
+        let dir = try TemporaryDirectory()
+        return (dir, try dir.write("config.yml", "lookup_delay: 1s\n"))
+    }
+
     @Test(
-        "a connection lost before the reply is retried, and the SMS goes out once",
-        arguments: [FakeReply.dropConnection, .closeAfterHeaders])
-    func connectionLost(first: FakeReply) async throws {
+        "no (usable) answer after the request was sent: SMSPartner is asked by tag, then it is sent once",
+        arguments: [FakeReply.dropConnection, .closeAfterHeaders, .http(status: 200, body: "<html>", contentType: "text/html")])
+    func unansweredIsAskedAboutBeforeItIsSentAgain(first: FakeReply) async throws {
+        let (dir, config) = try Self.quickLookup()
+        defer { dir.remove() }
         try await withFake { fake in
             fake.enqueue(first, .accept)
-            let result = try await CLI.run(Self.nagiosService, env: fake.env)
+            let result = try await CLI.run(Self.nagiosService + ["--config", config], env: fake.env)
             #expect(result.exitCode == 0, "\(result.summary)")
-            #expect(fake.requests.count == 2, "\(fake.requests.map(\.reply))")
+            #expect(fake.requests.map(\.path) == ["/v1/send", "/v1/bulk-status-by-tag", "/v1/send"], "\(fake.requests.map(\.reply))")
+            #expect(fake.deliveredMessages.count == 1)
+            #expect(Set(fake.sendBodies.map(\.tag)).count == 1, "the same message, the same tag")
+        }
+    }
+
+    /// Issue 16: SMSPartner answering after 12 s but accepting made one `send --timeout 30` send
+    /// 3 accepted requests (exit 75), and a later `flush` a 4th.
+    @Test("a provider that takes 12 s to accept gets one request per alert, and a later flush sends nothing")
+    func slowButAcceptingProviderGetsOneRequest() async throws {
+        try await withFake { fake in
+            fake.setDefaultReply(.slowAccept(.seconds(12)))
+            let state = try TemporaryDirectory()
+            defer { state.remove() }
+            var env = fake.env
+            env["SMSPARTNER_STATE_DIR"] = state.path("state")
+            let result = try await CLI.run(Self.nagiosService + ["--timeout", "30"], env: env, timeout: .seconds(90))
+            #expect(result.exitCode == 0, "\(result.summary)")
+            #expect(result.stdout.contains("SMSPartner has it under tag"), "\(result.summary)")
+            #expect(fake.sendBodies.count == 1, "\(fake.requests.map(\.reply))")
+            #expect(fake.deliveredMessages.count == 1)
+            let flush = try await CLI.run(["flush"], env: env)
+            #expect(flush.exitCode == 0, "\(flush.summary)")
+            #expect(fake.sendBodies.count == 1, "\(fake.requests.map(\.reply))")
             #expect(fake.deliveredMessages.count == 1)
         }
     }
 
-    @Test("HTTP 200 with a body that is not JSON is retried (transient)")
-    func unreadableSuccessIsRetried() async throws {
+    /// With the default 20 s budget there is no time to ask: exit 75, kept as unknown, and the
+    /// flush that asks after `lookup_delay` finds it rather than sending it again.
+    @Test("without time to ask, send exits 75 'not confirmed' and the next flush confirms it")
+    func unknownIsConfirmedByALaterFlush() async throws {
+        let (dir, config) = try Self.quickLookup()
+        defer { dir.remove() }
         try await withFake { fake in
-            fake.enqueue(.http(status: 200, body: "<html>", contentType: "text/html"), .accept)
-            let result = try await CLI.run(Self.nagiosService, env: fake.env)
-            #expect(result.exitCode == 0, "\(result.summary)")
-            #expect(fake.requests.count == 2, "\(fake.requests.map(\.reply))")
+            fake.setDefaultReply(.slowAccept(.seconds(3)))
+            var env = fake.env
+            env["SMSPARTNER_STATE_DIR"] = dir.path("state")
+            env["SMSPARTNER_NOTIFY_CONFIG"] = config
+            let result = try await CLI.run(Self.nagiosService + ["--timeout", "2"], env: env)
+            #expect(result.exitCode == 75, "\(result.summary)")
+            #expect(result.stderr.contains("not confirmed"), "\(result.summary)")
+            #expect(result.stdout.contains("unknown: "), "\(result.summary)")
+            let status = try await CLI.run(["status", "--json"], env: env)
+            #expect(status.stdout.contains("\"unknown\" : 1") || status.stdout.contains("\"unknown\":1"), "\(status.summary)")
+            try await Task.sleep(for: .seconds(3))
+            let flush = try await CLI.run(["flush"], env: env)
+            #expect(flush.exitCode == 0, "\(flush.summary)")
+            #expect(flush.stdout.contains("SMSPartner has it under tag"), "\(flush.summary)")
+            #expect(fake.sendBodies.count == 1, "\(fake.requests.map(\.reply))")
             #expect(fake.deliveredMessages.count == 1)
         }
     }

@@ -26,14 +26,15 @@ import Testing
         let sender: MessageSender
         let scratch: String
 
-        func send(_ text: String, to numbers: [String], key: String? = nil, alert: Alert? = nil, within budget: Duration = .seconds(5)) throws -> (Admission, [DeliveryResult]) {
+        func send(_ text: String, to numbers: [String], key: String? = nil, alert: Alert? = nil, within budget: Duration = .seconds(5),
+                  waitForLookup: Bool = true) throws -> (Admission, [DeliveryResult]) {
             let alert = alert ?? Alert(source: .generic, summary: text, dedupKey: key ?? "key:\(text)")
             let notification = Notification(single: alert)
             let rendered = MessageRenderer().render(notification)
             let candidate = AlertCandidate(notification: notification, rendered: rendered,
                                            recipients: try numbers.map { try PhoneNumber(parsing: $0) }, dedupKey: notification.dedupKey)
             let admission = try outbox.admit(candidate, lease: .seconds(60))
-            return (admission, try outbox.deliver(admission.claims, with: sender, within: budget))
+            return (admission, try outbox.deliver(admission.claims, with: sender, within: budget, waitForLookup: waitForLookup))
         }
 
         func flush() throws -> FlushReport {
@@ -47,7 +48,11 @@ import Testing
         }
     }
 
-    func withOutbox(_ settings: PolicySettings = PolicySettings(), _ body: (Harness) async throws -> Void) async throws {
+    static let quickRetry = RetryPolicy(initialBackoff: .milliseconds(10), maxBackoff: .milliseconds(20), attemptTimeout: .seconds(2),
+                                        minimumAttempt: .milliseconds(100))
+
+    func withOutbox(_ settings: PolicySettings = PolicySettings(), retry: RetryPolicy = OutboxTests.quickRetry, tagPrefix: String? = nil,
+                    _ body: (Harness) async throws -> Void) async throws {
         let fake = try await FakeSMSPartner.start()
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("outbox-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: scratch) }
@@ -55,9 +60,8 @@ import Testing
             let clock = TestClock()
             let store = try SQLiteStateStore(directory: scratch)
             let outbox = Outbox(store: store, policy: Policy(settings: settings), digests: DigestComposer(renderer: MessageRenderer()),
-                                owner: "test:1", now: { clock.now })
+                                owner: "test:1", tagPrefix: tagPrefix, now: { clock.now })
             let client = SMSPartnerClient(apiKey: APIKey(FakeSMSPartner.defaultAPIKey)!, baseURL: fake.baseURL, userAgent: "test")
-            let retry = RetryPolicy(initialBackoff: .milliseconds(10), maxBackoff: .milliseconds(20), attemptTimeout: .seconds(2), minimumAttempt: .milliseconds(100))
             let sender = MessageSender(delivery: Delivery(client: client, policy: retry))
             try await body(Harness(fake: fake, clock: clock, outbox: outbox, sender: sender, scratch: scratch))
             try await fake.shutdown()
@@ -207,10 +211,7 @@ import Testing
 
     @Test func aClaimOfADeadSenderIsTakenBackAfterItsLease() async throws {
         try await withOutbox { h in
-            let notification = Notification(single: Alert(source: .generic, summary: "disk full", dedupKey: "k"))
-            let candidate = AlertCandidate(notification: notification, rendered: MessageRenderer().render(notification),
-                                           recipients: [try PhoneNumber(parsing: Self.alice)], dedupKey: "k")
-            _ = try h.outbox.admit(candidate, lease: .seconds(60))  // then "killed": never delivered
+            _ = try h.outbox.admit(try Self.candidate("disk full", to: [Self.alice]), lease: .seconds(60))  // then "killed": never delivered
             #expect(try h.flush().results.isEmpty, "still claimed")
             h.clock.advance(.seconds(61))
             let report = try h.flush()

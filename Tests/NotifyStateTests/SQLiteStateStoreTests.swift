@@ -56,6 +56,26 @@ import Testing
         #expect(sends == [Self.t0])
     }
 
+    /// A store from before message tags: its messages get a random tag each, so that what is
+    /// still queued can be asked about.
+    @Test func aVersion2StoreGetsATagForEveryMessage() throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        try FileManager.default.createDirectory(atPath: scratch.path + "/old", withIntermediateDirectories: true)
+        let old = try DatabaseQueue(path: scratch.path + "/old/state.db")
+        try Schema.migrator.migrate(old, upTo: "v2: indexes that skip duplicates; resolved alert instances")
+        try old.write { db in
+            try db.execute(sql: "INSERT INTO message (created_at, kind, text) VALUES (1, 'alert', 'a'), (2, 'alert', 'b')")
+            try db.execute(sql: "PRAGMA user_version = 2")
+        }
+        try old.close()
+        let store = try SQLiteStateStore(directory: scratch.path + "/old")
+        let tags = try store.queue.read { db in try String.fetchAll(db, sql: "SELECT tag FROM message ORDER BY id") }
+        #expect(tags.count == 2)
+        #expect(Set(tags).count == 2)
+        #expect(tags.allSatisfy { $0.count <= 20 && $0.hasPrefix("notify") && $0 == $0.lowercased() })
+    }
+
     @Test func withConcurrentReadsAReadIsNotHeldUpByAnOpenWriteTransaction() throws {
         let scratch = try ScratchDirectory()
         defer { scratch.remove() }
@@ -353,14 +373,72 @@ import Testing
         }
     }
 
-    @Test func aDeadSendersLeaseRunsOutAndItsDeliveryIsQueuedAgain() throws {
+    /// A sender that died may have sent its request: its delivery comes back as unknown, to be
+    /// asked about (by tag) before it is sent again.
+    @Test func aDeadSendersLeaseRunsOutAndItsDeliveryComesBackUnknown() throws {
         try withStore { store, _ in
             let id = try decide(store, Self.alice, .sending, at: Self.t0, owner: "killed")
             try store.write { (tx) throws(StateError) in
                 #expect(try tx.releaseExpiredLeases(at: Self.t0 + .seconds(29)) == 0)
                 #expect(try tx.releaseExpiredLeases(at: Self.t0 + .seconds(31)) == 1)
-                #expect(try tx.claimDue(limit: 1, owner: "flush", leaseUntil: Self.t0 + .seconds(90), at: Self.t0 + .seconds(31)).map(\.deliveryID) == [id])
+                let claimed = try tx.claimDue(limit: 1, owner: "flush", leaseUntil: Self.t0 + .seconds(90), at: Self.t0 + .seconds(31))
+                #expect(claimed.map(\.deliveryID) == [id])
+                #expect(claimed.first?.outcomeUnknown == true)
             }
+        }
+    }
+
+    @Test func anUnknownOutcomeWaitsForItsLookupCountsAndCoversDuplicates() throws {
+        try withStore { store, _ in
+            let id = try store.write { (tx) throws(StateError) in
+                let message = try tx.insert(NewMessage(kind: .alert, text: "t", tag: "alertsabcdef0123"), at: Self.t0)
+                return try tx.insert(NewDelivery(messageID: message, recipient: Self.alice, state: .sending, dedupKey: "k", status: "PROBLEM",
+                                                 subject: "s", leaseOwner: "me", leaseUntil: Self.t0 + .seconds(30)), at: Self.t0)
+            }
+            try store.write { (tx) throws(StateError) in
+                try tx.record(.unknown(error: "timed out", checkAt: Self.t0 + .seconds(20)), for: [id], owner: "other", at: Self.t0)
+                #expect(try tx.claimDue(limit: 5, owner: "x", leaseUntil: Self.t0 + .seconds(60), at: Self.t0).isEmpty, "another owner's outcome is ignored")
+                try tx.record(.unknown(error: "timed out", checkAt: Self.t0 + .seconds(20)), for: [id], owner: "me", at: Self.t0)
+                #expect(try tx.claimDue(limit: 5, owner: "x", leaseUntil: Self.t0 + .seconds(60), at: Self.t0 + .seconds(19)).isEmpty, "not before its check")
+                #expect(try tx.limitedSends(to: Self.alice, since: Self.t0).count == 1, "it may have been sent: it counts")
+                #expect(try tx.duplicateOf(recipient: Self.alice, dedupKey: "k", status: "PROBLEM", subject: "s", since: Self.t0)?.id == id)
+            }
+            let snapshot = try store.read { (reader) throws(StateError) in
+                try reader.statusSnapshot(now: Self.t0 + .seconds(1), windows: [], latest: 1)
+            }
+            #expect(snapshot.queued == 1)
+            #expect(snapshot.unknown == 1)
+            #expect(snapshot.latest.first?.state == .unknown)
+            #expect(snapshot.latest.first?.tag == "alertsabcdef0123")
+            try store.write { (tx) throws(StateError) in
+                let claimed = try tx.claimDue(limit: 5, owner: "x", leaseUntil: Self.t0 + .seconds(60), at: Self.t0 + .seconds(20))
+                #expect(claimed.map(\.deliveryID) == [id])
+                #expect(claimed.first?.outcomeUnknown == true)
+                #expect(claimed.first?.tag == "alertsabcdef0123")
+                try tx.record(.confirmed, for: [id], owner: "x", at: Self.t0 + .seconds(21))
+            }
+            let done = try store.read { (reader) throws(StateError) in
+                try reader.statusSnapshot(now: Self.t0 + .seconds(30), windows: [.seconds(60)], latest: 1)
+            }
+            #expect(done.queued == 0)
+            #expect(done.windows.first?.sent == 1)
+            #expect(done.latest.first?.state == .sent)
+            #expect(done.latest.first?.providerMessageID == nil, "confirmed by tag: no message_id")
+        }
+    }
+
+    @Test func anUnknownOutcomePastMaxAgeExpiresSayingSo() throws {
+        try withStore { store, _ in
+            let id = try decide(store, Self.alice, .sending, at: Self.t0)
+            try store.write { (tx) throws(StateError) in
+                try tx.record(.unknown(error: "timed out", checkAt: Self.t0 + .seconds(20)), for: [id], owner: "me", at: Self.t0)
+                #expect(try tx.expireQueued(decidedBefore: Self.t0 + .seconds(1), at: Self.t0 + .seconds(3600)) == 1)
+            }
+            let record = try store.read { (reader) throws(StateError) in
+                try reader.statusSnapshot(now: Self.t0 + .seconds(3600), windows: [], latest: 1)
+            }.latest.first
+            #expect(record?.state == .expired)
+            #expect(record?.error?.hasPrefix("outcome unknown") == true)
         }
     }
 
@@ -383,11 +461,11 @@ import Testing
         try withStore { store, _ in
             for state in DeliveryState.allCases { try decide(store, Self.alice, state, at: Self.t0) }
             let pruned = try store.write { (tx) throws(StateError) in try tx.prune(decidedBefore: Self.t0 + .seconds(1)) }
-            #expect(pruned == DeliveryState.allCases.count - 3)
+            #expect(pruned == DeliveryState.allCases.count - 4)
             let left = try store.queue.read { db in try String.fetchAll(db, sql: "SELECT state FROM delivery ORDER BY state") }
-            #expect(left == ["held", "pending", "sending"])
+            #expect(left == ["held", "pending", "sending", "unknown"])
             let messages = try store.queue.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM message") }
-            #expect(messages == 3, "messages without deliveries go too")
+            #expect(messages == 4, "messages without deliveries go too")
         }
     }
 

@@ -25,6 +25,8 @@ import Yams
 /// daily_cap: 500        # SMS to anyone per 24 h (off: none)
 /// max_age: 1h           # a queued SMS older than this expires, never sent late
 /// retry_delay: 30s      # first pause before a queued SMS is retried (doubles, up to 20x)
+/// lookup_delay: 20s     # after a request that went unanswered, when SMSPartner is asked (by tag) if it took it
+/// max_recipients: 50    # most numbers one alert input may name (more: refused, nothing sent)
 /// ```
 public struct Configuration: Sendable, Equatable {
     /// Where the settings came from (nil: built-in defaults).
@@ -59,11 +61,21 @@ public struct Configuration: Sendable, Equatable {
     /// The alert label whose value names recipients (comma-separated), admitted only by
     /// `allowed_recipients`.
     public var recipientLabel: String?
+    /// How long after a request that went unanswered SMSPartner is asked whether it took it
+    /// (``RetryPolicy/lookupDelay``).
+    public var lookupDelay: Duration
+    /// The most numbers one alert's input may name itself (a pager, `to`, a recipient label):
+    /// an input naming more is refused whole, nothing sent. `--to` and `receivers:` are the
+    /// operator's own and not limited.
+    public var maxRecipients: Int
+
+    /// The default ``maxRecipients``.
+    public static let defaultMaxRecipients = 50
 
     public static let knownSettings = [
         "api_key_file", "api_key", "api_url", "sender", "tag", "sandbox", "max_segments", "timeout",
         "encoding", "templates", "allowed_recipients", "state_dir", "dedup_window", "rate_limits", "hourly_cap",
-        "daily_cap", "max_age", "retry_delay", "serve", "receivers", "recipient_label",
+        "daily_cap", "max_age", "retry_delay", "serve", "receivers", "recipient_label", "lookup_delay", "max_recipients",
     ]
 
     public init(
@@ -83,8 +95,12 @@ public struct Configuration: Sendable, Equatable {
         policy: PolicySettings = PolicySettings(),
         serve: ServeSettings = ServeSettings(),
         receivers: [String: [PhoneNumber]] = [:],
-        recipientLabel: String? = nil
+        recipientLabel: String? = nil,
+        lookupDelay: Duration = RetryPolicy.defaultLookupDelay,
+        maxRecipients: Int = Configuration.defaultMaxRecipients
     ) {
+        self.lookupDelay = lookupDelay
+        self.maxRecipients = maxRecipients
         self.path = path
         self.apiKeyFile = apiKeyFile
         self.apiKey = apiKey
@@ -203,6 +219,13 @@ public struct Configuration: Sendable, Equatable {
         if let window = try duration("dedup_window") { configuration.policy.dedupWindow = window }
         if let age = try duration("max_age") { configuration.policy.maxAge = age }
         if let delay = try duration("retry_delay") { configuration.policy.retryDelay = delay }
+        if let delay = try duration("lookup_delay") {
+            guard delay >= .seconds(1), delay <= .seconds(3600) else {
+                throw settings.invalid("lookup_delay", expected: "a duration from 1s to 1h")
+            }
+            configuration.lookupDelay = delay
+        }
+        if let limit = try settings.int("max_recipients", in: 1...10_000) { configuration.maxRecipients = limit }
         if let limits = try settings.stringList("rate_limits") {
             var parsed: [RateLimit] = []
             for text in limits {

@@ -10,6 +10,12 @@ import Darwin
 /// Sends one SMS to all its recipients: batches of at most 500 numbers, each retried on
 /// transient failures until it succeeds, fails permanently, or the time budget runs out.
 /// A batch that succeeded is never sent again.
+///
+/// A request that was sent but never answered (``FailureClass/unknown``) is not retried
+/// blindly: once ``RetryPolicy/lookupDelay`` has passed since it left, SMSPartner is asked by
+/// the request's tag whether it took it. The numbers it took are confirmed; the others are
+/// sent again. When the budget does not leave time to ask, the batch's outcome stays unknown
+/// (``DeliveryReport/Batch/unknown``) and the outbox asks later.
 public struct Delivery: Sendable {
     public var client: SMSPartnerClient
     public var policy: RetryPolicy
@@ -20,7 +26,15 @@ public struct Delivery: Sendable {
     }
 
     /// Delivers `request`, spending at most `budget` (plus one attempt's connect slack).
-    public func deliver(_ request: SendRequest, within budget: Duration) -> DeliveryReport {
+    ///
+    /// - Parameters:
+    ///   - outcomeUnknown: a request for these numbers may have reached SMSPartner already:
+    ///     ask (by `request.tag`) before sending.
+    ///   - waitForLookup: when a request goes unanswered, wait within the budget until
+    ///     SMSPartner can be asked about it (a one-shot `send`); false leaves it unknown at once
+    ///     (a flush, which has other deliveries to make).
+    public func deliver(_ request: SendRequest, within budget: Duration, outcomeUnknown: Bool = false,
+                        waitForLookup: Bool = true) -> DeliveryReport {
         let clock = ContinuousClock()
         let deadline = clock.now + budget
         var batches: [DeliveryReport.Batch] = []
@@ -33,38 +47,109 @@ public struct Delivery: Sendable {
             }
             if let stopError {
                 // The key or the account is unusable, or time is up: no further request is made.
-                batches.append(.init(phoneNumbers: batch.phoneNumbers, attempts: 0, outcome: .failure(stopError)))
+                batches.append(.init(phoneNumbers: batch.phoneNumbers, attempts: 0, outcome: .failure(stopError),
+                                     unknown: outcomeUnknown ? .notAsked(after: .zero) : nil))
                 continue
             }
-            let result = deliverBatch(batch, deadline: deadline, clock: clock)
-            if case .failure(let error) = result.outcome, [.configuration, .account].contains(error.failureClass) {
-                stopError = error
+            let results = deliverBatch(batch, outcomeUnknown: outcomeUnknown, waitForLookup: waitForLookup, deadline: deadline, clock: clock)
+            for result in results {
+                if case .failure(let error) = result.outcome, [.configuration, .account].contains(error.failureClass) {
+                    stopError = error
+                }
             }
-            batches.append(result)
+            batches += results
         }
         return DeliveryReport(batches: batches)
     }
 
-    func deliverBatch(_ batch: SendRequest, deadline: ContinuousClock.Instant, clock: ContinuousClock) -> DeliveryReport.Batch {
-        var attempt = 0
+    /// One batch: asks first when its outcome is unknown, then sends, retries what is transient,
+    /// and asks again after a request that went unanswered. One result per outcome (the
+    /// numbers SMSPartner is found to have taken are one, the rest another).
+    func deliverBatch(_ batch: SendRequest, outcomeUnknown: Bool, waitForLookup: Bool, deadline: ContinuousClock.Instant,
+                      clock: ContinuousClock) -> [DeliveryReport.Batch] {
+        var results: [DeliveryReport.Batch] = []
+        var numbers = batch.phoneNumbers
+        var requests = 0
+        var transientFailures = 0
         var generator = SystemRandomNumberGenerator()
+        // Set while a request for `numbers` may have been taken: what said so, and when asking may start.
+        var doubt: (error: SMSPartnerError?, lookAt: ContinuousClock.Instant)? = outcomeUnknown ? (nil, clock.now) : nil
+        func finish(_ outcome: Result<SendReceipt, SMSPartnerError>, unknown: DeliveryReport.Unknown? = nil) -> [DeliveryReport.Batch] {
+            results + [.init(phoneNumbers: numbers, attempts: requests, outcome: outcome, unknown: unknown)]
+        }
         while true {
-            attempt += 1
-            let left = deadline - clock.now
-            let timeout = min(policy.attemptTimeout, max(left, policy.minimumAttempt))
-            let outcome = client.send(batch, timeout: timeout)
-            guard case .failure(let error) = outcome, error.failureClass.isRetryable else {
-                return .init(phoneNumbers: batch.phoneNumbers, attempts: attempt, outcome: outcome)
+            if let (reason, lookAt) = doubt {
+                let unsent = SMSPartnerError.transport(.noAnswer("an earlier request may have been taken"))
+                guard let tag = batch.tag else {
+                    // Nothing to ask by (a message stored without a tag): a possible duplicate
+                    // beats a lost page.
+                    doubt = nil
+                    continue
+                }
+                if clock.now < lookAt {
+                    guard waitForLookup, lookAt + policy.minimumAttempt <= deadline else {
+                        return finish(.failure(reason ?? unsent), unknown: .notAsked(after: lookAt - clock.now))
+                    }
+                    Self.sleep(lookAt - clock.now)
+                }
+                guard deadline - clock.now >= policy.minimumAttempt else {
+                    return finish(.failure(reason ?? unsent), unknown: .notAsked(after: .zero))
+                }
+                requests += 1
+                switch client.status(ofTag: tag, timeout: min(policy.attemptTimeout, deadline - clock.now)) {
+                case .failure(.httpStatus(let status, _)) where [404, 405, 501].contains(status):
+                    // This API has no tag lookup (not SMSPartner's own, or a proxy in front):
+                    // it can never say, and a possible duplicate beats a lost page.
+                    doubt = nil
+                case .failure(let error):
+                    transientFailures += 1
+                    let pause = policy.backoff(afterAttempt: transientFailures, random: Double.random(in: 0...1, using: &generator))
+                    guard error.failureClass.isRetryable || error.failureClass == .unknown,
+                        clock.now + pause + policy.minimumAttempt <= deadline
+                    else {
+                        return finish(.failure(reason ?? unsent), unknown: .lookupFailed(error))
+                    }
+                    Self.sleep(pause)
+                    continue
+                case .success(let status):
+                    let taken = status.taken(among: numbers)
+                    if !taken.isEmpty {
+                        let receipt = SendReceipt(messageID: "", nbSMS: 0, cost: nil, currency: nil, phoneNumbers: taken, confirmedByTag: tag)
+                        results.append(.init(phoneNumbers: taken, attempts: requests, outcome: .success(receipt)))
+                        let done = Set(taken.map(\.e164))
+                        numbers.removeAll { done.contains($0.e164) }
+                        if numbers.isEmpty { return results }
+                    }
+                    // Not taken: sending again cannot make a second copy.
+                    doubt = nil
+                }
             }
-            let pause = policy.backoff(afterAttempt: attempt, random: Double.random(in: 0...1, using: &generator))
+            guard requests == 0 || deadline - clock.now >= policy.minimumAttempt else {
+                return finish(.failure(.transport(.timedOut("the time budget ran out before the message could be sent again"))))
+            }
+            requests += 1
+            let started = clock.now
+            let timeout = min(policy.attemptTimeout, max(deadline - clock.now, policy.minimumAttempt))
+            var request = batch
+            request.phoneNumbers = numbers
+            let outcome = client.send(request, timeout: timeout)
+            guard case .failure(let error) = outcome else { return finish(outcome) }
+            if error.failureClass == .unknown {
+                doubt = (error, started + policy.lookupDelay)
+                continue
+            }
+            guard error.failureClass.isRetryable else { return finish(outcome) }
+            transientFailures += 1
+            let pause = policy.backoff(afterAttempt: transientFailures, random: Double.random(in: 0...1, using: &generator))
             if clock.now + pause + policy.minimumAttempt > deadline {
-                return .init(phoneNumbers: batch.phoneNumbers, attempts: attempt, outcome: outcome)
+                return finish(outcome)
             }
             Self.sleep(pause)
         }
     }
 
     static func sleep(_ duration: Duration) {
+        guard duration > .zero else { return }
         let (seconds, attoseconds) = duration.components
         var request = timespec(tv_sec: Int(seconds), tv_nsec: Int(attoseconds / 1_000_000_000))
         var remaining = timespec()

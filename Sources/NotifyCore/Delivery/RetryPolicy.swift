@@ -9,13 +9,22 @@ public struct RetryPolicy: Sendable, Equatable {
     public var attemptTimeout: Duration
     /// An attempt is not started with less time than this left.
     public var minimumAttempt: Duration
+    /// How long after a request that went unanswered SMSPartner is asked (by tag) whether it
+    /// took it: time for a slow acceptance to show. A request SMSPartner takes longer than this
+    /// to accept can be sent twice.
+    public var lookupDelay: Duration
+
+    /// The default ``lookupDelay``.
+    public static let defaultLookupDelay = Duration.seconds(20)
 
     public init(
         initialBackoff: Duration = .milliseconds(250),
         maxBackoff: Duration = .seconds(4),
         attemptTimeout: Duration = .seconds(10),
-        minimumAttempt: Duration = .milliseconds(500)
+        minimumAttempt: Duration = .milliseconds(500),
+        lookupDelay: Duration = RetryPolicy.defaultLookupDelay
     ) {
+        self.lookupDelay = lookupDelay
         self.initialBackoff = initialBackoff
         self.maxBackoff = maxBackoff
         self.attemptTimeout = attemptTimeout

@@ -21,8 +21,11 @@ public struct DeliveryResult: Sendable, Equatable {
         self.attempts = attempts
     }
 
-    /// Whether it is still queued for another attempt.
+    /// Whether it is still queued for another attempt (or a lookup of its unknown outcome).
     public var isQueued: Bool {
-        if case .retry = outcome { true } else { false }
+        switch outcome {
+        case .retry, .unknown: true
+        case .sent, .confirmed, .failed, .expired: false
+        }
     }
 }

@@ -16,8 +16,9 @@ public struct MessageSender: Sendable {
         self.sandbox = sandbox
     }
 
-    /// The request for `text` to `numbers`.
-    public func request(_ text: String, to numbers: [PhoneNumber]) -> SendRequest {
-        SendRequest(phoneNumbers: numbers, message: SMSMessage(text), sender: sender, tag: tag, sandbox: sandbox)
+    /// The request for `text` to `numbers`, tagged with its message's own `messageTag` (else
+    /// the configured tag).
+    public func request(_ text: String, to numbers: [PhoneNumber], messageTag: String? = nil) -> SendRequest {
+        SendRequest(phoneNumbers: numbers, message: SMSMessage(text), sender: sender, tag: messageTag ?? tag, sandbox: sandbox)
     }
 }

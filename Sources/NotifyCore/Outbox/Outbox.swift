@@ -14,24 +14,31 @@ import SMSText
 /// - ``flush(limit:sender:within:lease:)`` expires what outlived `max_age`, takes back what
 ///   a dead sender left, queues due digests and delivers what is due.
 ///
-/// The one window for a duplicate: a sender killed after SMSPartner accepted a request and
-/// before the outcome was committed. Its claim's lease then runs out and the delivery is
-/// sent again by the next flush.
+/// Every message has an SMSPartner tag of its own (``MessageTag``), sent with each request for
+/// it. A request that was sent but never answered (a timeout or a reset after sending), or a
+/// claim whose sender died (its lease ran out), is ``DeliveryState/unknown``: SMSPartner is
+/// asked by that tag before anything is sent again, and what it took is recorded as sent.
+/// The window left for a duplicate: SMSPartner taking a request, or showing it under its tag,
+/// later than ``RetryPolicy/lookupDelay`` after it was sent (or than the lease, for a sender
+/// that died).
 public struct Outbox: Sendable {
     public var store: any StateStore
     public var policy: Policy
     public var digests: DigestComposer
     /// Names this process in the claims it takes (`host:pid`).
     public var owner: String
+    /// The configured SMSPartner tag, the prefix of each message's own (``MessageTag``).
+    public var tagPrefix: String?
     /// The wall clock (tests replace it).
     public var now: @Sendable () -> Timestamp
 
     /// How many of an old lease's deliveries one flush run takes at most.
     public static let defaultFlushLimit = 500
 
-    public init(store: any StateStore, policy: Policy, digests: DigestComposer, owner: String,
+    public init(store: any StateStore, policy: Policy, digests: DigestComposer, owner: String, tagPrefix: String? = nil,
                 now: @escaping @Sendable () -> Timestamp = { Timestamp.now() }) {
         self.store = store
+        self.tagPrefix = tagPrefix
         self.policy = policy
         self.digests = digests
         self.owner = owner
@@ -53,11 +60,12 @@ public struct Outbox: Sendable {
             var admission = Admission()
             // Stored once the first recipient needs it: a duplicate points at its original's.
             var storedMessage: Int64?
+            let tag = MessageTag.make(prefix: tagPrefix)
             func messageID() throws(StateError) -> Int64 {
                 if let storedMessage { return storedMessage }
                 let id = try tx.insert(NewMessage(
                     kind: .alert, text: candidate.rendered.message.text, source: notification.source.rawValue,
-                    typeLabel: notification.typeLabel, label: notification.digestLabel), at: time)
+                    typeLabel: notification.typeLabel, label: notification.digestLabel, tag: tag), at: time)
                 storedMessage = id
                 return id
             }
@@ -119,7 +127,7 @@ public struct Outbox: Sendable {
                     if lease != nil {
                         admission.claims.append(ClaimedDelivery(
                             deliveryID: id, messageID: try messageID(), recipient: recipient,
-                            text: candidate.rendered.message.text, createdAt: time, attempts: 0))
+                            text: candidate.rendered.message.text, createdAt: time, attempts: 0, tag: tag))
                     }
                     admission.decisions.append((number, .send(deliveryID: id)))
                     globalHour += 1
@@ -228,20 +236,27 @@ public struct Outbox: Sendable {
     func queueDigest(_ held: [HeldEntry], for recipient: String, in tx: any StateTransaction, at time: Timestamp,
                      claimUntil: Timestamp?) throws(StateError) -> ClaimedDelivery {
         let text = digests.compose(held).message.text
+        let tag = MessageTag.make(prefix: tagPrefix)
         let messageID = try tx.insert(NewMessage(kind: .digest, text: text, source: "digest", typeLabel: "DIGEST",
-                                                 label: "digest of \(held.count)"), at: time)
+                                                 label: "digest of \(held.count)", tag: tag), at: time)
         let id = try tx.insert(NewDelivery(
             messageID: messageID, recipient: recipient, state: claimUntil == nil ? .pending : .sending,
             detail: "digest of \(held.count) held", subject: "digest", leaseOwner: owner, leaseUntil: claimUntil), at: time)
         try tx.markDigested(held.map(\.deliveryID), into: id, at: time)
-        return ClaimedDelivery(deliveryID: id, messageID: messageID, recipient: recipient, text: text, createdAt: time, attempts: 0)
+        return ClaimedDelivery(deliveryID: id, messageID: messageID, recipient: recipient, text: text, createdAt: time, attempts: 0, tag: tag)
     }
 
     // MARK: - Deliver
 
     /// Sends `claims` (grouped into one request per text), within `budget`, and records each
-    /// outcome. A claim older than `max_age` is expired instead of sent.
-    public func deliver(_ claims: [ClaimedDelivery], with sender: MessageSender, within budget: Duration) throws(StateError) -> [DeliveryResult] {
+    /// outcome. A claim older than `max_age` is expired instead of sent. Claims whose outcome
+    /// is unknown are asked about (by tag) before they are sent again.
+    ///
+    /// `waitForLookup`: when a request goes unanswered, wait within the budget until SMSPartner
+    /// can be asked about it (a one-shot `send`, which would rather exit knowing); false
+    /// records it as unknown at once, for a later flush to ask.
+    public func deliver(_ claims: [ClaimedDelivery], with sender: MessageSender, within budget: Duration,
+                        waitForLookup: Bool = true) throws(StateError) -> [DeliveryResult] {
         let clock = ContinuousClock()
         let deadline = clock.now + budget
         var results: [DeliveryResult] = []
@@ -266,27 +281,19 @@ public struct Outbox: Sendable {
                     outcomes.append(DeliveryResult(claim: claim, outcome: .failed(errorClass: FailureClass.rejected.rawValue, error: "stored number \(claim.recipient) is not valid")))
                 }
             }
-            if let text = sendable.first?.claim.text {
+            // Those that may have reached SMSPartner already are asked about first, in a request
+            // of their own; the others are simply sent.
+            for inDoubt in [true, false] {
+                let members = sendable.filter { $0.claim.outcomeUnknown == inDoubt }
+                guard let first = members.first?.claim else { continue }
                 let left = deadline - clock.now
-                let report = sender.delivery.deliver(sender.request(text, to: sendable.map(\.number)), within: max(left, .zero))
+                let request = sender.request(first.text, to: members.map(\.number), messageTag: first.tag)
+                let report = sender.delivery.deliver(request, within: max(left, .zero), outcomeUnknown: inDoubt, waitForLookup: waitForLookup)
                 let after = now()
                 for batch in report.batches {
-                    let members = sendable.filter { batch.phoneNumbers.contains($0.number) }
-                    for (claim, _) in members {
-                        switch batch.outcome {
-                        case .success(let receipt):
-                            outcomes.append(DeliveryResult(
-                                claim: claim,
-                                outcome: .sent(providerMessageID: receipt.messageID, nbSMS: receipt.nbSMS, cost: receipt.cost, currency: receipt.currency),
-                                receipt: receipt, attempts: batch.attempts))
-                        case .failure(let error):
-                            let failureClass = error.failureClass
-                            let outcome: DeliveryOutcome = failureClass.isRetryable
-                                ? .retry(errorClass: failureClass.rawValue, error: error.description,
-                                         retryAt: after + Self.retryDelay(afterAttempt: claim.attempts + 1, first: policy.settings.retryDelay))
-                                : .failed(errorClass: failureClass.rawValue, error: error.description)
-                            outcomes.append(DeliveryResult(claim: claim, outcome: outcome, error: error, attempts: batch.attempts))
-                        }
+                    let numbers = Set(batch.phoneNumbers.map(\.e164))
+                    for (claim, _) in members where numbers.contains(claim.recipient) {
+                        outcomes.append(Self.result(of: batch, for: claim, at: after, retryDelay: policy.settings.retryDelay))
                     }
                 }
             }
@@ -294,6 +301,37 @@ public struct Outbox: Sendable {
             results += outcomes
         }
         return results
+    }
+
+    /// What `batch` came to for `claim`, to be recorded at `time`.
+    static func result(of batch: DeliveryReport.Batch, for claim: ClaimedDelivery, at time: Timestamp, retryDelay: Duration) -> DeliveryResult {
+        let retryAt = time + Self.retryDelay(afterAttempt: claim.attempts + 1, first: retryDelay)
+        switch batch.outcome {
+        case .success(let receipt) where receipt.confirmedByTag != nil:
+            return DeliveryResult(claim: claim, outcome: .confirmed, receipt: receipt, attempts: batch.attempts)
+        case .success(let receipt):
+            return DeliveryResult(
+                claim: claim,
+                outcome: .sent(providerMessageID: receipt.messageID, nbSMS: receipt.nbSMS, cost: receipt.cost, currency: receipt.currency),
+                receipt: receipt, attempts: batch.attempts)
+        case .failure(let error):
+            let outcome: DeliveryOutcome
+            switch batch.unknown {
+            case .notAsked(let after)?:
+                let checkAt = time + after
+                outcome = .unknown(error: "\(error); SMSPartner is asked (tag \(claim.tag ?? "none")) from \(checkAt.localTimeOfDay) before any resend",
+                                   checkAt: checkAt)
+            case .lookupFailed(let lookupError)?:
+                outcome = .unknown(error: "\(error); asking SMSPartner (tag \(claim.tag ?? "none")) failed: \(lookupError); asked again from \(retryAt.localTimeOfDay)",
+                                   checkAt: retryAt)
+            case nil:
+                let failureClass = error.failureClass
+                outcome = failureClass.isRetryable
+                    ? .retry(errorClass: failureClass.rawValue, error: error.description, retryAt: retryAt)
+                    : .failed(errorClass: failureClass.rawValue, error: error.description)
+            }
+            return DeliveryResult(claim: claim, outcome: outcome, error: error, attempts: batch.attempts)
+        }
     }
 
     /// Commits outcomes, one write for all; the same outcome of one request shares its
@@ -344,7 +382,7 @@ public struct Outbox: Sendable {
             report.released += step.released
             report.digests += step.digests
             guard !step.claims.isEmpty else { break }
-            let results = try deliver(step.claims, with: sender, within: deadline - clock.now)
+            let results = try deliver(step.claims, with: sender, within: deadline - clock.now, waitForLookup: false)
             report.results += results
             if results.contains(where: \.isQueued) { break }
         }

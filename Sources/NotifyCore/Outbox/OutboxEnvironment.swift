@@ -29,7 +29,7 @@ extension Settings {
     /// The outbox on `store`, with this configuration's policy and renderer.
     public func outbox(store: any StateStore) -> Outbox {
         Outbox(store: store, policy: Policy(settings: configuration.policy),
-               digests: DigestComposer(renderer: renderer), owner: Self.processOwner, now: clock)
+               digests: DigestComposer(renderer: renderer), owner: Self.processOwner, tagPrefix: configuration.tag, now: clock)
     }
 
     /// The renderer this configuration asks for.
@@ -40,7 +40,8 @@ extension Settings {
     /// The sender: SMSPartner with `apiKey`, and this configuration's sender, tag and sandbox.
     public func sender(apiKey: APIKey) -> MessageSender {
         let client = SMSPartnerClient(apiKey: apiKey, baseURL: apiURL, userAgent: ToolVersion.userAgent)
-        return MessageSender(delivery: Delivery(client: client), sender: configuration.sender,
+        return MessageSender(delivery: Delivery(client: client, policy: RetryPolicy(lookupDelay: configuration.lookupDelay)),
+                             sender: configuration.sender,
                              tag: configuration.tag, sandbox: configuration.sandbox)
     }
 

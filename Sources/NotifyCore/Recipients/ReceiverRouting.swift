@@ -10,16 +10,24 @@ public enum ReceiverRouting {
         public var numbers: [PhoneNumber]
         /// Numbers of the payload left out, with the reason.
         public var skipped: [String]
+        /// Set when the payload names more numbers than `max_recipients`: it is refused whole.
+        public var refusal: RecipientError?
     }
 
     public static func route(_ notification: Notification, configuration: Configuration, defaults: [PhoneNumber]) -> Route {
         var numbers = notification.receiver.flatMap { configuration.receivers[$0] } ?? defaults
         var skipped: [String] = []
         var named = notification.recipients
+        let limit = configuration.maxRecipients
         if let label = configuration.recipientLabel {
             for value in notification.alerts.compactMap({ $0.label(label) }) + notification.commonLabels.filter({ $0.name == label }).map(\.value) {
                 named += value.split(separator: ",").map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
+                if named.count > limit { break }
             }
+        }
+        // Before any parsing: a list this long is refused whatever it holds.
+        guard Set(named).count <= limit else {
+            return Route(numbers: [], skipped: [], refusal: .tooMany(Set(named).count, limit: limit, origin: "the payload"))
         }
         for text in named {
             guard let number = try? PhoneNumber(parsing: text) else {
@@ -37,6 +45,6 @@ public enum ReceiverRouting {
         var seen = Set<PhoneNumber>()
         numbers = numbers.filter { seen.insert($0).inserted }
         var seenSkipped = Set<String>()
-        return Route(numbers: numbers, skipped: skipped.filter { seenSkipped.insert($0).inserted })
+        return Route(numbers: numbers, skipped: skipped.filter { seenSkipped.insert($0).inserted }, refusal: nil)
     }
 }

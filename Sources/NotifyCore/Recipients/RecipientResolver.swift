@@ -7,6 +7,8 @@ import SMSText
 ///
 /// An invalid or refused number from the input is skipped and reported, so one bad contact
 /// does not stop the page from reaching the others; the send fails only when nobody is left.
+/// More than `max_recipients` numbers from the input is refused whole: a list that long is a
+/// mistake or an attack, and would be digested for days (`--to` is the operator's own).
 public enum RecipientResolver {
     /// The recipients, and the input's numbers that were left out.
     public struct Resolution: Sendable, Equatable {
@@ -23,11 +25,13 @@ public enum RecipientResolver {
         }
     }
 
-    /// Resolves the recipients; `flags` are the `--to` values (each may be a comma-separated list).
+    /// Resolves the recipients; `flags` are the `--to` values (each may be a comma-separated
+    /// list). At most `limit` numbers from `input`.
     public static func resolve(
         flags: [String],
         input: [String],
-        allowlist: RecipientAllowlist?
+        allowlist: RecipientAllowlist?,
+        limit: Int = Configuration.defaultMaxRecipients
     ) throws(RecipientError) -> Resolution {
         if !flags.isEmpty {
             var numbers: [PhoneNumber] = []
@@ -43,6 +47,8 @@ public enum RecipientResolver {
             return Resolution(numbers: numbers, origin: "--to", skipped: [])
         }
         guard !input.isEmpty else { throw .none }
+        // Before any parsing: a list this long is refused whatever it holds.
+        guard input.count <= limit else { throw .tooMany(input.count, limit: limit, origin: "the alert input") }
         var numbers: [PhoneNumber] = []
         var skipped: [Resolution.Skipped] = []
         for value in input {
@@ -78,12 +84,16 @@ public enum RecipientError: Error, Sendable, Equatable, CustomStringConvertible 
     case none
     /// The input named numbers, but none is valid and allowed (exit 65).
     case noneUsable([String])
+    /// The input names more numbers than `max_recipients` (exit 65).
+    case tooMany(Int, limit: Int, origin: String)
 
     public var description: String {
         switch self {
         case .invalidFlag(let reason): "invalid --to: \(reason)"
         case .none: "no recipient: give --to NUMBER (or a pager/`to` in the alert input)"
         case .noneUsable(let skipped): "no usable recipient in the alert input: \(skipped.joined(separator: "; "))"
+        case .tooMany(let count, let limit, let origin):
+            "\(origin) names \(count) recipients, more than max_recipients (\(limit)): nothing sent (raise max_recipients in the configuration if that many is meant)"
         }
     }
 }

@@ -11,7 +11,8 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
     case dataError = 65
     /// SMSPartner refused the message for good (invalid number, no credits…).
     case unavailable = 69
-    /// Not sent yet: a transient failure; try again (later: kept in the outbox).
+    /// Not sent yet, or sent without an answer: kept in the outbox (retried, or first checked
+    /// with SMSPartner).
     case tempFailure = 75
     /// Configuration error: no or wrong API key, unreadable or invalid configuration.
     case configuration = 78
@@ -30,7 +31,7 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
         switch worst.failureClass {
         case .configuration: self = .configuration
         case .account, .rejected: self = .unavailable
-        case .transient: self = .tempFailure
+        case .transient, .unknown: self = .tempFailure
         }
     }
 

@@ -135,8 +135,9 @@ struct SQLiteTransaction: StateTransaction {
     func insert(_ message: NewMessage, at time: Timestamp) throws(StateError) -> Int64 {
         try run {
             try db.cachedStatement(sql: """
-                INSERT INTO message (created_at, kind, text, source, type_label, label) VALUES (?, ?, ?, ?, ?, ?)
-                """).execute(arguments: [time.milliseconds, message.kind.rawValue, message.text, message.source, message.typeLabel, message.label])
+                INSERT INTO message (created_at, kind, text, source, type_label, label, tag) VALUES (?, ?, ?, ?, ?, ?, ?)
+                """).execute(arguments: [time.milliseconds, message.kind.rawValue, message.text, message.source, message.typeLabel, message.label,
+                                         message.tag])
             return db.lastInsertedRowID
         }
     }
@@ -173,8 +174,10 @@ struct SQLiteTransaction: StateTransaction {
     func expireQueued(decidedBefore cutoff: Timestamp, at time: Timestamp) throws(StateError) -> Int {
         try run {
             try db.cachedStatement(sql: """
-                UPDATE delivery SET state = 'expired', updated_at = ?, next_attempt_at = NULL
-                WHERE state = 'pending' AND created_at < ?
+                UPDATE delivery SET state = 'expired', updated_at = ?, next_attempt_at = NULL,
+                    error = CASE WHEN state = 'unknown' THEN 'outcome unknown: SMSPartner never confirmed it (' || coalesce(error, '') || ')'
+                        ELSE error END
+                WHERE state IN ('pending', 'unknown') AND created_at < ?
                 """).execute(arguments: [time.milliseconds, cutoff.milliseconds])
             return db.changesCount
         }
@@ -183,9 +186,9 @@ struct SQLiteTransaction: StateTransaction {
     func releaseExpiredLeases(at time: Timestamp) throws(StateError) -> Int {
         try run {
             try db.cachedStatement(sql: """
-                UPDATE delivery SET state = 'pending', lease_owner = NULL, lease_until = NULL, next_attempt_at = ?, updated_at = ?,
-                    error_class = coalesce(error_class, 'transient'),
-                    error = coalesce(error, 'its sender stopped before recording an outcome')
+                UPDATE delivery SET state = 'unknown', lease_owner = NULL, lease_until = NULL, next_attempt_at = ?, updated_at = ?,
+                    error_class = 'unknown',
+                    error = 'its sender stopped before recording an outcome; SMSPartner is asked before it is sent again'
                 WHERE state = 'sending' AND lease_until < ?
                 """).execute(arguments: [time.milliseconds, time.milliseconds, time.milliseconds])
             return db.changesCount
@@ -195,9 +198,9 @@ struct SQLiteTransaction: StateTransaction {
     func claimDue(limit: Int, owner: String, leaseUntil: Timestamp, at time: Timestamp) throws(StateError) -> [ClaimedDelivery] {
         try run {
             let rows = try Row.fetchAll(db.cachedStatement(sql: """
-                SELECT d.id, d.message_id, d.recipient, d.created_at, d.attempts, m.text
+                SELECT d.id, d.message_id, d.recipient, d.created_at, d.attempts, d.state, m.text, m.tag
                 FROM delivery d JOIN message m ON m.id = d.message_id
-                WHERE d.state = 'pending' AND d.next_attempt_at <= ?
+                WHERE d.state IN ('pending', 'unknown') AND d.next_attempt_at <= ?
                 ORDER BY d.next_attempt_at, d.id LIMIT ?
                 """), arguments: [time.milliseconds, limit])
             let claimed = try rows.map { row in
@@ -207,7 +210,9 @@ struct SQLiteTransaction: StateTransaction {
                     recipient: try row.decode(forColumn: "recipient"),
                     text: try row.decode(forColumn: "text"),
                     createdAt: Timestamp(milliseconds: try row.decode(forColumn: "created_at")),
-                    attempts: try row.decode(forColumn: "attempts"))
+                    attempts: try row.decode(forColumn: "attempts"),
+                    tag: try row.decode(forColumn: "tag"),
+                    outcomeUnknown: (try row.decode(String.self, forColumn: "state")) == DeliveryState.unknown.rawValue)
             }
             guard !claimed.isEmpty else { return claimed }
             try db.execute(sql: """
@@ -247,6 +252,20 @@ struct SQLiteTransaction: StateTransaction {
                         next_attempt_at = NULL
                     WHERE state = 'sending' AND lease_owner = ? AND id IN (\(list))
                     """, arguments: StatementArguments([time.milliseconds, owner] as [any DatabaseValueConvertible] + ids))
+            case .confirmed:
+                // Recorded whatever the row's state, as a success is.
+                try db.execute(sql: """
+                    UPDATE delivery SET state = 'sent', sent_at = ?, updated_at = ?, provider_message_id = NULL, nb_sms = NULL,
+                        cost = NULL, currency = NULL, lease_owner = NULL, lease_until = NULL, next_attempt_at = NULL,
+                        error_class = NULL, error = NULL
+                    WHERE id IN (\(list))
+                    """, arguments: StatementArguments([time.milliseconds, time.milliseconds] + ids))
+            case .unknown(let error, let checkAt):
+                try db.execute(sql: """
+                    UPDATE delivery SET state = 'unknown', updated_at = ?, error_class = 'unknown', error = ?, next_attempt_at = ?,
+                        lease_owner = NULL, lease_until = NULL
+                    WHERE state = 'sending' AND lease_owner = ? AND id IN (\(list))
+                    """, arguments: StatementArguments([time.milliseconds, error, checkAt.milliseconds, owner] as [any DatabaseValueConvertible] + ids))
             case .retry(let errorClass, let error, let retryAt):
                 try db.execute(sql: """
                     UPDATE delivery SET state = 'pending', updated_at = ?, error_class = ?, error = ?, next_attempt_at = ?,
@@ -260,12 +279,12 @@ struct SQLiteTransaction: StateTransaction {
     func prune(decidedBefore cutoff: Timestamp) throws(StateError) -> Int {
         try run {
             try db.cachedStatement(sql: """
-                DELETE FROM delivery WHERE created_at < ? AND state NOT IN ('sending', 'pending', 'held')
+                DELETE FROM delivery WHERE created_at < ? AND state NOT IN ('sending', 'pending', 'unknown', 'held')
                 """).execute(arguments: [cutoff.milliseconds])
             let deleted = db.changesCount
             // Bounded whatever the traffic: beyond the newest rows, the oldest finished ones go.
             try db.cachedStatement(sql: """
-                DELETE FROM delivery WHERE state NOT IN ('sending', 'pending', 'held') AND id <= (
+                DELETE FROM delivery WHERE state NOT IN ('sending', 'pending', 'unknown', 'held') AND id <= (
                     SELECT id FROM delivery ORDER BY id DESC LIMIT 1 OFFSET ?)
                 """).execute(arguments: [SQLiteStateStore.maxDeliveries])
             let capped = db.changesCount
@@ -291,11 +310,13 @@ struct SQLiteTransaction: StateTransaction {
         try run {
             var snapshot = StatusSnapshot(now: now)
             if let row = try Row.fetchOne(db.cachedStatement(sql: """
-                SELECT count(*) AS queued, coalesce(sum(state = 'sending'), 0) AS sending, min(created_at) AS oldest
-                FROM delivery WHERE state IN ('pending', 'sending')
+                SELECT count(*) AS queued, coalesce(sum(state = 'sending'), 0) AS sending,
+                    coalesce(sum(state = 'unknown'), 0) AS unknown, min(created_at) AS oldest
+                FROM delivery WHERE state IN (\(DeliveryState.queuedSQL))
                 """)) {
                 snapshot.queued = try row.decode(forColumn: "queued")
                 snapshot.sending = try row.decode(forColumn: "sending")
+                snapshot.unknown = try row.decode(forColumn: "unknown")
                 snapshot.oldestQueued = (try row.decode(Int64?.self, forColumn: "oldest")).map(Timestamp.init)
             }
             snapshot.held = try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM delivery WHERE state = 'held'")) ?? 0
@@ -334,7 +355,7 @@ struct SQLiteTransaction: StateTransaction {
                 snapshot.windows.append(window)
             }
             snapshot.latest = try Row.fetchAll(db.cachedStatement(sql: """
-                SELECT d.*, m.text, m.source, m.type_label, m.label FROM delivery d JOIN message m ON m.id = d.message_id
+                SELECT d.*, m.text, m.source, m.type_label, m.label, m.tag FROM delivery d JOIN message m ON m.id = d.message_id
                 ORDER BY d.id DESC LIMIT ?
                 """), arguments: [latest]).map(Self.record)
             return snapshot
@@ -384,6 +405,7 @@ struct SQLiteTransaction: StateTransaction {
             text: try row.decode(forColumn: "text"),
             source: try row.decode(forColumn: "source"),
             typeLabel: try row.decode(forColumn: "type_label"),
-            label: try row.decode(forColumn: "label"))
+            label: try row.decode(forColumn: "label"),
+            tag: try row.decode(forColumn: "tag"))
     }
 }

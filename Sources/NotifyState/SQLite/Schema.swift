@@ -4,7 +4,7 @@ import GRDB
 /// a change is a new migration appended here.
 enum Schema {
     /// `PRAGMA user_version` once every migration below has run: the number of migrations.
-    static let version = 2
+    static let version = 3
 
     static let migrator: DatabaseMigrator = {
         var migrator = DatabaseMigrator()
@@ -74,6 +74,15 @@ enum Schema {
                     instance TEXT PRIMARY KEY,
                     resolved_at INTEGER NOT NULL
                 );
+                """)
+        }
+        // Each message's own SMSPartner tag (rows from before get a random one), so that a
+        // request whose answer never came can be looked up before it is sent again; and the
+        // `unknown` delivery state, due for that lookup at next_attempt_at.
+        migrator.registerMigration("v3: message tags") { db in
+            try db.execute(sql: """
+                ALTER TABLE message ADD COLUMN tag TEXT;
+                UPDATE message SET tag = 'notify' || lower(hex(randomblob(5)));
                 """)
         }
         return migrator

@@ -80,11 +80,31 @@ public struct CurlHTTPClient: Sendable {
 
         let result = withExtendedLifetime(sink) { curl_easy_perform(handle) }
         guard result == CURLE_OK else {
-            throw Self.error(for: result, detail: String(cString: errorBuffer), sink: sink)
+            let error = Self.error(for: result, detail: String(cString: errorBuffer), sink: sink)
+            if Self.wholeRequestSent(handle, bodyLength: request.body.count), let unanswered = error.unanswered {
+                throw unanswered
+            }
+            throw error
         }
         var status = 0
         _ = ccurl_easy_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
         return HTTPResponse(status: status, body: sink.bytes)
+    }
+
+    /// Whether the request's head and its whole body were handed to the connection: from then
+    /// on the server may have received it, and a failure leaves its outcome unknown. Before
+    /// that (refused, unreachable, TLS, a timeout while connecting or writing) it cannot have
+    /// been acted on.
+    static func wholeRequestSent(_ handle: UnsafeMutableRawPointer, bodyLength: Int) -> Bool {
+        var headBytes = 0
+        var bodyBytes: curl_off_t = 0
+        guard ccurl_easy_getinfo_long(handle, CURLINFO_REQUEST_SIZE, &headBytes) == CURLE_OK,
+            ccurl_easy_getinfo_off_t(handle, CURLINFO_SIZE_UPLOAD_T, &bodyBytes) == CURLE_OK
+        else {
+            // Cannot tell: assume it may have arrived (a duplicate is checked for; a lost page is not).
+            return true
+        }
+        return headBytes > 0 && bodyBytes >= bodyLength
     }
 
     /// `no_proxy` from the environment plus loopback, which never goes through a proxy.

@@ -1,0 +1,195 @@
+import AlertModel
+import Foundation
+import NotifyState
+import SMSPartner
+import SMSPartnerTesting
+import SMSText
+import Testing
+
+@testable import NotifyCore
+
+/// Requests that were sent but never answered (issue 16): never sent again before SMSPartner
+/// has been asked, by the message's own tag, whether it took them. Real fake server, real
+/// libcurl, real SQLite; the fake's `slowAccept` takes a message only after its delay, whether
+/// the client still waits or not.
+extension OutboxTests {
+    /// Attempts time out after 400 ms; SMSPartner is asked 1 s after a request left.
+    static let unknownRetry = RetryPolicy(initialBackoff: .milliseconds(10), maxBackoff: .milliseconds(20), attemptTimeout: .milliseconds(400),
+                                          minimumAttempt: .milliseconds(100), lookupDelay: .seconds(1))
+
+    /// A generic alert with this summary, keyed `k`, for these numbers.
+    static func candidate(_ summary: String, to numbers: [String]) throws -> AlertCandidate {
+        let notification = Notification(single: Alert(source: .generic, summary: summary, dedupKey: "k"))
+        return AlertCandidate(notification: notification, rendered: MessageRenderer().render(notification),
+                              recipients: try numbers.map { try PhoneNumber(parsing: $0) }, dedupKey: "k")
+    }
+
+    func sendRequests(_ fake: FakeSMSPartner) -> [RecordedRequest] { fake.requests.filter { $0.path == "/v1/send" } }
+    func lookups(_ fake: FakeSMSPartner) -> [RecordedRequest] { fake.requests.filter { $0.path == "/v1/bulk-status-by-tag" } }
+
+    @Test func everyMessageHasATagOfItsOwnUnderTheConfiguredPrefix() async throws {
+        try await withOutbox(tagPrefix: "nagios") { h in
+            _ = try h.send("disk full", to: [Self.alice])
+            _ = try h.send("load high", to: [Self.alice, Self.bob])
+            let tags = h.fake.deliveredMessages.compactMap(\.tag)
+            #expect(tags.count == 2)
+            #expect(Set(tags).count == 2)
+            #expect(tags.allSatisfy { $0.hasPrefix("nagios") && $0.count <= 20 && $0 == $0.lowercased() && !$0.contains(" ") })
+            #expect(Set(try h.snapshot().latest.compactMap(\.tag)) == Set(tags), "the store keeps the tag each request carried")
+        }
+    }
+
+    /// The issue's case: the provider takes the request after the client gave up. The send
+    /// waits for the lookup within its budget, finds it, and never sends it again.
+    @Test func aSlowAcceptanceIsFoundByItsTagAndNotSentAgain() async throws {
+        try await withOutbox(retry: Self.unknownRetry) { h in
+            h.fake.setDefaultReply(.slowAccept(.milliseconds(700)))
+            let (_, results) = try h.send("disk full", to: [Self.alice], within: .seconds(5))
+            #expect(results.map(\.outcome) == [.confirmed])
+            #expect(results.first?.receipt?.confirmedByTag != nil)
+            #expect(sendRequests(h.fake).count == 1)
+            #expect(lookups(h.fake).count == 1)
+            #expect(h.fake.deliveredMessages.count == 1)
+            h.clock.advance(.seconds(3600))
+            #expect(try h.flush().results.isEmpty)
+            #expect(sendRequests(h.fake).count == 1, "a later flush sends nothing more")
+            let snapshot = try h.snapshot()
+            #expect(snapshot.queued == 0)
+            #expect(snapshot.latest.first?.state == .sent)
+        }
+    }
+
+    /// Without the time to ask, the delivery is kept as unknown, and the flush that asks later
+    /// finds it taken.
+    @Test func withoutTimeToAskItStaysUnknownAndAFlushConfirmsIt() async throws {
+        try await withOutbox(retry: Self.unknownRetry) { h in
+            h.fake.setDefaultReply(.slowAccept(.milliseconds(700)))
+            let (_, results) = try h.send("disk full", to: [Self.alice], within: .seconds(5), waitForLookup: false)
+            guard case .unknown(_, let checkAt) = results.first?.outcome else {
+                Issue.record("expected unknown, got \(results.map(\.outcome))")
+                return
+            }
+            #expect(checkAt > h.clock.now)
+            #expect(results.first?.error?.failureClass == .unknown)
+            #expect(try h.snapshot().unknown == 1)
+            #expect(try h.flush().results.isEmpty, "not asked before its time")
+            try await Task.sleep(for: .seconds(1))  // the provider takes it meanwhile
+            h.clock.advance(.seconds(2))
+            let report = try h.flush()
+            #expect(report.results.map(\.outcome) == [.confirmed])
+            #expect(sendRequests(h.fake).count == 1)
+            #expect(lookups(h.fake).count == 1)
+            #expect(h.fake.deliveredMessages.count == 1)
+        }
+    }
+
+    /// A request that got through but whose connection was reset: found, not sent again.
+    @Test func aResetAfterAcceptanceIsConfirmed() async throws {
+        try await withOutbox(retry: Self.unknownRetry) { h in
+            h.fake.enqueue(.acceptThenReset)
+            let (_, results) = try h.send("disk full", to: [Self.alice, Self.bob])
+            #expect(results.map(\.outcome) == [.confirmed, .confirmed])
+            #expect(h.fake.deliveredMessages.count == 1)
+            #expect(sendRequests(h.fake).count == 1)
+        }
+    }
+
+    /// The connection closed after the whole request was sent, and SMSPartner did not take it:
+    /// asked, not found, sent again: exactly one SMS.
+    @Test func anUnansweredRequestThatWasNotTakenIsSentAgainAfterTheLookup() async throws {
+        try await withOutbox(retry: Self.unknownRetry) { h in
+            h.fake.enqueue(.dropConnection)
+            let (_, results) = try h.send("disk full", to: [Self.alice])
+            guard case .sent = results.first?.outcome else {
+                Issue.record("expected sent, got \(results.map(\.outcome))")
+                return
+            }
+            #expect(sendRequests(h.fake).count == 2)
+            #expect(lookups(h.fake).count == 1)
+            #expect(h.fake.deliveredMessages.count == 1)
+            let order = h.fake.requests.map(\.path)
+            #expect(order == ["/v1/send", "/v1/bulk-status-by-tag", "/v1/send"], "asked before sending again")
+        }
+    }
+
+    /// A refused connection never reached SMSPartner: a plain transient failure, retried
+    /// without a lookup.
+    @Test func aConnectionRefusedIsAPlainRetryWithoutALookup() async throws {
+        try await withOutbox(retry: Self.unknownRetry) { h in
+            let closed = try await FakeSMSPartner.start()
+            let url = closed.baseURL
+            try await closed.shutdown()
+            let client = SMSPartnerClient(apiKey: APIKey(FakeSMSPartner.defaultAPIKey)!, baseURL: url, userAgent: "test")
+            let down = MessageSender(delivery: Delivery(client: client, policy: Self.unknownRetry))
+            let admission = try h.outbox.admit(try Self.candidate("disk full", to: [Self.alice]), lease: .seconds(60))
+            let results = try h.outbox.deliver(admission.claims, with: down, within: .milliseconds(600))
+            guard case .retry(let errorClass, _, _) = results.first?.outcome else {
+                Issue.record("expected retry, got \(results.map(\.outcome))")
+                return
+            }
+            #expect(errorClass == "transient")
+            h.clock.advance(.seconds(3600 - 1))
+            let report = try h.flush()
+            #expect(report.results.map(\.outcome.isSent) == [true])
+            #expect(lookups(h.fake).isEmpty, "nothing had reached SMSPartner: nothing to ask")
+            #expect(h.fake.deliveredMessages.count == 1)
+        }
+    }
+
+    /// While SMSPartner cannot be asked, nothing is sent: the delivery stays unknown and is
+    /// asked about again later.
+    @Test func aFailedLookupKeepsItUnknownAndSendsNothing() async throws {
+        try await withOutbox(retry: Self.unknownRetry) { h in
+            h.fake.enqueue(.dropConnection)
+            h.fake.failTagLookups(100)
+            let (_, results) = try h.send("disk full", to: [Self.alice], within: .seconds(2))
+            guard case .unknown(let error, let checkAt) = results.first?.outcome else {
+                Issue.record("expected unknown, got \(results.map(\.outcome))")
+                return
+            }
+            #expect(error.contains("failed"))
+            #expect(checkAt > h.clock.now)
+            #expect(sendRequests(h.fake).count == 1)
+            #expect(lookups(h.fake).count >= 1)
+            h.fake.failTagLookups(0)
+            h.clock.advance(.seconds(3600 - 1))
+            let report = try h.flush()
+            #expect(report.results.map(\.outcome.isSent) == [true])
+            #expect(h.fake.deliveredMessages.count == 1)
+            #expect(sendRequests(h.fake).count == 2, "sent again only once SMSPartner said it did not have it")
+        }
+    }
+
+    /// A sender killed after its request went out: the lease runs out, the delivery comes back
+    /// unknown, and the flush finds it taken instead of sending it again.
+    @Test func aDeadSendersRequestThatWentOutIsNotSentAgain() async throws {
+        try await withOutbox(retry: Self.unknownRetry) { h in
+            let admission = try h.outbox.admit(try Self.candidate("disk full", to: [Self.alice]), lease: .seconds(60))
+            let claim = try #require(admission.claims.first)
+            // What the killed process sent before it died.
+            _ = try h.sender.delivery.client.send(
+                h.sender.request(claim.text, to: [try PhoneNumber(parsing: Self.alice)], messageTag: claim.tag), timeout: .seconds(2)).get()
+            h.clock.advance(.seconds(61))
+            let report = try h.flush()
+            #expect(report.released == 1)
+            #expect(report.results.map(\.outcome) == [.confirmed])
+            #expect(h.fake.deliveredMessages.count == 1)
+        }
+    }
+
+    /// Of a request's numbers, those SMSPartner has are confirmed, the others sent again.
+    @Test func onlyTheNumbersNotFoundAreSentAgain() async throws {
+        try await withOutbox(retry: Self.unknownRetry) { h in
+            let admission = try h.outbox.admit(try Self.candidate("disk full", to: [Self.alice, Self.bob]), lease: .seconds(60))
+            let claim = try #require(admission.claims.first)
+            _ = try h.sender.delivery.client.send(
+                h.sender.request(claim.text, to: [try PhoneNumber(parsing: Self.alice)], messageTag: claim.tag), timeout: .seconds(2)).get()
+            h.clock.advance(.seconds(61))
+            let report = try h.flush()
+            let outcomes = Dictionary(uniqueKeysWithValues: report.results.map { ($0.claim.recipient, $0.outcome) })
+            #expect(outcomes[Self.alice] == .confirmed)
+            #expect(outcomes[Self.bob]?.isSent == true && outcomes[Self.bob] != .confirmed)
+            #expect(h.fake.deliveredMessages.flatMap(\.numbers).sorted() == [Self.alice, Self.bob].sorted())
+        }
+    }
+}
