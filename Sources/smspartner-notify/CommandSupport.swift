@@ -14,12 +14,16 @@ enum CommandSupport {
         }
     }
 
+    /// The API key; warns on stderr when the API URL would carry it in clear text.
     static func apiKey(_ settings: Settings) throws -> APIKey {
+        let key: APIKey
         do {
-            return try settings.apiKey()
+            key = try settings.apiKey()
         } catch {
             throw CommandFailure(.configuration, error.description)
         }
+        if let warning = settings.cleartextWarning { Console.warning(warning) }
+        return key
     }
 
     /// Opens (creating it if needed) the store; waits at most `busyTimeout` for a lock.
@@ -41,10 +45,10 @@ enum CommandSupport {
     private static let keptOpen = Mutex<[SQLiteStateStore]>([])
 
     /// As the process ends, whatever its exit status: lets each store shorten its WAL for
-    /// the next process (see ``SQLiteStateStore/shortenWAL()``; `serve`'s store does not).
+    /// the next process (see ``SQLiteStateStore/checkpointAtExit()``; `serve`'s store does not).
     static func finish() {
         for store in keptOpen.withLock({ $0 }) {
-            store.shortenWAL()
+            store.checkpointAtExit()
         }
     }
 

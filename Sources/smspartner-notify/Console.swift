@@ -1,4 +1,11 @@
+import NotifyCore
 import SMSText
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Standard output, for people and parsers: one line per call, every control character,
 /// line separator and bidi override in it escaped (``DisplayEscaping``), so that no alert input
@@ -8,5 +15,16 @@ enum Console {
     /// Writes `text` as one line.
     static func line(_ text: String) {
         print(text.displayEscaped)
+    }
+
+    /// Writes `text` as one line on standard error (a warning that does not stop the command).
+    static func warning(_ text: String) {
+        var bytes = Array("\(ToolVersion.name): \(text.displayEscaped)\n".utf8)
+        while !bytes.isEmpty {
+            let written = bytes.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
+            if written < 0 && errno == EINTR { continue }
+            guard written > 0 else { break }
+            bytes.removeFirst(written)
+        }
     }
 }

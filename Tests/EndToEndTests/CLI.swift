@@ -210,6 +210,11 @@ enum CLI {
             #expect(!result.stdout.contains(secret), "API key leaked on stdout: \(result.summary)", sourceLocation: sourceLocation)
             #expect(!result.stderr.contains(secret), "API key leaked on stderr: \(result.summary)", sourceLocation: sourceLocation)
         }
+        // Every line is one line: no control character but the newline that ends it (issue 16).
+        for (name, text) in [("stdout", result.stdout), ("stderr", result.stderr)] {
+            let controls = text.utf8.filter { ($0 < 0x20 && $0 != 0x0A) || $0 == 0x7F }
+            #expect(controls.isEmpty, "control bytes \(controls) on \(name): \(result.summary)", sourceLocation: sourceLocation)
+        }
         if result.exitCode == 0 {
             #expect(result.stderr.isEmpty, "exit 0 but stderr not empty: \(result.summary)", sourceLocation: sourceLocation)
         } else {

@@ -143,6 +143,7 @@ public enum AlertmanagerDecoder {
             guard first == UInt8(ascii: "{") || first == UInt8(ascii: "[") else {
                 return "not JSON (it begins with \"\(excerpt(body))\")"
             }
+            if let deep = JSONValue.nestedTooDeeply(body) { return deep }
             return "not JSON (a syntax error, or the body is cut short)"
         }
         switch first {

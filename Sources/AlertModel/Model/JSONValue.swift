@@ -47,10 +47,44 @@ public enum JSONValue: Sendable, Equatable, Decodable {
         do {
             return .success(try JSONDecoder().decode(JSONValue.self, from: Data(bytes)))
         } catch let error as DecodingError {
+            if let deep = nestedTooDeeply(bytes[...]) { return .failure(DecodeFailure(reason: deep)) }
             return .failure(DecodeFailure(reason: Self.describe(error)))
         } catch {
             return .failure(DecodeFailure(reason: "not JSON"))
         }
+    }
+
+    /// The most arrays and objects JSON may nest (Foundation's parser refuses deeper input).
+    public static let maxNesting = 512
+
+    /// "nested too deeply…" when `bytes` open more than ``maxNesting`` arrays or objects inside
+    /// one another (outside strings), else nil: such JSON may be well-formed, and calling it
+    /// "not JSON" would send the sender looking for a syntax error.
+    public static func nestedTooDeeply(_ bytes: ArraySlice<UInt8>) -> String? {
+        var depth = 0
+        var inString = false
+        var escaped = false
+        for byte in bytes {
+            if inString {
+                if escaped {
+                    escaped = false
+                } else if byte == UInt8(ascii: "\\") {
+                    escaped = true
+                } else if byte == UInt8(ascii: "\"") {
+                    inString = false
+                }
+                continue
+            }
+            switch byte {
+            case UInt8(ascii: "\""): inString = true
+            case UInt8(ascii: "["), UInt8(ascii: "{"):
+                depth += 1
+                if depth > maxNesting { return "JSON nested too deeply (more than \(maxNesting) levels of arrays and objects)" }
+            case UInt8(ascii: "]"), UInt8(ascii: "}"): depth -= 1
+            default: break
+            }
+        }
+        return nil
     }
 
     /// Why some bytes are not JSON, in one line.

@@ -38,6 +38,29 @@ public struct Settings: Sendable {
         return Settings(configuration: configuration, apiURL: url, environment: environment)
     }
 
+    /// A warning when the API URL is `http://` to another host than this one: the key would
+    /// travel in clear text (it is sent with every request). Nil for `https://` and loopback.
+    public var cleartextWarning: String? {
+        guard apiURL.lowercased().hasPrefix("http://") else { return nil }
+        let rest = apiURL.dropFirst("http://".count)
+        var authority = String(rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" })
+        if let at = authority.lastIndex(of: "@") { authority = String(authority[authority.index(after: at)...]) }
+        let host: String
+        if authority.hasPrefix("["), let end = authority.firstIndex(of: "]") {
+            host = String(authority[authority.index(after: authority.startIndex)..<end])
+        } else {
+            host = String(authority.prefix { $0 != ":" })
+        }
+        if Self.isLoopback(host.lowercased()) { return nil }
+        return "warning: the API URL \(apiURL) is not https: the API key travels in clear text to \(host)"
+    }
+
+    static func isLoopback(_ host: String) -> Bool {
+        if host == "localhost" || host.hasSuffix(".localhost") || host == "::1" { return true }
+        let parts = host.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count == 4 && parts[0] == "127" && parts.allSatisfy { UInt8($0) != nil }
+    }
+
     /// The API key, from the first of: `SMSPARTNER_API_KEY`, the file named by
     /// `SMSPARTNER_API_KEY_FILE`, the configuration's `api_key_file`, its `api_key`.
     public func apiKey() throws(ConfigurationError) -> APIKey {

@@ -17,7 +17,7 @@ import Darwin
 /// - the schema is versioned (GRDB's `DatabaseMigrator`); creating or migrating it happens
 ///   under the same lock, as the migrator itself assumes one process;
 /// - files are created mode 0600 in a directory created mode 0700;
-/// - a short-lived process keeps the WAL short as it ends (``shortenWAL()``).
+/// - a short-lived process checkpoints and truncates the WAL as it ends (``checkpointAtExit()``).
 public final class SQLiteStateStore: StateStore {
     /// The database file's name in the state directory.
     public static let fileName = "state.db"
@@ -34,23 +34,24 @@ public final class SQLiteStateStore: StateStore {
     let queue: any DatabaseWriter
     /// How the writer waits for other processes; told not to wait while truncating the WAL.
     let busyWait: BusyWait
-    /// True in a short-lived process: ``shortenWAL()`` truncates a WAL longer than
-    /// ``walTruncationBytes``.
+    /// True in a short-lived process: ``checkpointAtExit()`` truncates the WAL.
     let truncatesWAL: Bool
     /// In `serve`, the read-only connection that answers ``commitVersion()``: SQLite's
     /// `data_version` counts the commits of the connections other than the one asking.
     let versions: DatabaseQueue?
 
-    /// The WAL length past which a short-lived process truncates it: 100 frames.
+    /// Why a short-lived process checkpoints and truncates the WAL as it ends
+    /// (``checkpointAtExit()``), whatever its length:
     ///
-    /// A process that opens the file while no other connection has it open (every `send`
-    /// but in a storm) rebuilds the WAL index by reading every frame of the WAL; after that
-    /// rebuild SQLite counts no frame as checkpointed, so with one write per process its
-    /// own restart of the WAL never comes and the WAL grows to the 1000-page automatic
-    /// checkpoint (4 MB): reading it was most of what the store cost a `send`. A truncating
-    /// checkpoint copies what the WAL holds and syncs the file (~1 ms), once every dozen
-    /// processes or so (a commit writes ~8 pages), and the next rebuild has nothing to read.
-    static let walTruncationBytes = 100 * (4096 + 24)
+    /// - what it recorded is then in the database file itself, not only in the WAL beside it
+    ///   (a copy of `state.db` alone, a backup, holds the history);
+    /// - a process that opens the file while no other connection has it open (every `send`
+    ///   but in a storm) rebuilds the WAL index by reading every frame of the WAL; after that
+    ///   rebuild SQLite counts no frame as checkpointed, so with one write per process the WAL
+    ///   would grow to the 1000-page automatic checkpoint (4 MB), and reading it was most of
+    ///   what the store cost a `send`.
+    ///
+    /// It costs one sync of the database file (~1 ms) after the command's work is done.
 
     /// In `serve`, the WAL length (pages) at which a commit checkpoints (see ``openPool(path:wait:)``).
     static let serverCheckpointPages = 500
@@ -136,17 +137,17 @@ public final class SQLiteStateStore: StateStore {
         }
     }
 
-    /// In a short-lived process, as it ends: checkpoints and truncates the WAL when it has
-    /// grown past ``walTruncationBytes``, so that the next process has little to read.
+    /// In a short-lived process, as it ends cleanly: checkpoints the WAL into the database file
+    /// and truncates it, when it holds anything.
     ///
     /// Called once the command's work is done, so it never delays a request. It never waits:
     /// when another process holds the writers' lock or is reading (a storm), it gives up at
     /// once and a later process does it. Every transaction is committed already, so a failure
-    /// or a `kill -9` here changes nothing but the next process's start-up.
-    public func shortenWAL() {
+    /// or a `kill -9` here changes nothing but where the history lies until the next one.
+    public func checkpointAtExit() {
         guard truncatesWAL else { return }
         var info = stat()
-        guard stat(path + "-wal", &info) == 0, info.st_size > Self.walTruncationBytes else { return }
+        guard stat(path + "-wal", &info) == 0, info.st_size > 0 else { return }
         guard let lock = FileLock.tryLock(path: lockPath) else { return }
         defer { lock.unlock() }
         busyWait.withoutWaiting {
@@ -194,7 +195,7 @@ public final class SQLiteStateStore: StateStore {
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
             // A short-lived process must not checkpoint and delete the WAL as it closes (it
             // syncs twice, and a storm's processes would take turns at it): it truncates a
-            // long WAL as it ends instead (see `shortenWAL()`).
+            // long WAL as it ends instead (see `checkpointAtExit()`).
             let code = csqlite_no_checkpoint_on_close(db.sqliteConnection, 1)
             guard code == SQLITE_OK else {
                 throw DatabaseError(resultCode: ResultCode(rawValue: code), message: "cannot keep the WAL on close")
