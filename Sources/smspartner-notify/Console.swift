@@ -17,7 +17,8 @@ enum Console {
         print(text.displayEscaped)
     }
 
-    /// Writes `text` as one line on standard error (a warning that does not stop the command).
+    /// Writes `smspartner-notify: <text>` as one line on standard error, unbuffered: a warning,
+    /// or the one line of a failure.
     static func warning(_ text: String) {
         var bytes = Array("\(ToolVersion.name): \(text.displayEscaped)\n".utf8)
         while !bytes.isEmpty {

@@ -44,14 +44,7 @@ enum Entry {
         fflush(nil)
         // One line whatever the message holds: its own line breaks become spaces, and any
         // control character that came with the input is escaped.
-        let flat = message.split(whereSeparator: { $0.isNewline }).joined(separator: " ").displayEscaped
-        var line = Array("\(ToolVersion.name): \(flat)\n".utf8)
-        while !line.isEmpty {
-            let written = line.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
-            if written < 0 && errno == EINTR { continue }
-            guard written > 0 else { break }
-            line.removeFirst(written)
-        }
+        Console.warning(message.split(whereSeparator: { $0.isNewline }).joined(separator: " "))
         exit(status)
     }
 }
