@@ -139,6 +139,24 @@ import Testing
         }
     }
 
+    /// Issue 16: JSON refused only for its depth said "not valid JSON". Past Foundation's 512
+    /// levels each JSON decoder now says "nested too deeply"; under it, nothing changes.
+    @Test(arguments: [DeepInput.arrays, .objects, .inAlerts, .inLabels, .inLabelValue, .inGenericMember])
+    func tooDeepJSONSaysSo(_ shape: DeepInput) {
+        let body = shape.bytes(depth: 600)
+        for (name, decode) in [Self.byteDecoders[0], Self.byteDecoders[1]] {
+            do {
+                _ = try decode(body)
+                Issue.record("\(name) \(shape): decoded 600 levels")
+            } catch {
+                #expect("\(error)".contains("nested too deeply"), "\(name) \(shape): \(error)")
+            }
+        }
+        #expect(JSONValue.nestedTooDeeply(shape.bytes(depth: 500)[...]) == nil)
+        #expect(JSONValue.nestedTooDeeply(Array(#"{"a":"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["}"#.utf8)[...]) == nil,
+                "brackets in a string do not count")
+    }
+
     /// Megabytes in one string: a summary, a label, a whole line of plain text, an
     /// environment value, a run of newlines, a number with 100,000 digits.
     @Test(arguments: HugeInput.allCases)

@@ -300,6 +300,47 @@ struct InputTests {
         }
     }
 
+    /// Issue 16: 60,000 numbers from a JSON `to` were accepted and digested at 100/h for weeks.
+    @Test("an input naming more numbers than max_recipients is refused whole: exit 65, nothing sent")
+    func tooManyRecipientsFromTheInput() async throws {
+        try await withFake { fake in
+            for (count, config) in [(60_000, nil), (51, nil), (6, "max_recipients: 5\n")] as [(Int, String?)] {
+                let dir = try TemporaryDirectory()
+                defer { dir.remove() }
+                var env = fake.env
+                if let config { env["SMSPARTNER_NOTIFY_CONFIG"] = try dir.write("config.yml", config) }
+                let numbers = (0..<count).map { "\"+336" + String(format: "%08d", $0) + "\"" }
+                let input = #"{"summary": "disk full", "to": ["# + numbers.joined(separator: ",") + "]}"
+                let result = try await CLI.run(["send", "--format", "generic"], env: env, stdin: input)
+                #expect(result.exitCode == 65, "\(result.summary)")
+                #expect(result.stderr.contains("names \(count) recipients, more than max_recipients"), "\(result.summary)")
+                #expect(result.stdout.isEmpty, "nothing listed as skipped either: \(result.summary)")
+            }
+            // At the limit it goes through.
+            let numbers = (0..<50).map { "\"+336" + String(format: "%08d", $0) + "\"" }
+            let ok = try await CLI.run(["send", "--format", "generic"], env: fake.env,
+                                       stdin: #"{"summary": "disk full", "to": ["# + numbers.joined(separator: ",") + "]}")
+            #expect(ok.exitCode == 0, "\(ok.summary)")
+            #expect(fake.deliveredMessages.map(\.numbers.count) == [50])
+        }
+    }
+
+    @Test("an http:// API URL off loopback warns once that the key travels in clear; loopback does not")
+    func cleartextAPIURLWarns() async throws {
+        let state = try TemporaryDirectory()
+        defer { state.remove() }
+        // Nothing queued: flush reads the key, contacts nobody.
+        for (url, warns) in [("http://192.0.2.1:9/v1", true), ("http://127.0.0.1:9/v1", false), ("http://localhost:9/v1", false),
+                             ("https://api.smspartner.fr/v1", false)] {
+            let result = try await CLI.run(["flush"], env: [
+                "SMSPARTNER_API_URL": url, "SMSPARTNER_API_KEY": FakeSMSPartner.defaultAPIKey, "SMSPARTNER_STATE_DIR": state.path("s"),
+            ])
+            #expect(result.exitCode == 0, "\(result.summary)")
+            let warnings = result.stderrLines.filter { $0.contains("travels in clear text") }
+            #expect(warnings.count == (warns ? 1 : 0), "\(url): \(result.summary)")
+        }
+    }
+
     @Test("duplicate recipients in any form are sent to once")
     func duplicateRecipients() async throws {
         try await withFake { fake in

@@ -25,4 +25,32 @@ import Testing
         #expect(allowed.numbers.map(\.e164) == ["+33611111111", "+33633333333"])
         #expect(allowed.skipped == ["nope (not a phone number)"])
     }
+
+    /// Issue 16: a label (or `to`) naming more numbers than `max_recipients` is refused whole.
+    @Test func aPayloadNamingMoreThanMaxRecipientsIsRefusedWhole() throws {
+        var configuration = Configuration()
+        configuration.recipientLabel = "sms_to"
+        configuration.allowedRecipients = try RecipientAllowlist(patterns: ["+336*"])
+        configuration.maxRecipients = 3
+        let defaults = [try PhoneNumber(parsing: "+33611111111")]
+        let many = (0..<4).map { "+3363333333\($0)" }.joined(separator: ",")
+        let refused = ReceiverRouting.route(Self.notification(receiver: "x", sms: many), configuration: configuration, defaults: defaults)
+        #expect(refused.numbers.isEmpty)
+        #expect(refused.refusal == .tooMany(4, limit: 3, origin: "the payload"))
+        #expect(refused.refusal?.description.contains("more than max_recipients (3)") == true)
+        let three = (0..<3).map { "+3363333333\($0)" }.joined(separator: ",")
+        let fine = ReceiverRouting.route(Self.notification(receiver: "x", sms: three), configuration: configuration, defaults: defaults)
+        #expect(fine.refusal == nil)
+        #expect(fine.numbers.count == 4, "the route's own number and the three named")
+    }
+
+    @Test func theResolverRefusesALongInputListBeforeParsingIt() throws {
+        let input = (0..<60_000).map { "+336" + String($0) }
+        #expect(throws: RecipientError.tooMany(60_000, limit: 50, origin: "the alert input")) {
+            try RecipientResolver.resolve(flags: [], input: input, allowlist: nil)
+        }
+        // `--to` is the operator's own: not limited.
+        let flags = (0..<60).map { "+336000000" + String(format: "%02d", $0) }
+        #expect(try RecipientResolver.resolve(flags: flags, input: [], allowlist: nil, limit: 50).numbers.count == 60)
+    }
 }
