@@ -43,7 +43,7 @@ public final class OutboxWorker: Service, Sendable {
             heartbeat.withLock { $0 = .now }
             let snapshot = runtime.snapshot
             let budget = snapshot.configuration.timeout
-            let lease = budget + snapshot.sender.delivery.policy.attemptTimeout + .seconds(15)
+            let lease = snapshot.sender.lease(within: budget)
             do {
                 let report = try await pool.runIfActive {
                     try snapshot.outbox.flush(sender: snapshot.sender, within: budget, lease: lease)

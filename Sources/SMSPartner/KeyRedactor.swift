@@ -26,18 +26,11 @@ struct KeyRedactor: Sendable {
     }
 
     /// `text` with every run of the key replaced by `<redacted>`, then cut to at most `limit`
-    /// characters (`...` marking the cut). Only the part that can survive the cut is scanned.
+    /// characters (`...` marking the cut). The whole text is scanned (a reply is at most
+    /// 1 MiB): a character can be any number of bytes, so no byte offset bounds what the cut keeps.
     func redact(_ text: String, limit: Int? = nil) -> String {
         guard !key.isEmpty else { return cut(text, limit) }
-        var bytes = Array(text.utf8)
-        if let limit {
-            // A character is at most 4 bytes; a redacted run shortens the text, so keep as much
-            // again as the key, and the cut below decides.
-            let keep = limit * 4 + key.count + 16
-            if bytes.count > keep { bytes.removeSubrange(keep...) }
-        }
-        let redacted = String(decoding: redact(bytes), as: UTF8.self)
-        return cut(redacted, limit)
+        return cut(String(decoding: redact(Array(text.utf8)), as: UTF8.self), limit)
     }
 
     func redact(_ bytes: [UInt8]) -> [UInt8] {

@@ -92,9 +92,13 @@ public struct SMSPartnerClient: Sendable {
             timeout: timeout
         )
         switch perform(http) {
-        case .success((_, let reply)):
+        case .success((let status, let reply)):
+            guard let list = reply.statusList else {
+                // A success that lists nothing in a shape this knows cannot say "not taken".
+                return .failure(.unreadableReply(httpStatus: status, excerpt: "no StatutResponse_List in the reply"))
+            }
             return .success(TagStatus(
-                entries: (reply.statusList ?? []).map { TagStatus.Entry(phoneNumber: $0.phoneNumber, status: $0.status) },
+                entries: list.map { TagStatus.Entry(phoneNumber: $0.phoneNumber, status: $0.status, success: $0.success) },
                 total: reply.total))
         case .failure(.rejected(code: 4, _, _, _)):
             return .success(TagStatus(entries: [], total: 0))
@@ -139,9 +143,7 @@ public struct SMSPartnerClient: Sendable {
     /// The first characters of a reply on one line, for an error message: the key removed
     /// first, then cut (cutting first could leave most of an echoed key behind).
     static func excerpt(_ text: String, redactor: KeyRedactor) -> String {
-        // Only the start can survive the cut: flatten no more than that.
-        let start = text.utf8.count > excerptLength * 8 ? String(decoding: text.utf8.prefix(excerptLength * 8), as: UTF8.self) : text
-        let flat = start.split(whereSeparator: { $0.isNewline }).joined(separator: " ").trimmingASCIIWhitespace()
+        let flat = text.split(whereSeparator: { $0.isNewline }).joined(separator: " ").trimmingASCIIWhitespace()
         return redactor.redact(flat, limit: excerptLength)
     }
 

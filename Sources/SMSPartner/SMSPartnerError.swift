@@ -47,6 +47,14 @@ public enum SMSPartnerError: Error, Sendable, Equatable, CustomStringConvertible
         }
     }
 
+    /// The HTTP status SMSPartner (or what answered in its place) replied with, if any.
+    public var httpStatusCode: Int? {
+        switch self {
+        case .rejected(_, _, _, let status), .httpStatus(let status, _), .unreadableReply(let status, _): status
+        case .transport: nil
+        }
+    }
+
     /// The class an HTTP status implies on its own, or nil if it implies none.
     static func classify(httpStatus status: Int) -> FailureClass? {
         switch status {

@@ -24,16 +24,19 @@ struct SMSPartnerReply: Decodable {
     struct StatusEntry: Decodable {
         var phoneNumber: String?
         var status: String?
+        var success: Bool?
 
-        init(phoneNumber: String?, status: String?) {
+        init(phoneNumber: String?, status: String?, success: Bool? = nil) {
             self.phoneNumber = phoneNumber
             self.status = status
+            self.success = success
         }
 
         init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: AnyKey.self)
             phoneNumber = c.lenientString("phoneNumber") ?? c.lenientString("number")
             status = c.lenientString("status") ?? c.lenientString("statut")
+            success = c.lenientBool("success")
         }
     }
 

@@ -12,10 +12,13 @@ public struct TagStatus: Sendable, Equatable {
         public var phoneNumber: String?
         /// `Delivered`, `Not delivered`, `Waiting`…
         public var status: String?
+        /// `false` when the entry says this number is not known.
+        public var success: Bool?
 
-        public init(phoneNumber: String?, status: String?) {
+        public init(phoneNumber: String?, status: String?, success: Bool? = nil) {
             self.phoneNumber = phoneNumber
             self.status = status
+            self.success = success
         }
     }
 
@@ -28,15 +31,39 @@ public struct TagStatus: Sendable, Equatable {
         self.total = total
     }
 
-    /// Which of `numbers` SMSPartner took a message for. An entry whose number cannot be read
-    /// stands for every number (a non-empty list says the request was taken).
-    public func taken(among numbers: [PhoneNumber]) -> [PhoneNumber] {
-        guard !entries.isEmpty else { return [] }
+    /// Which of `numbers` SMSPartner took a message for; nil when this reply cannot tell:
+    /// an entry names no number it can read while several were asked about, or a number is
+    /// missing while SMSPartner says there are more entries than it listed (another page).
+    ///
+    /// An entry without a readable number, for a request to one number, says that request was
+    /// taken. Numbers are read in international (`+336…`), national (`06…`), `00…` and bare
+    /// (`336…`, as in SMSPartner's callbacks) forms. Entries marked `success: false` (a number
+    /// it does not know) are not taken.
+    public func taken(among numbers: [PhoneNumber]) -> [PhoneNumber]? {
         var known = Set<String>()
-        for entry in entries {
-            guard let text = entry.phoneNumber, let number = try? PhoneNumber(parsing: text) else { return numbers }
+        for entry in entries where entry.success != false {
+            guard let text = entry.phoneNumber, let number = Self.number(text) else {
+                if numbers.count == 1 { return numbers }
+                return nil
+            }
             known.insert(number.e164)
         }
-        return numbers.filter { known.contains($0.e164) }
+        let taken = numbers.filter { known.contains($0.e164) }
+        if taken.count < numbers.count, let total, total > entries.count { return nil }
+        return taken
     }
+
+    /// A number as SMSPartner may write it.
+    static func number(_ text: String) -> PhoneNumber? {
+        if let number = try? PhoneNumber(parsing: text) { return number }
+        let digits = text.filter { !$0.isWhitespace }
+        guard !digits.isEmpty, digits.allSatisfy(\.isASCIIDigit) else { return nil }
+        if digits.hasPrefix("00") { return try? PhoneNumber(parsing: "+" + digits.dropFirst(2)) }
+        if !digits.hasPrefix("0") { return try? PhoneNumber(parsing: "+" + digits) }
+        return nil
+    }
+}
+
+extension Character {
+    var isASCIIDigit: Bool { isASCII && isNumber }
 }

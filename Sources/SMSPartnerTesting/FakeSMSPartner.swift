@@ -112,6 +112,13 @@ public final class FakeSMSPartner: Sendable {
         core.failTagLookups(count)
     }
 
+    /// Replies for the next `GET /v1/bulk-status-by-tag` requests, first-in first-out: a raw
+    /// `.http` answer, an `.error`, a `.delay`, a dropped connection; `.accept` gives the real
+    /// answer (what the fake took under that tag).
+    public func enqueueTagLookups(_ replies: FakeReply...) {
+        core.enqueueTagLookups(replies)
+    }
+
     /// Every request received, in arrival order (also those answered with errors or dropped).
     public var requests: [RecordedRequest] { core.requests }
 

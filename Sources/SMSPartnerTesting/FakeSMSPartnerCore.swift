@@ -33,6 +33,8 @@ final class FakeSMSPartnerCore: Sendable {
         var latency: Duration = .zero
         /// `bulk-status-by-tag` requests still to fail with HTTP 503.
         var failingLookups = 0
+        /// Replies for the next `bulk-status-by-tag` requests (`.accept`: the real answer).
+        var lookupQueue: [FakeReply] = []
         var nextMessageID = 1
         var nextWaiterID: UInt64 = 0
         var waiters: [UInt64: Waiter] = [:]
@@ -70,6 +72,10 @@ final class FakeSMSPartnerCore: Sendable {
 
     func failTagLookups(_ count: Int) {
         state.withLock { $0.failingLookups = count }
+    }
+
+    func enqueueTagLookups(_ replies: [FakeReply]) {
+        state.withLock { $0.lookupQueue.append(contentsOf: replies) }
     }
 
     var pendingReplies: [FakeReply] { state.withLock { $0.queue } }
@@ -253,6 +259,11 @@ final class FakeSMSPartnerCore: Sendable {
             state.failingLookups -= 1
             return (.respond(FakeResponse(status: 503, contentType: "text/html", body: "<html>503 Service Unavailable</html>")), "lookup http 503")
         }
+        if !state.lookupQueue.isEmpty, state.lookupQueue[0] != .accept {
+            let reply = state.lookupQueue.removeFirst()
+            return (lookupAction(reply), "lookup " + reply.summary)
+        }
+        if !state.lookupQueue.isEmpty { state.lookupQueue.removeFirst() }
         guard let tag = request.query["tag"], !tag.isEmpty else {
             return (.respond(.json(400, FakeAPIError.standard(code: 3).json)), "lookup without a tag")
         }
@@ -266,6 +277,18 @@ final class FakeSMSPartnerCore: Sendable {
         let json = #"{"success":true,"code":200,"currentPage":1,"total":\#(entries.count),"StatutResponse_List":["#
             + entries.joined(separator: ",") + "]}"
         return (.respond(.json(200, json)), "lookup \(tag): \(entries.count) found")
+    }
+
+    /// A queued lookup reply: raw answers, delays and dropped connections (a lookup takes nothing).
+    private func lookupAction(_ reply: FakeReply) -> FakeAction {
+        switch reply {
+        case .http(let status, let text, let contentType): .respond(FakeResponse(status: status, contentType: contentType, body: text))
+        case .error(let code, let httpStatus): .respond(.json(httpStatus, FakeAPIError.standard(code: code).json))
+        case .delay(let duration, let then): .delay(duration, lookupAction(then))
+        case .dropConnection, .acceptThenReset: .drop
+        case .closeAfterHeaders: .closeAfterHeaders
+        case .accept, .slowAccept: .respond(.json(200, #"{"success":true,"code":200,"currentPage":1,"total":0,"StatutResponse_List":[]}"#))
+        }
     }
 
     private func decideMe(_ request: RecordedRequest, state: State) -> (FakeAction, String) {

@@ -7,8 +7,8 @@
 ///
 /// - `\n`, `\r`, `\t` for those three, `\xHH` for the other C0 controls and DEL;
 /// - `\u{HHHH}` for the C1 controls (`U+0080`–`U+009F`, among them the 8-bit CSI), the
-///   Unicode line and paragraph separators and NEL, and the bidirectional overrides and
-///   isolates (which reorder what a reader sees).
+///   Unicode line and paragraph separators and NEL, and the bidirectional overrides, isolates
+///   and marks (which reorder what a reader sees).
 ///
 /// Everything else, backslashes included, is kept as it is, so escaping text that is already
 /// safe changes nothing.
@@ -38,6 +38,7 @@ public enum DisplayEscaping {
         case 0x00...0x1F, 0x7F...0x9F: true
         case 0x2028, 0x2029: true  // line and paragraph separators
         case 0x202A...0x202E, 0x2066...0x2069: true  // bidi embeddings, overrides, isolates
+        case 0x200E, 0x200F, 0x061C: true  // bidi marks
         default: false
         }
     }

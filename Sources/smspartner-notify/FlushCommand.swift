@@ -40,7 +40,7 @@ struct FlushCommand: ParsableCommand {
         let sender = settings.sender(apiKey: try CommandSupport.apiKey(settings))
         let store = try CommandSupport.openStore(settings, flag: state.stateDir, busyTimeout: min(.seconds(5), budget / 2))
         let outbox = settings.outbox(store: store)
-        let lease = budget + sender.delivery.policy.attemptTimeout + .seconds(15)
+        let lease = sender.lease(within: budget)
         let report = try CommandSupport.stored { () throws(StateError) in
             try outbox.flush(limit: limit, sender: sender, within: budget, lease: lease)
         }

@@ -134,7 +134,7 @@ struct SendCommand: ParsableCommand {
         // long that no time is left to deliver: the budget less 5 s, and at least half of it.
         let store = try CommandSupport.openStore(settings, flag: state.stateDir, busyTimeout: max(budget - .seconds(5), budget / 2))
         let outbox = settings.outbox(store: store)
-        let lease = budget + sender.delivery.policy.attemptTimeout + .seconds(15)
+        let lease = sender.lease(within: budget)
         let candidate = AlertCandidate(notification: decoded.notification, rendered: rendered, recipients: recipients.numbers, dedupKey: key)
         let admission: Admission
         do {

@@ -192,4 +192,72 @@ extension OutboxTests {
             #expect(h.fake.deliveredMessages.flatMap(\.numbers).sorted() == [Self.alice, Self.bob].sorted())
         }
     }
+
+    /// An API without the lookup (a JSON 404 on it, as from a proxy that is not SMSPartner's)
+    /// can never say: the SMS is sent again rather than lost at `max_age`.
+    @Test func anAPIWithoutTheLookupGetsItSentAgainNotLost() async throws {
+        try await withOutbox(retry: Self.unknownRetry) { h in
+            h.fake.enqueue(.dropConnection)
+            h.fake.enqueueTagLookups(.http(status: 404, body: #"{"success":false,"code":404,"message":"Introuvable"}"#, contentType: "application/json"))
+            let (_, results) = try h.send("disk full", to: [Self.alice])
+            #expect(results.map(\.outcome.isSent) == [true], "\(results.map(\.outcome))")
+            #expect(h.fake.requests.map(\.path) == ["/v1/send", "/v1/bulk-status-by-tag", "/v1/send"])
+            #expect(h.fake.deliveredMessages.count == 1)
+        }
+    }
+
+    /// Unanswered again and again (a provider that takes each copy too slowly, and no lookup to
+    /// say so): the next check is no sooner than a retry would be, not every `lookup_delay`.
+    @Test func repeatedUnknownOutcomesBackOffLikeRetries() async throws {
+        try await withOutbox(retry: Self.unknownRetry) { h in
+            h.fake.setDefaultReply(.slowAccept(.milliseconds(700)))
+            let (_, first) = try h.send("disk full", to: [Self.alice], waitForLookup: false)
+            guard case .unknown(_, let firstCheck) = first.first?.outcome else {
+                Issue.record("expected unknown, got \(first.map(\.outcome))")
+                return
+            }
+            #expect(firstCheck - h.clock.now <= .seconds(2), "the first check comes after lookup_delay (1 s)")
+            h.clock.advance(.seconds(2))
+            h.fake.enqueueTagLookups(.http(status: 404, body: "<html>no such route</html>"))
+            let report = try h.flush()
+            guard case .unknown(_, let secondCheck) = report.results.first?.outcome else {
+                Issue.record("expected unknown again, got \(report.results.map(\.outcome))")
+                return
+            }
+            #expect(secondCheck - h.clock.now >= .seconds(48), "backed off like a second retry (60 s ± 20%): \(secondCheck - h.clock.now)")
+        }
+    }
+
+    /// Lookups that keep failing for half of `max_age`: sent again (a possible duplicate beats
+    /// a page lost at `max_age`).
+    @Test func lookupsFailingForHalfOfMaxAgeGiveWayToAResend() async throws {
+        try await withOutbox(retry: Self.unknownRetry) { h in
+            h.fake.enqueue(.dropConnection)
+            h.fake.failTagLookups(1000)
+            let (_, results) = try h.send("disk full", to: [Self.alice], within: .seconds(2))
+            guard case .unknown = results.first?.outcome else {
+                Issue.record("expected unknown, got \(results.map(\.outcome))")
+                return
+            }
+            h.clock.advance(.seconds(20 * 60))
+            #expect(try h.flush().results.map(\.outcome.isSent) == [false], "before half of max_age: still asking")
+            #expect(h.fake.deliveredMessages.isEmpty)
+            h.clock.advance(.seconds(15 * 60))
+            #expect(try h.flush().results.map(\.outcome.isSent) == [true], "past half of max_age: sent again")
+            #expect(h.fake.deliveredMessages.count == 1)
+        }
+    }
+
+    /// A message stored without a tag cannot be asked about: sent again, never confirmed by
+    /// whatever else carries the configured tag.
+    @Test func withoutATagNothingIsAskedAndItIsSentAgain() async throws {
+        try await withOutbox(retry: Self.unknownRetry) { h in
+            let request = h.sender.request("disk full", to: [try PhoneNumber(parsing: Self.alice)], messageTag: nil)
+            let report = h.sender.delivery.deliver(request, within: .seconds(5), lookup: LookupOptions(tag: nil, askFirst: true))
+            #expect(report.receipts.count == 1)
+            #expect(report.receipts.first?.confirmedByTag == nil)
+            #expect(lookups(h.fake).isEmpty)
+            #expect(h.fake.deliveredMessages.count == 1)
+        }
+    }
 }

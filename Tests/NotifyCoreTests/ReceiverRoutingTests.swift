@@ -38,6 +38,14 @@ import Testing
         #expect(refused.numbers.isEmpty)
         #expect(refused.refusal == .tooMany(4, limit: 3, origin: "the payload"))
         #expect(refused.refusal?.description.contains("more than max_recipients (3)") == true)
+        // Counted across the group's alerts, distinct names once: 55 alerts name A, 5 name B.
+        var alerts = (0..<55).map { _ in Self.notification(receiver: "x", sms: "+33633333330").alerts[0] }
+        alerts += (0..<5).map { index in Self.notification(receiver: "x", sms: "+3363333333\(index % 4 + 1)").alerts[0] }
+        let group = AlertModel.Notification(source: .alertmanager, alerts: alerts, status: "firing", receiver: "x")
+        #expect(ReceiverRouting.route(group, configuration: configuration, defaults: defaults).refusal == .tooMany(5, limit: 3, origin: "the payload"))
+        configuration.maxRecipients = 5
+        #expect(ReceiverRouting.route(group, configuration: configuration, defaults: defaults).numbers.count == 6, "A, B1-B4 and the route's own")
+        configuration.maxRecipients = 3
         let three = (0..<3).map { "+3363333333\($0)" }.joined(separator: ",")
         let fine = ReceiverRouting.route(Self.notification(receiver: "x", sms: three), configuration: configuration, defaults: defaults)
         #expect(fine.refusal == nil)

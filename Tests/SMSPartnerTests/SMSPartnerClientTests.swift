@@ -224,12 +224,44 @@ import Testing
         try await fake.shutdown()
     }
 
-    /// An entry whose number cannot be read still says the request was taken.
-    @Test func anEntryWithoutANumberStandsForEveryNumber() throws {
+    /// What a lookup's reply says, number by number, and when it cannot say.
+    @Test func aTagStatusIsReadNumberByNumberOrNotAtAll() throws {
         let numbers = [try PhoneNumber(parsing: "+33600000001"), try PhoneNumber(parsing: "+33600000002")]
-        #expect(TagStatus(entries: [.init(phoneNumber: nil, status: "Delivered")]).taken(among: numbers) == numbers)
-        #expect(TagStatus(entries: [.init(phoneNumber: "0600000002", status: nil)]).taken(among: numbers) == [numbers[1]])
-        #expect(TagStatus(entries: []).taken(among: numbers).isEmpty)
+        // Every written form of a number.
+        for form in ["+33600000002", "0600000002", "0033600000002", "33600000002", "+33 6 00 00 00 02"] {
+            #expect(TagStatus(entries: [.init(phoneNumber: form, status: nil)]).taken(among: numbers) == [numbers[1]], "\(form)")
+        }
+        #expect(TagStatus(entries: []).taken(among: numbers) == [])
+        // An entry SMSPartner marks unknown is not a taken number.
+        #expect(TagStatus(entries: [.init(phoneNumber: "+33600000001", status: "Number not found", success: false)]).taken(among: numbers) == [])
+        // No readable number: for one number asked about, the request was taken; for several, it cannot say.
+        #expect(TagStatus(entries: [.init(phoneNumber: nil, status: "Delivered")]).taken(among: [numbers[0]]) == [numbers[0]])
+        #expect(TagStatus(entries: [.init(phoneNumber: nil, status: "Delivered")]).taken(among: numbers) == nil)
+        // A number missing while more entries exist than were listed (another page): cannot say.
+        #expect(TagStatus(entries: [.init(phoneNumber: "+33600000001", status: nil)], total: 2).taken(among: numbers) == nil)
+        #expect(TagStatus(entries: [.init(phoneNumber: "+33600000001", status: nil)], total: 1).taken(among: numbers) == [numbers[0]])
+    }
+
+    /// A success without the list cannot mean "not taken"; code 4 in any status is "none".
+    @Test func aLookupReplyIsReadStrictly() async throws {
+        let fake = try await FakeSMSPartner.start()
+        fake.enqueueTagLookups(
+            .http(status: 200, body: #"{"success":true,"code":200}"#, contentType: "application/json"),
+            .http(status: 404, body: #"{"success":false,"code":4,"message":"Message not found"}"#, contentType: "application/json"),
+            .http(status: 200, body: #"{"success":false,"code":4,"message":"Message not found"}"#, contentType: "application/json"),
+            .http(status: 200, body: #"{"success":true,"total":1,"StatutResponse_List":[{"phoneNumber":"33600000000","status":"Delivered"}]}"#,
+                  contentType: "application/json"),
+            .http(status: 404, body: #"{"success":false,"code":404,"message":"Introuvable"}"#, contentType: "application/json"))
+        let c = client(fake)
+        let missing = try #require(c.status(ofTag: "t1", timeout: .seconds(5)).failure)
+        #expect(missing.failureClass == .unknown, "an unreadable 2xx")
+        #expect(try c.status(ofTag: "t1", timeout: .seconds(5)).get().entries.isEmpty)
+        #expect(try c.status(ofTag: "t1", timeout: .seconds(5)).get().entries.isEmpty)
+        let msisdn = try c.status(ofTag: "t1", timeout: .seconds(5)).get()
+        #expect(msisdn.taken(among: try request().phoneNumbers) == (try request().phoneNumbers))
+        let notThere = try #require(c.status(ofTag: "t1", timeout: .seconds(5)).failure)
+        #expect(notThere.httpStatusCode == 404, "an API without the lookup: the caller decides")
+        try await fake.shutdown()
     }
 
     /// A reply that echoes the request: the key is removed before the excerpt is cut, and so is

@@ -19,6 +19,7 @@ import Testing
         #expect("x\u{85}y\u{2028}z\u{2029}".displayEscaped == "x\\u{0085}y\\u{2028}z\\u{2029}")
         #expect("abc\u{202E}fed".displayEscaped == "abc\\u{202E}fed")
         #expect("\u{2066}x\u{2069}".displayEscaped == "\\u{2066}x\\u{2069}")
+        #expect("a\u{200F}b\u{061C}".displayEscaped == "a\\u{200F}b\\u{061C}")
     }
 
     @Test func resultNeverHoldsAControlCharacter() {

@@ -44,6 +44,7 @@ public struct Settings: Sendable {
         guard apiURL.lowercased().hasPrefix("http://") else { return nil }
         let rest = apiURL.dropFirst("http://".count)
         var authority = String(rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" })
+        // Never repeat credentials the URL may carry.
         if let at = authority.lastIndex(of: "@") { authority = String(authority[authority.index(after: at)...]) }
         let host: String
         if authority.hasPrefix("["), let end = authority.firstIndex(of: "]") {
@@ -52,7 +53,7 @@ public struct Settings: Sendable {
             host = String(authority.prefix { $0 != ":" })
         }
         if Self.isLoopback(host.lowercased()) { return nil }
-        return "warning: the API URL \(apiURL) is not https: the API key travels in clear text to \(host)"
+        return "warning: the API URL http://\(authority)/… is not https: the API key travels in clear text to \(host)"
     }
 
     static func isLoopback(_ host: String) -> Bool {

@@ -25,16 +25,10 @@ public struct Delivery: Sendable {
         self.policy = policy
     }
 
-    /// Delivers `request`, spending at most `budget` (plus one attempt's connect slack).
-    ///
-    /// - Parameters:
-    ///   - outcomeUnknown: a request for these numbers may have reached SMSPartner already:
-    ///     ask (by `request.tag`) before sending.
-    ///   - waitForLookup: when a request goes unanswered, wait within the budget until
-    ///     SMSPartner can be asked about it (a one-shot `send`); false leaves it unknown at once
-    ///     (a flush, which has other deliveries to make).
-    public func deliver(_ request: SendRequest, within budget: Duration, outcomeUnknown: Bool = false,
-                        waitForLookup: Bool = true) -> DeliveryReport {
+    /// Delivers `request`, spending at most `budget` (plus one attempt's connect slack);
+    /// `lookup` says how unanswered requests are asked about (by default, by `request.tag`).
+    public func deliver(_ request: SendRequest, within budget: Duration, lookup: LookupOptions? = nil) -> DeliveryReport {
+        let lookup = lookup ?? LookupOptions(tag: request.tag)
         let clock = ContinuousClock()
         let deadline = clock.now + budget
         var batches: [DeliveryReport.Batch] = []
@@ -48,10 +42,10 @@ public struct Delivery: Sendable {
             if let stopError {
                 // The key or the account is unusable, or time is up: no further request is made.
                 batches.append(.init(phoneNumbers: batch.phoneNumbers, attempts: 0, outcome: .failure(stopError),
-                                     unknown: outcomeUnknown ? .notAsked(after: .zero) : nil))
+                                     unknown: lookup.askFirst ? .notAsked(after: .zero) : nil))
                 continue
             }
-            let results = deliverBatch(batch, outcomeUnknown: outcomeUnknown, waitForLookup: waitForLookup, deadline: deadline, clock: clock)
+            let results = deliverBatch(batch, lookup: lookup, deadline: deadline, clock: clock)
             for result in results {
                 if case .failure(let error) = result.outcome, [.configuration, .account].contains(error.failureClass) {
                     stopError = error
@@ -65,7 +59,7 @@ public struct Delivery: Sendable {
     /// One batch: asks first when its outcome is unknown, then sends, retries what is transient,
     /// and asks again after a request that went unanswered. One result per outcome (the
     /// numbers SMSPartner is found to have taken are one, the rest another).
-    func deliverBatch(_ batch: SendRequest, outcomeUnknown: Bool, waitForLookup: Bool, deadline: ContinuousClock.Instant,
+    func deliverBatch(_ batch: SendRequest, lookup: LookupOptions, deadline: ContinuousClock.Instant,
                       clock: ContinuousClock) -> [DeliveryReport.Batch] {
         var results: [DeliveryReport.Batch] = []
         var numbers = batch.phoneNumbers
@@ -73,21 +67,21 @@ public struct Delivery: Sendable {
         var transientFailures = 0
         var generator = SystemRandomNumberGenerator()
         // Set while a request for `numbers` may have been taken: what said so, and when asking may start.
-        var doubt: (error: SMSPartnerError?, lookAt: ContinuousClock.Instant)? = outcomeUnknown ? (nil, clock.now) : nil
+        var doubt: (error: SMSPartnerError?, lookAt: ContinuousClock.Instant)? = lookup.askFirst ? (nil, clock.now) : nil
         func finish(_ outcome: Result<SendReceipt, SMSPartnerError>, unknown: DeliveryReport.Unknown? = nil) -> [DeliveryReport.Batch] {
             results + [.init(phoneNumbers: numbers, attempts: requests, outcome: outcome, unknown: unknown)]
         }
         while true {
             if let (reason, lookAt) = doubt {
                 let unsent = SMSPartnerError.transport(.noAnswer("an earlier request may have been taken"))
-                guard let tag = batch.tag else {
+                guard let tag = lookup.tag else {
                     // Nothing to ask by (a message stored without a tag): a possible duplicate
                     // beats a lost page.
                     doubt = nil
                     continue
                 }
                 if clock.now < lookAt {
-                    guard waitForLookup, lookAt + policy.minimumAttempt <= deadline else {
+                    guard lookup.wait, lookAt + policy.minimumAttempt <= deadline else {
                         return finish(.failure(reason ?? unsent), unknown: .notAsked(after: lookAt - clock.now))
                     }
                     Self.sleep(lookAt - clock.now)
@@ -97,7 +91,7 @@ public struct Delivery: Sendable {
                 }
                 requests += 1
                 switch client.status(ofTag: tag, timeout: min(policy.attemptTimeout, deadline - clock.now)) {
-                case .failure(.httpStatus(let status, _)) where [404, 405, 501].contains(status):
+                case .failure(let error) where error.httpStatusCode.map([404, 405, 501].contains) == true:
                     // This API has no tag lookup (not SMSPartner's own, or a proxy in front):
                     // it can never say, and a possible duplicate beats a lost page.
                     doubt = nil
@@ -107,12 +101,24 @@ public struct Delivery: Sendable {
                     guard error.failureClass.isRetryable || error.failureClass == .unknown,
                         clock.now + pause + policy.minimumAttempt <= deadline
                     else {
+                        if lookup.sendIfAskingFails {
+                            doubt = nil  // Long unanswerable: send again rather than lose it.
+                            break
+                        }
                         return finish(.failure(reason ?? unsent), unknown: .lookupFailed(error))
                     }
                     Self.sleep(pause)
                     continue
                 case .success(let status):
-                    let taken = status.taken(among: numbers)
+                    guard let taken = status.taken(among: numbers) else {
+                        // A reply this cannot read as yes or no (numbers it cannot read, more pages).
+                        let unclear = SMSPartnerError.unreadableReply(httpStatus: 200, excerpt: "bulk-status-by-tag: cannot tell which numbers it lists")
+                        if lookup.sendIfAskingFails {
+                            doubt = nil
+                            break
+                        }
+                        return finish(.failure(reason ?? unsent), unknown: .lookupFailed(unclear))
+                    }
                     if !taken.isEmpty {
                         let receipt = SendReceipt(messageID: "", nbSMS: 0, cost: nil, currency: nil, phoneNumbers: taken, confirmedByTag: tag)
                         results.append(.init(phoneNumbers: taken, attempts: requests, outcome: .success(receipt)))

@@ -288,11 +288,15 @@ public struct Outbox: Sendable {
                 guard let first = members.first?.claim else { continue }
                 let left = deadline - clock.now
                 let request = sender.request(first.text, to: members.map(\.number), messageTag: first.tag)
-                let report = sender.delivery.deliver(request, within: max(left, .zero), outcomeUnknown: inDoubt, waitForLookup: waitForLookup)
+                // Unanswerable for half its life: sent again rather than lost at max_age.
+                let oldest = members.map(\.claim.createdAt).min() ?? time
+                let lookup = LookupOptions(tag: first.tag, askFirst: inDoubt, wait: waitForLookup,
+                                           sendIfAskingFails: time - oldest >= policy.settings.maxAge / 2)
+                let report = sender.delivery.deliver(request, within: max(left, .zero), lookup: lookup)
                 let after = now()
                 for batch in report.batches {
                     let numbers = Set(batch.phoneNumbers.map(\.e164))
-                    for (claim, _) in members where numbers.contains(claim.recipient) {
+                    for (claim, number) in members where numbers.contains(number.e164) {
                         outcomes.append(Self.result(of: batch, for: claim, at: after, retryDelay: policy.settings.retryDelay))
                     }
                 }
@@ -316,9 +320,10 @@ public struct Outbox: Sendable {
                 receipt: receipt, attempts: batch.attempts)
         case .failure(let error):
             let outcome: DeliveryOutcome
-            switch batch.unknown {
+            switch batch.unknown ?? (error.failureClass == .unknown ? .notAsked(after: .zero) : nil) {
             case .notAsked(let after)?:
-                let checkAt = time + after
+                // Again and again unanswered: asked no more often than a retry would be made.
+                let checkAt = claim.attempts == 0 ? time + after : max(time + after, retryAt)
                 outcome = .unknown(error: "\(error); SMSPartner is asked (tag \(claim.tag ?? "none")) from \(checkAt.localTimeOfDay) before any resend",
                                    checkAt: checkAt)
             case .lookupFailed(let lookupError)?:

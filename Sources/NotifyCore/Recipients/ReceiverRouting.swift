@@ -17,17 +17,19 @@ public enum ReceiverRouting {
     public static func route(_ notification: Notification, configuration: Configuration, defaults: [PhoneNumber]) -> Route {
         var numbers = notification.receiver.flatMap { configuration.receivers[$0] } ?? defaults
         var skipped: [String] = []
-        var named = notification.recipients
-        let limit = configuration.maxRecipients
+        // The distinct names, in order, counted before any is parsed: more than
+        // `max_recipients` is refused whatever they are.
+        var named: [String] = []
+        var distinct = Set<String>()
+        var names = notification.recipients
         if let label = configuration.recipientLabel {
             for value in notification.alerts.compactMap({ $0.label(label) }) + notification.commonLabels.filter({ $0.name == label }).map(\.value) {
-                named += value.split(separator: ",").map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
-                if named.count > limit { break }
+                names += value.split(separator: ",").map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
             }
         }
-        // Before any parsing: a list this long is refused whatever it holds.
-        guard Set(named).count <= limit else {
-            return Route(numbers: [], skipped: [], refusal: .tooMany(Set(named).count, limit: limit, origin: "the payload"))
+        for name in names where distinct.insert(name).inserted { named.append(name) }
+        guard named.count <= configuration.maxRecipients else {
+            return Route(numbers: [], skipped: [], refusal: .tooMany(named.count, limit: configuration.maxRecipients, origin: "the payload"))
         }
         for text in named {
             guard let number = try? PhoneNumber(parsing: text) else {

@@ -48,7 +48,8 @@ public enum RecipientResolver {
         }
         guard !input.isEmpty else { throw .none }
         // Before any parsing: a list this long is refused whatever it holds.
-        guard input.count <= limit else { throw .tooMany(input.count, limit: limit, origin: "the alert input") }
+        let distinct = Set(input).count
+        guard distinct <= limit else { throw .tooMany(distinct, limit: limit, origin: "the alert input") }
         var numbers: [PhoneNumber] = []
         var skipped: [Resolution.Skipped] = []
         for value in input {

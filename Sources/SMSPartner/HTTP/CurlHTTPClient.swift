@@ -52,6 +52,9 @@ public struct CurlHTTPClient: Sendable {
         set(ccurl_easy_setopt_string(handle, CURLOPT_URL, request.url))
         set(ccurl_easy_setopt_string(handle, CURLOPT_PROTOCOLS_STR, "http,https"))
         set(ccurl_easy_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0))
+        // HTTP/1.1, where "the whole request was handed to the connection" (see
+        // `wholeRequestSent`) was checked: over HTTP/2 the counters may mean something else.
+        set(ccurl_easy_setopt_long(handle, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_1_1)))
         set(ccurl_easy_setopt_long(handle, CURLOPT_NOSIGNAL, 1))
         set(ccurl_easy_setopt_long(handle, CURLOPT_SSL_VERIFYPEER, 1))
         set(ccurl_easy_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, 2))
