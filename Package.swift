@@ -143,6 +143,7 @@ let package = Package(
         ),
         .testTarget(name: "NotifyServerTests", dependencies: [
             "NotifyServer", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
+            .product(name: "Hummingbird", package: "hummingbird"),
         ]),
         .testTarget(name: "NotifyStateTests", dependencies: ["NotifyState", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(

@@ -4,10 +4,12 @@ import NotifyState
 import Prometheus
 
 /// What `serve` counts, through swift-metrics, exposed by `GET /metrics` in the Prometheus
-/// text format (swift-prometheus). Request latency comes from Hummingbird's
-/// `MetricsMiddleware` (`http_server_request_duration_seconds`).
+/// text format (swift-prometheus). Request counts and latency come from
+/// ``RequestMetricsMiddleware`` (`http_server_request_duration`, `http_server_active_requests`).
+/// Every label takes its values from a fixed set: what a client sends never adds a series.
 ///
-/// - `smspartner_webhooks_total{route,status}`: requests to the alert routes, by HTTP status;
+/// - `smspartner_webhooks_total{route,status}`: requests to the alert routes by HTTP status, and
+///   refusals (401, 403) of any path, under its route or `unmatched`;
 /// - `smspartner_alerts_received_total{route}`: alerts in accepted payloads;
 /// - `smspartner_decisions_total{decision}`: per recipient, `queued`, `duplicate`, `held`;
 /// - `smspartner_suppressed_total{reason}`: duplicates and holds by reason;
@@ -38,9 +40,10 @@ public struct ServerMetrics: Sendable {
         }
     }
 
-    /// A 401, 413 or other refusal before the payload was read.
-    public func refused(route: String, status: Int) {
-        Counter(label: "smspartner_webhooks_total", dimensions: [("route", route), ("status", String(status))]).increment()
+    /// A 401, 403, 413, 415 or other refusal before the payload was read, of a request for
+    /// `path`: counted under its route, or `unmatched` (``RouteLabel``), never under the path.
+    public func refused(path: String, status: Int) {
+        Counter(label: "smspartner_webhooks_total", dimensions: [("route", RouteLabel.of(path)), ("status", String(status))]).increment()
     }
 
     public func delivered(_ report: FlushReport) {

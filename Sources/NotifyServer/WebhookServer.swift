@@ -32,7 +32,7 @@ public struct WebhookServer: Sendable {
         let recorder = DuplicateRecorder(runtime: runtime, logger: logger)
         let serve = runtime.snapshot.configuration.serve
         let router = Router()
-        router.add(middleware: MetricsMiddleware())
+        router.add(middleware: RequestMetricsMiddleware())
         router.add(middleware: AuthMiddleware(runtime: runtime, metrics: metrics))
         let limit = serve.maxBodyBytes
         for (path, intake) in [("/alertmanager", WebhookIntake.alertmanager), ("/alert", WebhookIntake.generic)] {
@@ -42,7 +42,7 @@ public struct WebhookServer: Sendable {
                 do {
                     body = try await request.collectBody(upTo: limit)
                 } catch {
-                    metrics.refused(route: path, status: 413)
+                    metrics.refused(path: path, status: 413)
                     return Self.json(IntakeReply(status: 413, message: "the body is larger than \(limit) bytes (serve.max_body_bytes)"))
                 }
                 let bytes = Array(buffer: body)

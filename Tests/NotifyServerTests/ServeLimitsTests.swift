@@ -1,0 +1,21 @@
+import Hummingbird
+import Testing
+
+@testable import NotifyServer
+
+/// The small pure parts of `serve`'s limits.
+@Suite struct ServeLimitsTests {
+    @Test func metricRoutesComeFromAFixedSet() {
+        #expect(RouteLabel.of("/alertmanager") == "/alertmanager")
+        #expect(RouteLabel.of("/alertmanager/") == "/alertmanager")
+        #expect(RouteLabel.of("/healthz") == "/healthz")
+        for path in ["/", "", "/alertmanager/x", "/probe/123", "/ALERT", String(repeating: "/x", count: 1000)] {
+            #expect(RouteLabel.of(path) == "unmatched", "\(path.prefix(40))")
+        }
+        #expect(RouteLabel.of(endpoint: "/alert", path: "/whatever") == "/alert")
+        #expect(RouteLabel.of(endpoint: "NotFound", path: "/alert") == "unmatched")
+        #expect(RouteLabel.of(endpoint: nil, path: "/metrics") == "/metrics")
+        #expect(RequestMetricsMiddleware<BasicRequestContext>.methodLabel(.init("PROPFIND")!) == "_OTHER")
+        #expect(RequestMetricsMiddleware<BasicRequestContext>.methodLabel(.post) == "POST")
+    }
+}
