@@ -16,7 +16,8 @@ import Prometheus
 /// - `smspartner_sms_sent_total`, `smspartner_sms_segments_total`, `smspartner_sms_cost_total`;
 /// - `smspartner_sms_failed_total{class}`: refused for good (`rejected`, `account`,
 ///   `configuration`), or retried later (`transient`), or `expired`;
-/// - `smspartner_outbox_depth`, `smspartner_outbox_oldest_age_seconds`, `smspartner_outbox_held`.
+/// - `smspartner_outbox_depth`, `smspartner_outbox_oldest_age_seconds`, `smspartner_outbox_held`;
+/// - `smspartner_serve_connections`, `smspartner_serve_connections_closed_total{reason}`.
 public struct ServerMetrics: Sendable {
     public let registry: PrometheusCollectorRegistry
 
@@ -44,6 +45,17 @@ public struct ServerMetrics: Sendable {
     /// `path`: counted under its route, or `unmatched` (``RouteLabel``), never under the path.
     public func refused(path: String, status: Int) {
         Counter(label: "smspartner_webhooks_total", dimensions: [("route", RouteLabel.of(path)), ("status", String(status))]).increment()
+    }
+
+    /// A connection `serve` closed: `idle`, `read_timeout`, `evicted_idle` (to make room for a
+    /// new one), `over_capacity` (a new one, every other being busy).
+    public func connectionClosed(reason: String) {
+        Counter(label: "smspartner_serve_connections_closed_total", dimensions: [("reason", reason)]).increment()
+    }
+
+    /// The connections held now.
+    public func connections(_ count: Int) {
+        Gauge(label: "smspartner_serve_connections").record(count)
     }
 
     public func delivered(_ report: FlushReport) {

@@ -1,4 +1,5 @@
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOCore
 import NIOPosix
@@ -15,15 +16,21 @@ import UnixSignals
 /// - `POST /alertmanager`: a webhook (version 4); `POST /alert`: one generic JSON alert;
 /// - `GET /healthz`: 200 when the store can be read and written and the worker is alive;
 /// - `GET /metrics`: Prometheus text.
+///
+/// Connections are capped and timed out by ``ConnectionGuard``.
 public struct WebhookServer: Sendable {
     public let runtime: ServerRuntime
     public let metrics: ServerMetrics
     public let logger: Logger
+    /// The soft open-files limit in force (``OpenFilesLimit/raise()``): the connections held
+    /// stay `OpenFilesLimit.reserve` below it.
+    public let openFilesLimit: Int?
 
-    public init(runtime: ServerRuntime, metrics: ServerMetrics, logger: Logger) {
+    public init(runtime: ServerRuntime, metrics: ServerMetrics, logger: Logger, openFilesLimit: Int? = nil) {
         self.runtime = runtime
         self.metrics = metrics
         self.logger = logger
+        self.openFilesLimit = openFilesLimit
     }
 
     /// Serves until SIGTERM or SIGINT. `onListening` gets the bound address (`127.0.0.1:9798`).
@@ -31,21 +38,22 @@ public struct WebhookServer: Sendable {
         let worker = OutboxWorker(runtime: runtime, metrics: metrics, logger: logger)
         let recorder = DuplicateRecorder(runtime: runtime, logger: logger)
         let serve = runtime.snapshot.configuration.serve
+        let capacity = OpenFilesLimit.connectionCap(configured: serve.maxConnections, limit: openFilesLimit)
+        let connections = ConnectionRegistry(capacity: capacity)
         let router = Router()
         router.add(middleware: RequestMetricsMiddleware())
         router.add(middleware: AuthMiddleware(runtime: runtime, metrics: metrics))
         let limit = serve.maxBodyBytes
         for (path, intake) in [("/alertmanager", WebhookIntake.alertmanager), ("/alert", WebhookIntake.generic)] {
             router.post(RouterPath(stringLiteral: path)) { request, _ -> Response in
-                var request = request
-                let body: ByteBuffer
-                do {
-                    body = try await request.collectBody(upTo: limit)
-                } catch {
-                    metrics.refused(path: path, status: 413)
-                    return Self.json(IntakeReply(status: 413, message: "the body is larger than \(limit) bytes (serve.max_body_bytes)"))
+                let bytes: [UInt8]
+                switch await Self.body(of: request, limit: limit) {
+                case .success(let body):
+                    bytes = body
+                case .failure(let refusal):
+                    metrics.refused(path: path, status: refusal.reply.status)
+                    return Self.json(refusal.reply)
                 }
-                let bytes = Array(buffer: body)
                 let snapshot = runtime.snapshot
                 let reply = try await NIOThreadPool.singleton.runIfActive { intake(WebhookIntake(snapshot: snapshot, recorder: recorder))(bytes) }
                 metrics.webhook(route: path, reply: reply)
@@ -63,6 +71,7 @@ public struct WebhookServer: Sendable {
             return Self.json(reply)
         }
         router.get("/metrics") { _, _ -> Response in
+            metrics.connections(connections.count)
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: metrics.exposition())))
@@ -70,19 +79,51 @@ public struct WebhookServer: Sendable {
 
         let app = Application(
             router: router,
-            server: .http1(configuration: .init(idleTimeout: TimeAmount.milliseconds(serve.readTimeout.wholeMilliseconds))),
-            configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: nil),
+            server: .http1(configuration: .init(
+                additionalChannelHandlers: [Self.guard(connections, runtime: self.runtime, metrics: self.metrics)],
+                idleTimeout: nil)),
+            configuration: ApplicationConfiguration(
+                address: .hostname(host, port: port), serverName: nil,
+                // A net under the registry's cap: stop accepting rather than meet the open-files limit.
+                availableConnectionsDelegate: MaximumAvailableConnections(capacity + 16, logger: logger)),
             onServerRunning: { channel in
                 let address = channel.localAddress.map { "\($0.ipAddress ?? host):\($0.port ?? port)" } ?? "\(host):\(port)"
                 onListening(address)
             },
             logger: logger)
+        logger.info("serving at most \(capacity) connections (serve.max_connections \(serve.maxConnections), open files \(openFilesLimit.map(String.init) ?? "unknown"))")
         let reloader = ReloadOnHangup(runtime: runtime, logger: logger)
         // Shut down in reverse order: the server stops taking requests first, then the
         // duplicates answered are recorded, then the worker finishes.
         let group = ServiceGroup(configuration: .init(
             services: [worker, recorder, reloader, app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
+    }
+
+    /// A new connection's guard, with the timeouts of the configuration in force.
+    static func `guard`(_ connections: ConnectionRegistry, runtime: ServerRuntime, metrics: ServerMetrics) -> ConnectionGuard {
+        let serve = runtime.snapshot.configuration.serve
+        return ConnectionGuard(registry: connections, metrics: metrics, idleTimeout: serve.idleTimeout, readTimeout: serve.readTimeout)
+    }
+
+    /// The whole body, or the answer when it cannot be had: 413 over `limit`, 408 when it did
+    /// not arrive within `read_timeout`, 400 when the connection ended before it did.
+    static func body(of request: Request, limit: Int) async -> Result<[UInt8], IntakeReply.Refusal> {
+        var request = request
+        let body: ByteBuffer
+        do {
+            body = try await request.collectBody(upTo: limit)
+        } catch is NIOTooManyBytesError {
+            return .failure(.init(IntakeReply(status: 413, message: "the body is larger than \(limit) bytes (serve.max_body_bytes)")))
+        } catch let error as ConnectionGuard.RequestTimedOut {
+            return .failure(.init(IntakeReply(status: 408, message: error.description)))
+        } catch {
+            return .failure(.init(IntakeReply(status: 400, message: "the body was cut off: the connection ended before it arrived in full")))
+        }
+        if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared != body.readableBytes {
+            return .failure(.init(IntakeReply(status: 400, message: "the body was cut off: \(body.readableBytes) of \(declared) bytes arrived")))
+        }
+        return .success(Array(buffer: body))
     }
 
     /// What keeps `/healthz` from answering 200.

@@ -71,7 +71,8 @@ struct ServeCommand: ParsableCommand {
         }
         let logger = Logger(label: "smspartner-notify")
         let metrics = ServerMetrics.bootstrap()
-        let server = WebhookServer(runtime: runtime, metrics: metrics, logger: logger)
+        let openFiles = OpenFilesLimit.raise()
+        let server = WebhookServer(runtime: runtime, metrics: metrics, logger: logger, openFilesLimit: openFiles)
         let outcome = Mutex<Result<Void, any Error>?>(nil)
         let done = DispatchSemaphore(value: 0)
         Task {

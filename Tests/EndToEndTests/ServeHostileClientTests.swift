@@ -95,4 +95,113 @@ struct ServeHostileClientTests {
             #expect(await serve.stop() == 0)
         }
     }
+
+    @Test("400 idle connections at an open-files limit of 256: serve stays under it, does not spin, and /healthz answers")
+    func idleConnectionsAtTheFileLimit() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: "/usr/bin/prlimit"), "prlimit (util-linux) is needed")
+        try await withFake { fake in
+            // The hard limit too: serve raises its soft limit to the hard one.
+            let serve = try await ServeProcess(arguments: ["--to", Self.oncall], env: fake.env,
+                                               wrapper: ["/usr/bin/prlimit", "--nofile=256:256", "--"])
+            let port = serve.port
+            let pid = serve.process.processIdentifier
+            let held = try await RawConnection.blocking {
+                (0..<400).compactMap { _ in try? RawConnection(port: port, timeout: .seconds(10)) }
+            }
+            defer { held.forEach { $0.close() } }
+            #expect(held.count == 400)
+
+            let start = try Self.cpuSeconds(pid)
+            try await Task.sleep(for: .seconds(3))
+            let cpu = try Self.cpuSeconds(pid) - start
+            #expect(cpu < 1.0, "serve used \(cpu) s of CPU in 3 s while idle connections were held")
+            let descriptors = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").count
+            #expect(descriptors < 256, "\(descriptors) descriptors open")
+
+            let health = try await RawConnection.blocking {
+                try RawConnection(port: port, timeout: .seconds(5)).request("GET", "/healthz")
+            }
+            #expect(health.status == 200, "\(health.text)")
+            let metrics = try await Self.metrics(serve)
+            #expect(Self.sum("smspartner_serve_connections_closed_total", in: metrics) >= 400 - 192, "\(metrics)")
+            #expect(Self.sum("smspartner_serve_connections", in: metrics) <= 192, "the cap is 256 - 64")
+            #expect(serve.stderr.contains("serving at most 192 connections"), "\(serve.stderr)")
+            #expect(await serve.stop() == 0)
+        }
+    }
+
+    @Test("bodies cut off: answered 408 after read_timeout, their connections closed, no request left active")
+    func cutBodiesAreReleased() async throws {
+        try await withFake { fake in
+            let dir = try TemporaryDirectory()
+            defer { dir.remove() }
+            let token = "tok-\(UUID().uuidString)"
+            let tokenFile = try dir.write("token", token)
+            let config = try dir.write("config.yml", "serve:\n  bearer_token_file: \(tokenFile)\n  read_timeout: 1s\n")
+            let serve = try await ServeProcess(arguments: ["--to", Self.oncall, "--config", config], env: fake.env)
+            let port = serve.port
+            let body = Array(ServeTests.webhook(group: "cut"))
+            let count = 20
+            let closed = try await RawConnection.blocking {
+                let connections = try (0..<count).map { _ in
+                    let connection = try RawConnection(port: port)
+                    try connection.send("POST /alertmanager HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(token)\r\n"
+                        + "Content-Type: application/json\r\nContent-Length: \(body.count)\r\n\r\n")
+                    try connection.send(Array(body.prefix(100)))
+                    return connection
+                }
+                return connections.map { $0.closedByPeer() }
+            }
+            #expect(closed == Array(repeating: true, count: count), "serve closes each connection")
+            let auth = "Authorization: Bearer \(token)"
+            var metrics = ""
+            #expect(try await Self.eventually {
+                metrics = try await Self.metrics(serve, headers: [auth])
+                // The GET /metrics being answered counts itself.
+                return Self.sum("http_server_active_requests", in: metrics) <= 1
+            }, "\(metrics)")
+            #expect(metrics.contains(#"smspartner_webhooks_total{route="/alertmanager",status="408"} \#(count)"#), "\(metrics)")
+            #expect(fake.requests.isEmpty)
+            #expect(await serve.stop() == 0)
+        }
+    }
+
+    @Test("a connection without a request, or whose head trickles in, is closed after idle_timeout; a body gets read_timeout")
+    func idleAndSlowHeadersAreClosedFirst() async throws {
+        try await withFake { fake in
+            let dir = try TemporaryDirectory()
+            defer { dir.remove() }
+            let config = try dir.write("config.yml", "serve:\n  idle_timeout: 1s\n  read_timeout: 60s\n")
+            let serve = try await ServeProcess(arguments: ["--to", Self.oncall, "--config", config], env: fake.env)
+            let port = serve.port
+            let slowBody = try await RawConnection.blocking {
+                let connection = try RawConnection(port: port)
+                try connection.send("POST /alert HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"host\":")
+                return connection
+            }
+            defer { slowBody.close() }
+            async let silent = RawConnection.blocking { try RawConnection(port: port).closedByPeer() }
+            async let trickling = RawConnection.blocking { () -> Bool in
+                let connection = try RawConnection(port: port)
+                try connection.send("POST /alert HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+                for _ in 0..<100 {  // 20 s at most
+                    usleep(200_000)
+                    do { try connection.send("X-Trickle: 1\r\n") } catch { return true }
+                }
+                return false
+            }
+            #expect(try await silent, "a connection that sends nothing is closed")
+            #expect(try await trickling, "a head trickling in is closed")
+            let stillOpen = try await RawConnection.blocking { () -> Bool in
+                try slowBody.send("\"nas\"")
+                return slowBody.isOpenAndSilent()
+            }
+            #expect(stillOpen, "a body in progress has read_timeout (60 s), not idle_timeout")
+            let metrics = try await Self.metrics(serve)
+            #expect(metrics.contains(#"smspartner_serve_connections_closed_total{reason="idle"}"#), "\(metrics)")
+            // A graceful stop waits for the request in progress, up to its read_timeout.
+            slowBody.close()
+            #expect(await serve.stop() == 0)
+        }
+    }
 }

@@ -18,4 +18,11 @@ import Testing
         #expect(RequestMetricsMiddleware<BasicRequestContext>.methodLabel(.init("PROPFIND")!) == "_OTHER")
         #expect(RequestMetricsMiddleware<BasicRequestContext>.methodLabel(.post) == "POST")
     }
+
+    @Test func theConnectionCapStaysBelowTheOpenFilesLimit() {
+        #expect(OpenFilesLimit.connectionCap(configured: 512, limit: 524_288) == 512)
+        #expect(OpenFilesLimit.connectionCap(configured: 512, limit: 256) == 192)
+        #expect(OpenFilesLimit.connectionCap(configured: 512, limit: 10) == 1)
+        #expect(OpenFilesLimit.connectionCap(configured: 100, limit: nil) == 100)
+    }
 }
