@@ -18,10 +18,13 @@ public struct WebhookIntake: Sendable {
     /// Where duplicates answered from a read go to be recorded; without one, every decision
     /// is taken and recorded in a write transaction before the reply.
     public let recorder: DuplicateRecorder?
+    /// Told whether the store took the decisions (`/healthz` reports what it refuses).
+    public let health: StoreHealth?
 
-    public init(snapshot: ServerRuntime.Snapshot, recorder: DuplicateRecorder? = nil) {
+    public init(snapshot: ServerRuntime.Snapshot, recorder: DuplicateRecorder? = nil, health: StoreHealth? = nil) {
         self.snapshot = snapshot
         self.recorder = recorder
+        self.health = health
     }
 
     /// `POST /alertmanager`: an Alertmanager webhook (version 4).
@@ -93,7 +96,9 @@ public struct WebhookIntake: Sendable {
         let admission: Admission
         do {
             admission = try snapshot.outbox.admit(candidate, lease: nil)
+            health?.succeeded(.intake)
         } catch {
+            health?.failed(.intake, error)
             return IntakeReply(status: error.isTransient ? 503 : 500, message: "not accepted: \(error)", alerts: alerts)
         }
         let decisions = admission.decisions.map { recipient, decision in

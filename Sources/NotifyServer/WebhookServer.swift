@@ -14,7 +14,8 @@ import UnixSignals
 /// in hand recorded) and reloads the configuration on SIGHUP.
 ///
 /// - `POST /alertmanager`: a webhook (version 4); `POST /alert`: one generic JSON alert;
-/// - `GET /healthz`: 200 when the store can be read and written and the worker is alive;
+/// - `GET /healthz`: 200 when the store takes a write, the real work did not see it fail
+///   lately (``StoreHealth``) and the worker is alive, else 503 saying why;
 /// - `GET /metrics`: Prometheus text.
 ///
 /// Connections are capped and timed out by ``ConnectionGuard``.
@@ -35,8 +36,9 @@ public struct WebhookServer: Sendable {
 
     /// Serves until SIGTERM or SIGINT. `onListening` gets the bound address (`127.0.0.1:9798`).
     public func run(host: String, port: Int, onListening: @escaping @Sendable (String) -> Void) async throws {
-        let worker = OutboxWorker(runtime: runtime, metrics: metrics, logger: logger)
-        let recorder = DuplicateRecorder(runtime: runtime, logger: logger)
+        let health = StoreHealth(store: runtime.store, logger: logger)
+        let worker = OutboxWorker(runtime: runtime, metrics: metrics, health: health, logger: logger)
+        let recorder = DuplicateRecorder(runtime: runtime, health: health, logger: logger)
         let serve = runtime.snapshot.configuration.serve
         let capacity = OpenFilesLimit.connectionCap(configured: serve.maxConnections, limit: openFilesLimit)
         let connections = ConnectionRegistry(capacity: capacity)
@@ -55,7 +57,9 @@ public struct WebhookServer: Sendable {
                     return Self.json(refusal.reply)
                 }
                 let snapshot = runtime.snapshot
-                let reply = try await NIOThreadPool.singleton.runIfActive { intake(WebhookIntake(snapshot: snapshot, recorder: recorder))(bytes) }
+                let reply = try await NIOThreadPool.singleton.runIfActive {
+                    intake(WebhookIntake(snapshot: snapshot, recorder: recorder, health: health))(bytes)
+                }
                 metrics.webhook(route: path, reply: reply)
                 if reply.status == 200, reply.decisions.contains(where: { $0.decision == "queued" }) { worker.wake() }
                 logger.log(level: reply.status == 200 ? .info : .warning, "\(path) → \(reply.status) \(reply.message)", metadata: [
@@ -66,7 +70,11 @@ public struct WebhookServer: Sendable {
             }
         }
         router.get("/healthz") { _, _ -> Response in
-            let problems = try await NIOThreadPool.singleton.runIfActive { health(worker: worker) }
+            var problems = await health.problems()
+            if !worker.isAlive { problems.append("the outbox worker is not running") }
+            if !StateDirectory.isWritable(runtime.stateDirectory) {
+                problems.append("the state directory \(runtime.stateDirectory) is not writable")
+            }
             let reply = IntakeReply(status: problems.isEmpty ? 200 : 503, message: problems.isEmpty ? "ok" : problems.joined(separator: "; "))
             return Self.json(reply)
         }
@@ -124,19 +132,6 @@ public struct WebhookServer: Sendable {
             return .failure(.init(IntakeReply(status: 400, message: "the body was cut off: \(body.readableBytes) of \(declared) bytes arrived")))
         }
         return .success(Array(buffer: body))
-    }
-
-    /// What keeps `/healthz` from answering 200.
-    func health(worker: OutboxWorker) -> [String] {
-        var problems: [String] = []
-        if !worker.isAlive { problems.append("the outbox worker is not running") }
-        if !StateDirectory.isWritable(runtime.stateDirectory) { problems.append("the state directory \(runtime.stateDirectory) is not writable") }
-        do {
-            _ = try runtime.store.read { (reader) throws(StateError) in try reader.limitedSendCounts(since: [.now()]) }
-        } catch {
-            problems.append("\(error)")
-        }
-        return problems
     }
 
     static func json(_ reply: IntakeReply) -> Response {
