@@ -8,17 +8,25 @@ import NotifyState
 import ServiceLifecycle
 import UnixSignals
 
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
 /// The Alertmanager webhook receiver: Hummingbird on the address given, the routes of the
 /// contract, and the outbox worker, run under one service group that shuts down gracefully
 /// on SIGTERM/SIGINT (no new connections; requests in flight answered; the worker's delivery
 /// in hand recorded) and reloads the configuration on SIGHUP.
 ///
-/// - `POST /alertmanager`: a webhook (version 4); `POST /alert`: one generic JSON alert;
+/// - `POST /alertmanager`: a webhook (version 4); `POST /alert`: one generic JSON alert; both
+///   `Content-Type: application/json` (else 415);
 /// - `GET /healthz`: 200 when the store takes a write, the real work did not see it fail
 ///   lately (``StoreHealth``) and the worker is alive, else 503 saying why;
 /// - `GET /metrics`: Prometheus text.
 ///
-/// Connections are capped and timed out by ``ConnectionGuard``.
+/// Every route refuses a request from a web page (an `Origin` not in `serve.allowed_origins`)
+/// with 403. Connections are capped and timed out by ``ConnectionGuard``.
 public struct WebhookServer: Sendable {
     public let runtime: ServerRuntime
     public let metrics: ServerMetrics
@@ -44,10 +52,15 @@ public struct WebhookServer: Sendable {
         let connections = ConnectionRegistry(capacity: capacity)
         let router = Router()
         router.add(middleware: RequestMetricsMiddleware())
+        router.add(middleware: OriginMiddleware(runtime: runtime, metrics: metrics))
         router.add(middleware: AuthMiddleware(runtime: runtime, metrics: metrics))
         let limit = serve.maxBodyBytes
         for (path, intake) in [("/alertmanager", WebhookIntake.alertmanager), ("/alert", WebhookIntake.generic)] {
             router.post(RouterPath(stringLiteral: path)) { request, _ -> Response in
+                guard Self.isJSON(request.headers[.contentType]) else {
+                    metrics.refused(path: path, status: 415)
+                    return Self.json(IntakeReply(status: 415, message: "the body must be JSON, sent as Content-Type: application/json"))
+                }
                 let bytes: [UInt8]
                 switch await Self.body(of: request, limit: limit) {
                 case .success(let body):
@@ -112,6 +125,13 @@ public struct WebhookServer: Sendable {
     static func `guard`(_ connections: ConnectionRegistry, runtime: ServerRuntime, metrics: ServerMetrics) -> ConnectionGuard {
         let serve = runtime.snapshot.configuration.serve
         return ConnectionGuard(registry: connections, metrics: metrics, idleTimeout: serve.idleTimeout, readTimeout: serve.readTimeout)
+    }
+
+    /// Whether a `Content-Type` says JSON: `application/json`, parameters (`; charset=utf-8`) allowed.
+    static func isJSON(_ contentType: String?) -> Bool {
+        guard let contentType else { return false }
+        let type = contentType.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+        return type.trimmingCharacters(in: .whitespaces).lowercased() == "application/json"
     }
 
     /// The whole body, or the answer when it cannot be had: 413 over `limit`, 408 when it did

@@ -243,6 +243,60 @@ struct ServeHostileClientTests {
             #expect(log.components(separatedBy: "the state store works again").count - 1 == 1, "\(log)")
         }
     }
+
+    @Test("web pages cannot post: 415 unless Content-Type is application/json, 403 for an Origin not allowed")
+    func browserRequestsAreRefused() async throws {
+        try await withFake { fake in
+            let webhook = Array(ServeTests.webhook(group: "browser"))
+            let generic = Array(#"{"host":"nas1","summary":"from a page"}"#.utf8)
+            func post(_ port: Int, _ path: String, _ headers: [String], _ body: [UInt8]) async throws -> RawConnection.Response {
+                try await RawConnection.blocking { try RawConnection(port: port).request("POST", path, headers: headers, body: body) }
+            }
+            // The defaults: no origin allowed.
+            let serve = try await ServeProcess(arguments: ["--to", Self.oncall], env: fake.env)
+            let cases: [(path: String, headers: [String], body: [UInt8], expected: Int)] = [
+                // What a page may send without a preflight (a CORS "simple request").
+                ("/alertmanager", ["Content-Type: text/plain"], webhook, 415),
+                ("/alertmanager", ["Content-Type: application/x-www-form-urlencoded"], webhook, 415),
+                ("/alertmanager", ["Content-Type: multipart/form-data; boundary=x"], webhook, 415),
+                ("/alertmanager", [], webhook, 415),
+                ("/alert", ["Content-Type: text/plain;charset=UTF-8"], generic, 415),
+                ("/alertmanager", ["Content-Type: application/json", "Origin: http://127.0.0.1:8080"], webhook, 403),
+                ("/alert", ["Content-Type: application/json", "Origin: null"], generic, 403),
+                // What Alertmanager sends.
+                ("/alertmanager", ["Content-Type: application/json"], webhook, 200),
+                ("/alert", ["Content-Type: Application/JSON; charset=utf-8"], generic, 200),
+            ]
+            for item in cases {
+                let response = try await post(serve.port, item.path, item.headers, item.body)
+                #expect(response.status == item.expected, "\(item.path) \(item.headers): \(response.status) \(response.text)")
+            }
+            let port = serve.port
+            let metrics = try await RawConnection.blocking {
+                try RawConnection(port: port).request("GET", "/metrics", headers: ["Origin: https://evil.example"])
+            }
+            #expect(metrics.status == 403)
+            #expect(await ServeProcess.eventually { fake.deliveredMessages.count == 2 })
+            #expect(await serve.stop() == 0)
+
+            // An origin the configuration allows gets through.
+            let dir = try TemporaryDirectory()
+            defer { dir.remove() }
+            let config = try dir.write("config.yml", "serve:\n  allowed_origins: [\"https://grafana.example.net\"]\n")
+            let allowing = try await ServeProcess(arguments: ["--to", Self.oncall, "--config", config], env: fake.env)
+            let allowed = try await post(allowing.port, "/alertmanager",
+                                         ["Content-Type: application/json", "Origin: https://grafana.example.net"],
+                                         Array(ServeTests.webhook(group: "allowed")))
+            #expect(allowed.status == 200, "\(allowed.text)")
+            let other = try await post(allowing.port, "/alertmanager",
+                                       ["Content-Type: application/json", "Origin: https://grafana.example.net.evil.example"], webhook)
+            #expect(other.status == 403, "\(other.text)")
+            #expect(await ServeProcess.eventually { fake.deliveredMessages.count == 3 })
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(fake.deliveredMessages.count == 3, "only the accepted ones")
+            #expect(await allowing.stop() == 0)
+        }
+    }
 }
 
 /// Overwrites the pages of some tables of a live SQLite database in place, as a damaged disk

@@ -25,4 +25,14 @@ import Testing
         #expect(OpenFilesLimit.connectionCap(configured: 512, limit: 10) == 1)
         #expect(OpenFilesLimit.connectionCap(configured: 100, limit: nil) == 100)
     }
+
+    @Test func onlyJSONIsAccepted() {
+        for accepted in ["application/json", "application/json; charset=utf-8", "Application/JSON", " application/json ;x=y"] {
+            #expect(WebhookServer.isJSON(accepted), "\(accepted)")
+        }
+        for refused in [nil, "", "text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x",
+                        "application/jsonp", "application/json-seq", "text/json"] as [String?] {
+            #expect(!WebhookServer.isJSON(refused), "\(String(describing: refused))")
+        }
+    }
 }
