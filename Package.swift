@@ -101,7 +101,7 @@ let package = Package(
         .target(
             name: "NotifyServer",
             dependencies: [
-                "NotifyCore", "NotifyState", "AlertModel",
+                "NotifyCore", "NotifyState", "AlertModel", "SMSText",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),

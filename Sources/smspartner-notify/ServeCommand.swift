@@ -64,10 +64,12 @@ struct ServeCommand: ParsableCommand {
             }
         }
 
+        // What a client sent reaches the log in many places (a receiver name, a decoder's
+        // message): every line is escaped on its way out, whichever call wrote it.
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = .info
-            return handler
+            return EscapingLogHandler(wrapping: handler)
         }
         let logger = Logger(label: "smspartner-notify")
         let metrics = ServerMetrics.bootstrap()

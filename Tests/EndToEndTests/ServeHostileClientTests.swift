@@ -297,6 +297,24 @@ struct ServeHostileClientTests {
             #expect(await allowing.stop() == 0)
         }
     }
+
+    @Test("a receiver name with a newline and an escape sequence cannot forge or colour a log line")
+    func logLinesEscapeInput() async throws {
+        try await withFake { fake in
+            let serve = try await ServeProcess(arguments: [], env: fake.env)
+            let receiver = "night\nshift 2026-12-01T00:00:00+0000 error smspartner-notify: FORGED \u{1B}[31mred\u{1B}[0m"
+            let response = try await serve.post("/alertmanager", ServeTests.webhook(group: "log", receiver: receiver))
+            #expect(response.status == 400, "\(response.bodyText)")
+            #expect(await serve.stop() == 0)
+            let log = serve.stderr
+            #expect(!log.contains("\u{1B}"), "an escape sequence reached the log")
+            for line in log.split(separator: "\n") {
+                #expect(line.hasPrefix("20") && line.contains(" smspartner-notify: "), "a line not written by serve: \(line)")
+            }
+            #expect(log.contains(#"night\nshift 2026-12-01T00:00:00+0000 error smspartner-notify: FORGED \x1B[31mred\x1B[0m"#), "\(log)")
+            #expect(fake.requests.isEmpty)
+        }
+    }
 }
 
 /// Overwrites the pages of some tables of a live SQLite database in place, as a damaged disk
