@@ -37,6 +37,9 @@ public struct WebhookIntake: Sendable {
         guard body.first(where: { !Self.isWhitespace($0) }) == UInt8(ascii: "{") else {
             return IntakeReply(status: 400, message: "expected one JSON object (see the generic alert fields)")
         }
+        guard String(validating: body, as: UTF8.self) != nil else {
+            return IntakeReply(status: 400, message: "unreadable generic input: the body is not UTF-8 text")
+        }
         return intake(body, route: "/alert") { body throws(DecodeError) in try GenericDecoder.decode(body) }
     }
 
@@ -55,7 +58,7 @@ public struct WebhookIntake: Sendable {
         do {
             notification = try decode(body)
         } catch {
-            return IntakeReply(status: 400, message: error.description)
+            return IntakeReply(status: 400, message: Self.describe(error))
         }
         return admit(notification) { duplicates, reply in
             guard let version else { return }
@@ -115,6 +118,12 @@ public struct WebhookIntake: Sendable {
     /// A `duplicate` decision, naming the delivery it repeats.
     static func duplicate(to recipient: PhoneNumber, of earlier: DeliveryRecord) -> IntakeReply.Decision {
         IntakeReply.Decision(to: recipient.e164, decision: "duplicate", detail: "of #\(earlier.id)")
+    }
+
+    /// Why a body did not decode, as a 400 says it: the decoders speak of the command line's
+    /// standard input, where `serve` has a request body.
+    static func describe(_ error: DecodeError) -> String {
+        error.description.replacing("standard input", with: "the request body")
     }
 
     static func isWhitespace(_ byte: UInt8) -> Bool {

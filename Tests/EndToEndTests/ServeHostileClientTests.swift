@@ -315,6 +315,19 @@ struct ServeHostileClientTests {
             #expect(fake.requests.isEmpty)
         }
     }
+
+    @Test("a body that is not UTF-8 is called a request body, not standard input")
+    func anHTTPBodyIsNotStandardInput() async throws {
+        try await withFake { fake in
+            let serve = try await ServeProcess(arguments: ["--to", Self.oncall], env: fake.env)
+            let response = try await serve.post("/alert", Data([0x7B, 0x22, 0x68, 0x6F, 0x73, 0x74, 0x22, 0x3A, 0x22, 0xFF, 0xFE, 0x22, 0x7D]))
+            #expect(response.status == 400, "\(response.bodyText)")
+            #expect(!response.bodyText.contains("standard input"), "\(response.bodyText)")
+            #expect(response.bodyText.contains("body"), "\(response.bodyText)")
+            #expect(await serve.stop() == 0)
+            #expect(!serve.stderr.contains("standard input"))
+        }
+    }
 }
 
 /// Overwrites the pages of some tables of a live SQLite database in place, as a damaged disk
