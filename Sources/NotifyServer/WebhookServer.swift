@@ -6,12 +6,18 @@ import NIOPosix
 import NotifyCore
 import NotifyState
 import ServiceLifecycle
+import Synchronization
 import UnixSignals
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
 
 /// The Alertmanager webhook receiver: Hummingbird on the address given, the routes of the
@@ -42,7 +48,17 @@ public struct WebhookServer: Sendable {
         self.openFilesLimit = openFilesLimit
     }
 
+    /// Why `serve` could not start listening.
+    public struct ListenError: Error, CustomStringConvertible {
+        public var address: String
+        public var reason: String
+        public var description: String { "cannot listen on \(address): \(reason)" }
+    }
+
     /// Serves until SIGTERM or SIGINT. `onListening` gets the bound address (`127.0.0.1:9798`).
+    ///
+    /// - Throws: ``ListenError`` when the address cannot be bound (in use, not permitted),
+    ///   else what stopped the server.
     public func run(host: String, port: Int, onListening: @escaping @Sendable (String) -> Void) async throws {
         let health = StoreHealth(store: runtime.store, logger: logger)
         let worker = OutboxWorker(runtime: runtime, metrics: metrics, health: health, logger: logger)
@@ -98,6 +114,7 @@ public struct WebhookServer: Sendable {
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: metrics.exposition())))
         }
 
+        let listening = Atomic<Bool>(false)
         let app = Application(
             router: router,
             server: .http1(configuration: .init(
@@ -108,6 +125,7 @@ public struct WebhookServer: Sendable {
                 // A net under the registry's cap: stop accepting rather than meet the open-files limit.
                 availableConnectionsDelegate: MaximumAvailableConnections(capacity + 16, logger: logger)),
             onServerRunning: { channel in
+                listening.store(true, ordering: .relaxed)
                 let address = channel.localAddress.map { "\($0.ipAddress ?? host):\($0.port ?? port)" } ?? "\(host):\(port)"
                 onListening(address)
             },
@@ -118,7 +136,12 @@ public struct WebhookServer: Sendable {
         // duplicates answered are recorded, then the worker finishes.
         let group = ServiceGroup(configuration: .init(
             services: [worker, recorder, reloader, app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await group.run()
+        do {
+            try await group.run()
+        } catch {
+            guard !listening.load(ordering: .relaxed) else { throw error }
+            throw ListenError(address: host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)", reason: Self.reason(error))
+        }
     }
 
     /// A new connection's guard, with the timeouts of the configuration in force.
@@ -152,6 +175,14 @@ public struct WebhookServer: Sendable {
             return .failure(.init(IntakeReply(status: 400, message: "the body was cut off: \(body.readableBytes) of \(declared) bytes arrived")))
         }
         return .success(Array(buffer: body))
+    }
+
+    /// The cause of a failure to listen, in a few words (`address already in use`).
+    static func reason(_ error: any Error) -> String {
+        if let error = error as? IOError {
+            return String(cString: strerror(error.errnoCode)).lowercased()
+        }
+        return "\(error)"
     }
 
     static func json(_ reply: IntakeReply) -> Response {

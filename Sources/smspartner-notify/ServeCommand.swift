@@ -90,8 +90,13 @@ struct ServeCommand: ParsableCommand {
             done.signal()
         }
         done.wait()
-        if case .failure(let error) = outcome.withLock({ $0 }) {
-            throw CommandFailure(.unavailable, "serve stopped: \(error)")
+        switch outcome.withLock({ $0 }) {
+        case .failure(let error as WebhookServer.ListenError):
+            throw CommandFailure(.osError, "\(error)")
+        case .failure(let error):
+            throw CommandFailure(.osError, "serve stopped: \(error)")
+        default:
+            break
         }
     }
 }

@@ -9,7 +9,9 @@ import Glibc
 #endif
 
 /// `serve` under hostile or broken clients (issue 16, section 2), through real sockets on
-/// loopback.
+/// loopback: refused paths that must not become metric series, a store that refuses writes,
+/// idle connections at the open-files limit, bodies cut off, web pages posting, log lines
+/// forged through a receiver name, and a port already taken.
 @Suite("serve: hostile and broken clients", .timeLimit(.minutes(3)))
 struct ServeHostileClientTests {
     static let oncall = "+33611111111"
@@ -326,6 +328,33 @@ struct ServeHostileClientTests {
             #expect(response.bodyText.contains("body"), "\(response.bodyText)")
             #expect(await serve.stop() == 0)
             #expect(!serve.stderr.contains("standard input"))
+        }
+    }
+
+    @Test("a second serve on a port in use exits 71 (EX_OSERR) saying so, not 69")
+    func anAddressInUseExits71() async throws {
+        try await withFake { fake in
+            let first = try await ServeProcess(arguments: ["--to", Self.oncall], env: fake.env)
+            let scratch = try TemporaryDirectory()
+            defer { scratch.remove() }
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: CLI.binaryPath)
+            process.arguments = ["serve", "--listen", "127.0.0.1:\(first.port)", "--to", Self.oncall]
+            process.environment = ["PATH": "/usr/bin:/bin", "HOME": scratch.root, "SMSPARTNER_STATE_DIR": scratch.path("state")]
+                .merging(fake.env) { _, new in new }
+            let stderrPath = try scratch.write("stderr", "")
+            process.standardInput = FileHandle.nullDevice
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: stderrPath))
+            try process.run()
+            let exited = await ServeProcess.eventually(.seconds(30)) { !process.isRunning }
+            if !exited { kill(process.processIdentifier, SIGKILL) }
+            process.waitUntilExit()
+            let stderr = (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? ""
+            #expect(exited && process.terminationStatus == 71, "exit \(process.terminationStatus): \(stderr)")
+            #expect(stderr.hasSuffix("smspartner-notify: cannot listen on 127.0.0.1:\(first.port): address already in use\n"), "\(stderr)")
+            #expect(try await first.request(.get, "/healthz").status == 200, "the first one is unharmed")
+            #expect(await first.stop() == 0)
         }
     }
 }

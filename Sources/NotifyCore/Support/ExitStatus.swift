@@ -11,6 +11,9 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
     case dataError = 65
     /// SMSPartner refused the message for good (invalid number, no credits…).
     case unavailable = 69
+    /// `serve` only: the operating system refused what it needs (`EX_OSERR`): the address to
+    /// listen on is in use or not permitted.
+    case osError = 71
     /// Not sent yet: a transient failure; try again (later: kept in the outbox).
     case tempFailure = 75
     /// Configuration error: no or wrong API key, unreadable or invalid configuration.
