@@ -12,7 +12,7 @@ struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
         guard request.uri.path != "/healthz", !credentials.accepts(request.headers[.authorization]) else {
             return try await next(request, context)
         }
-        metrics.refused(route: request.uri.path, status: 401)
+        metrics.refused(path: request.uri.path, status: 401)
         var headers = HTTPFields()
         headers[.wwwAuthenticate] = credentials.challenge
         headers[.contentType] = "application/json"

@@ -14,6 +14,8 @@ import Synchronization
 /// `interval` of it. A batch the store refuses (locked) is kept and written with the next one.
 public final class DuplicateRecorder: Service, Sendable {
     let runtime: ServerRuntime
+    /// Where the store's failures go.
+    let health: StoreHealth?
     let logger: Logger
     let interval: Duration
     let batch: Int
@@ -21,10 +23,13 @@ public final class DuplicateRecorder: Service, Sendable {
     let capacity: Int
     private let waiting = Mutex<[DuplicateDecision]>([])
     private let doorbell = Doorbell()
+    /// Whether the last batch was refused (its first refusal is logged, not every retry).
+    private let refused = Atomic<Bool>(false)
 
-    public init(runtime: ServerRuntime, logger: Logger, interval: Duration = .milliseconds(200), batch: Int = 256,
-                capacity: Int = 100_000) {
+    public init(runtime: ServerRuntime, health: StoreHealth? = nil, logger: Logger, interval: Duration = .milliseconds(200),
+                batch: Int = 256, capacity: Int = 100_000) {
         self.runtime = runtime
+        self.health = health
         self.logger = logger
         self.interval = interval
         self.batch = batch
@@ -64,8 +69,11 @@ public final class DuplicateRecorder: Service, Sendable {
         let outbox = runtime.snapshot.outbox
         do {
             try await NIOThreadPool.singleton.runIfActive { try outbox.recordDuplicates(decisions) }
+            health?.succeeded(.history)
+            if refused.exchange(false, ordering: .relaxed) { logger.info("duplicate history recorded again") }
         } catch {
-            logger.warning("duplicate history not recorded yet: \(error)")
+            if let error = error as? StateError { health?.failed(.history, error) }
+            if !refused.exchange(true, ordering: .relaxed) { logger.warning("duplicate history not recorded yet (kept, retried): \(error)") }
             waiting.withLock { $0.insert(contentsOf: decisions, at: 0) }
         }
     }

@@ -31,6 +31,15 @@ public struct IntakeReply: Sendable, Equatable {
         self.skipped = skipped
     }
 
+    /// A reply given instead of reading the request (as the failure of a `Result`).
+    public struct Refusal: Error, Sendable {
+        public var reply: IntakeReply
+
+        public init(_ reply: IntakeReply) {
+            self.reply = reply
+        }
+    }
+
     /// The JSON body.
     public var body: [UInt8] {
         struct Body: Encodable {

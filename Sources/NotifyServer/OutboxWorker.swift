@@ -12,6 +12,8 @@ import Synchronization
 public final class OutboxWorker: Service, Sendable {
     let runtime: ServerRuntime
     let metrics: ServerMetrics
+    /// Where the store's failures go (logged there once per change, not once per round).
+    let health: StoreHealth?
     let logger: Logger
     let interval: Duration
     let doorbell = Doorbell()
@@ -20,9 +22,11 @@ public final class OutboxWorker: Service, Sendable {
     private let pool = NIOThreadPool(numberOfThreads: 1)
     private let heartbeat = Mutex(ContinuousClock.now)
 
-    public init(runtime: ServerRuntime, metrics: ServerMetrics, logger: Logger, interval: Duration = .seconds(2)) {
+    public init(runtime: ServerRuntime, metrics: ServerMetrics, health: StoreHealth? = nil, logger: Logger,
+                interval: Duration = .seconds(2)) {
         self.runtime = runtime
         self.metrics = metrics
+        self.health = health
         self.logger = logger
         self.interval = interval
     }
@@ -61,6 +65,9 @@ public final class OutboxWorker: Service, Sendable {
                     }
                 }
                 metrics.outbox(status)
+                health?.succeeded(.worker)
+            } catch let error as StateError where health != nil {
+                health?.failed(.worker, error)
             } catch {
                 logger.error("outbox worker: \(error)")
             }

@@ -4,10 +4,12 @@ import NotifyState
 import Prometheus
 
 /// What `serve` counts, through swift-metrics, exposed by `GET /metrics` in the Prometheus
-/// text format (swift-prometheus). Request latency comes from Hummingbird's
-/// `MetricsMiddleware` (`http_server_request_duration_seconds`).
+/// text format (swift-prometheus). Request counts and latency come from
+/// ``RequestMetricsMiddleware`` (`http_server_request_duration`, `http_server_active_requests`).
+/// Every label takes its values from a fixed set: what a client sends never adds a series.
 ///
-/// - `smspartner_webhooks_total{route,status}`: requests to the alert routes, by HTTP status;
+/// - `smspartner_webhooks_total{route,status}`: requests to the alert routes by HTTP status, and
+///   refusals (401, 403) of any path, under its route or `unmatched`;
 /// - `smspartner_alerts_received_total{route}`: alerts in accepted payloads;
 /// - `smspartner_decisions_total{decision}`: per recipient, `queued`, `duplicate`, `held`;
 /// - `smspartner_suppressed_total{reason}`: duplicates and holds by reason;
@@ -16,7 +18,8 @@ import Prometheus
 ///   `configuration`), or retried later (`transient`), or `expired`, or sent without an
 ///   answer (`unknown`: SMSPartner is asked by tag before any resend);
 /// - `smspartner_sms_confirmed_total`: of those, found taken by SMSPartner (also counted sent);
-/// - `smspartner_outbox_depth`, `smspartner_outbox_oldest_age_seconds`, `smspartner_outbox_held`.
+/// - `smspartner_outbox_depth`, `smspartner_outbox_oldest_age_seconds`, `smspartner_outbox_held`;
+/// - `smspartner_serve_connections`, `smspartner_serve_connections_closed_total{reason}`.
 public struct ServerMetrics: Sendable {
     public let registry: PrometheusCollectorRegistry
 
@@ -40,9 +43,21 @@ public struct ServerMetrics: Sendable {
         }
     }
 
-    /// A 401, 413 or other refusal before the payload was read.
-    public func refused(route: String, status: Int) {
-        Counter(label: "smspartner_webhooks_total", dimensions: [("route", route), ("status", String(status))]).increment()
+    /// A 401, 403, 413, 415 or other refusal before the payload was read, of a request for
+    /// `path`: counted under its route, or `unmatched` (``RouteLabel``), never under the path.
+    public func refused(path: String, status: Int) {
+        Counter(label: "smspartner_webhooks_total", dimensions: [("route", RouteLabel.of(path)), ("status", String(status))]).increment()
+    }
+
+    /// A connection `serve` closed: `idle`, `read_timeout`, `evicted_idle` (to make room for a
+    /// new one), `over_capacity` (a new one, every other being busy).
+    public func connectionClosed(reason: String) {
+        Counter(label: "smspartner_serve_connections_closed_total", dimensions: [("reason", reason)]).increment()
+    }
+
+    /// The connections held now.
+    public func connections(_ count: Int) {
+        Gauge(label: "smspartner_serve_connections").record(count)
     }
 
     public func delivered(_ report: FlushReport) {

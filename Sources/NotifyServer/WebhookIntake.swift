@@ -18,10 +18,13 @@ public struct WebhookIntake: Sendable {
     /// Where duplicates answered from a read go to be recorded; without one, every decision
     /// is taken and recorded in a write transaction before the reply.
     public let recorder: DuplicateRecorder?
+    /// Told whether the store took the decisions (`/healthz` reports what it refuses).
+    public let health: StoreHealth?
 
-    public init(snapshot: ServerRuntime.Snapshot, recorder: DuplicateRecorder? = nil) {
+    public init(snapshot: ServerRuntime.Snapshot, recorder: DuplicateRecorder? = nil, health: StoreHealth? = nil) {
         self.snapshot = snapshot
         self.recorder = recorder
+        self.health = health
     }
 
     /// `POST /alertmanager`: an Alertmanager webhook (version 4).
@@ -33,6 +36,9 @@ public struct WebhookIntake: Sendable {
     public func generic(_ body: [UInt8]) -> IntakeReply {
         guard body.first(where: { !Self.isWhitespace($0) }) == UInt8(ascii: "{") else {
             return IntakeReply(status: 400, message: "expected one JSON object (see the generic alert fields)")
+        }
+        guard String(validating: body, as: UTF8.self) != nil else {
+            return IntakeReply(status: 400, message: "unreadable generic input: the body is not UTF-8 text")
         }
         return intake(body, route: "/alert") { body throws(DecodeError) in try GenericDecoder.decode(body) }
     }
@@ -52,7 +58,7 @@ public struct WebhookIntake: Sendable {
         do {
             notification = try decode(body)
         } catch {
-            return IntakeReply(status: 400, message: error.description)
+            return IntakeReply(status: 400, message: Self.describe(error))
         }
         return admit(notification) { duplicates, reply in
             guard let version else { return }
@@ -96,7 +102,9 @@ public struct WebhookIntake: Sendable {
         let admission: Admission
         do {
             admission = try snapshot.outbox.admit(candidate, lease: nil)
+            health?.succeeded(.intake)
         } catch {
+            health?.failed(.intake, error)
             return IntakeReply(status: error.isTransient ? 503 : 500, message: "not accepted: \(error)", alerts: alerts)
         }
         let decisions = admission.decisions.map { recipient, decision in
@@ -113,6 +121,12 @@ public struct WebhookIntake: Sendable {
     /// A `duplicate` decision, naming the delivery it repeats.
     static func duplicate(to recipient: PhoneNumber, of earlier: DeliveryRecord) -> IntakeReply.Decision {
         IntakeReply.Decision(to: recipient.e164, decision: "duplicate", detail: "of #\(earlier.id)")
+    }
+
+    /// Why a body did not decode, as a 400 says it: the decoders speak of the command line's
+    /// standard input, where `serve` has a request body.
+    static func describe(_ error: DecodeError) -> String {
+        error.description.replacing("standard input", with: "the request body")
     }
 
     static func isWhitespace(_ byte: UInt8) -> Bool {

@@ -22,9 +22,17 @@ struct ServeCommand: ParsableCommand {
             GET /metrics (Prometheus). A request is answered 200 once its decisions are \
             committed to the outbox; a background worker delivers. 400 for a payload no retry \
             can fix, 401 without valid credentials (serve.basic_auth, serve.bearer_token_file), \
-            413 over serve.max_body_bytes, 503 when the state store stayed locked (Alertmanager \
-            retries). SIGTERM/SIGINT stop gracefully; SIGHUP reloads the configuration, the \
-            API key and the credentials. Prints "listening on HOST:PORT" once it listens.
+            413 over serve.max_body_bytes, 415 unless Content-Type is application/json, 403 for \
+            a request from a web page (an Origin header not in serve.allowed_origins), 503 when \
+            the state store stayed locked (Alertmanager retries). GET /healthz answers 503 while \
+            the state store refuses writes. Limits: serve.max_connections (default 512, kept \
+            64 below the open-files limit, whose soft value is raised to the hard one; a new \
+            connection beyond it closes the oldest idle one), serve.idle_timeout (default 5s \
+            without a request in progress), serve.read_timeout (default 10s for a body to \
+            arrive after its head). SIGTERM/SIGINT stop gracefully; SIGHUP reloads the \
+            configuration, the API key and the credentials. Prints "listening on HOST:PORT" \
+            once it listens. Exits 71 when it cannot listen (address in use, not permitted), \
+            78 for a configuration or state store it cannot use.
             """
     )
 
@@ -64,14 +72,17 @@ struct ServeCommand: ParsableCommand {
             }
         }
 
+        // What a client sent reaches the log in many places (a receiver name, a decoder's
+        // message): every line is escaped on its way out, whichever call wrote it.
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = .info
-            return handler
+            return EscapingLogHandler(wrapping: handler)
         }
         let logger = Logger(label: "smspartner-notify")
         let metrics = ServerMetrics.bootstrap()
-        let server = WebhookServer(runtime: runtime, metrics: metrics, logger: logger)
+        let openFiles = OpenFilesLimit.raise()
+        let server = WebhookServer(runtime: runtime, metrics: metrics, logger: logger, openFilesLimit: openFiles)
         let outcome = Mutex<Result<Void, any Error>?>(nil)
         let done = DispatchSemaphore(value: 0)
         Task {
@@ -87,8 +98,13 @@ struct ServeCommand: ParsableCommand {
             done.signal()
         }
         done.wait()
-        if case .failure(let error) = outcome.withLock({ $0 }) {
-            throw CommandFailure(.unavailable, "serve stopped: \(error)")
+        switch outcome.withLock({ $0 }) {
+        case .failure(let error as WebhookServer.ListenError):
+            throw CommandFailure(.osError, "\(error)")
+        case .failure(let error):
+            throw CommandFailure(.osError, "serve stopped: \(error)")
+        default:
+            break
         }
     }
 }

@@ -17,15 +17,17 @@ final class ServeProcess: Sendable {
 
     var baseURL: String { "http://127.0.0.1:\(port)" }
 
-    /// Starts it and waits for its `listening on` line.
-    init(arguments: [String] = [], env: [String: String]) async throws {
+    /// Starts it and waits for its `listening on` line. `wrapper` runs the binary through
+    /// another program that ends by executing it (`prlimit`), so the process is still serve's.
+    init(arguments: [String] = [], env: [String: String], wrapper: [String] = []) async throws {
         scratch = try TemporaryDirectory()
         stderrPath = scratch.path("stderr")
         _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
         let stdout = Pipe()
         process = Process()
-        process.executableURL = URL(fileURLWithPath: CLI.binaryPath)
-        process.arguments = ["serve", "--listen", "127.0.0.1:0"] + arguments
+        process.executableURL = URL(fileURLWithPath: wrapper.first ?? CLI.binaryPath)
+        process.arguments = Array(wrapper.dropFirst()) + (wrapper.isEmpty ? [] : [CLI.binaryPath])
+            + ["serve", "--listen", "127.0.0.1:0"] + arguments
         process.environment = [
             "PATH": "/usr/bin:/bin", "HOME": scratch.root, "SMSPARTNER_STATE_DIR": scratch.path("state"),
         ].merging(env) { _, new in new }

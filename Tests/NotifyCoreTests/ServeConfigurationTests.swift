@@ -30,6 +30,11 @@ import Testing
         ("serve:\n  basic_auth: {username: 'a:b', password_file: /p}\n", "serve.basic_auth.username"),
         ("serve:\n  max_body_bytes: 10\n", "serve.max_body_bytes"),
         ("serve:\n  read_timeout: soon\n", "serve.read_timeout"),
+        ("serve:\n  idle_timeout: soon\n", "serve.idle_timeout"),
+        ("serve:\n  max_connections: 0\n", "serve.max_connections"),
+        ("serve:\n  allowed_origins: [grafana.example.net]\n", "serve.allowed_origins"),
+        ("serve:\n  allowed_origins: [\"https://grafana.example.net/\"]\n", "serve.allowed_origins"),
+        ("serve:\n  allowed_origins: {a: b}\n", "serve.allowed_origins"),
         ("receivers:\n  oncall: [\"not a number\"]\n", "receivers.oncall"),
         ("receivers: [a]\n", "receivers"),
         ("retry_delay: fast\n", "retry_delay"),
@@ -37,6 +42,21 @@ import Testing
     func mistakesNameTheirSetting(yaml: String, key: String) {
         let error = #expect(throws: ConfigurationError.self) { try Configuration.parse(yaml: yaml, path: "c.yml") }
         #expect(error?.description.contains("'\(key)'") == true, "\(String(describing: error))")
+    }
+
+    @Test func theLimitsOfServe() throws {
+        let defaults = Configuration().serve
+        #expect(defaults.idleTimeout == .seconds(5) && defaults.readTimeout == .seconds(10))
+        #expect(defaults.maxConnections == 512 && defaults.allowedOrigins.isEmpty)
+        let configuration = try Configuration.parse(yaml: """
+            serve:
+              idle_timeout: 2s
+              max_connections: 64
+              allowed_origins: ["https://Grafana.example.net", "http://127.0.0.1:3000"]
+            """, path: "c.yml")
+        #expect(configuration.serve.idleTimeout == .seconds(2))
+        #expect(configuration.serve.maxConnections == 64)
+        #expect(configuration.serve.allowedOrigins == ["https://grafana.example.net", "http://127.0.0.1:3000"])
     }
 
     @Test func hostAndPort() {

@@ -136,6 +136,22 @@ import Glibc
         }
     }
 
+    @Test func theDecodersOwnWordsReachThe400ButNotStandardInput() throws {
+        try withIntake { intake, _ in
+            // Nested deeper than the JSON parser goes: whatever the decoder says of it is the answer.
+            let deep = Array(("{\"alerts\":" + String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000) + "}").utf8)
+            var expected = ""
+            do { _ = try AlertmanagerDecoder.decode(deep) } catch { expected = "\(error)" }
+            #expect(!expected.isEmpty)
+            let reply = intake.alertmanager(deep)
+            #expect(reply.status == 400 && reply.message == expected, "\(reply.message)")
+
+            let notUTF8 = intake.generic([0x7B, 0x22, 0x68, 0x22, 0x3A, 0x22, 0xFF, 0x22, 0x7D])
+            #expect(notUTF8.status == 400)
+            #expect(!notUTF8.message.contains("standard input") && notUTF8.message.contains("body"), "\(notUTF8.message)")
+        }
+    }
+
     @Test func noRecipientIs400() throws {
         try withIntake { intake, _ in
             let runtimeless = WebhookIntake(snapshot: {

@@ -1,7 +1,7 @@
 """What the scripts that drive a real `smspartner-notify` share: the local fake SMSPartner, an
 environment of their own, `serve` on a free loopback port, and waiting for its outbox to drain.
 
-Imported by scripts/bench-serve and scripts/symbol-order (which run from the repository root)."""
+Imported by scripts/bench-serve, scripts/probe-serve and scripts/symbol-order (which run from the repository root)."""
 import json, os, re, subprocess, threading, time
 
 API_KEY = "test-key-0123456789abcdef"

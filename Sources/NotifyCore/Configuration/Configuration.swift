@@ -275,7 +275,7 @@ public struct Configuration: Sendable, Equatable {
         guard let node = settings.node("serve"), node.null == nil else { return serve }
         guard let mapping = node.mapping else { throw settings.invalid("serve", expected: "a mapping") }
         let reader = SettingsReader(path: settings.path, mapping: mapping, prefix: "serve.")
-        try reader.rejectUnknown(known: ["listen", "basic_auth", "bearer_token_file", "max_body_bytes", "read_timeout"])
+        try reader.rejectUnknown(known: ServeSettings.knownKeys)
         if let listen = try reader.string("listen") {
             guard ServeSettings.hostAndPort(listen) != nil else { throw reader.invalid("listen", expected: "HOST:PORT, such as 127.0.0.1:9798") }
             serve.listen = listen
@@ -299,6 +299,7 @@ public struct Configuration: Sendable, Equatable {
             guard let timeout = DurationText.parse(text) else { throw reader.invalid("read_timeout", expected: "a duration such as 10s") }
             serve.readTimeout = timeout
         }
+        try serveLimits(reader, into: &serve)
         return serve
     }
 

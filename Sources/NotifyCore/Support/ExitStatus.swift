@@ -11,6 +11,9 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
     case dataError = 65
     /// SMSPartner refused the message for good (invalid number, no credits…).
     case unavailable = 69
+    /// `serve` only: the operating system refused what it needs (`EX_OSERR`): the address to
+    /// listen on is in use or not permitted.
+    case osError = 71
     /// Not sent yet, or sent without an answer: kept in the outbox (retried, or first checked
     /// with SMSPartner).
     case tempFailure = 75
