@@ -116,15 +116,14 @@ extension OutboxTests {
     /// without a lookup.
     @Test func aConnectionRefusedIsAPlainRetryWithoutALookup() async throws {
         try await withOutbox(retry: Self.unknownRetry) { h in
-            let closed = try await FakeSMSPartner.start()
-            let url = closed.baseURL
-            try await closed.shutdown()
-            let client = SMSPartnerClient(apiKey: APIKey(FakeSMSPartner.defaultAPIKey)!, baseURL: url, userAgent: "test")
+            // Port 1 (tcpmux) is privileged and unused: connecting to it on loopback is refused at
+            // once (a port freed by a closed server could be taken by another test's meanwhile).
+            let client = SMSPartnerClient(apiKey: APIKey(FakeSMSPartner.defaultAPIKey)!, baseURL: "http://127.0.0.1:1/v1", userAgent: "test")
             let down = MessageSender(delivery: Delivery(client: client, policy: Self.unknownRetry))
             let admission = try h.outbox.admit(try Self.candidate("disk full", to: [Self.alice]), lease: .seconds(60))
             let results = try h.outbox.deliver(admission.claims, with: down, within: .milliseconds(600))
             guard case .retry(let errorClass, _, _) = results.first?.outcome else {
-                Issue.record("expected retry, got \(results.map(\.outcome))")
+                Issue.record("expected retry, got \(results.map(\.outcome)) \(results.map(\.error))")
                 return
             }
             #expect(errorClass == "transient")

@@ -185,10 +185,9 @@ import Testing
     }
 
     @Test func aRefusedConnectionIsTransient() async throws {
-        let fake = try await FakeSMSPartner.start()
-        let url = fake.baseURL
-        try await fake.shutdown()
-        let c = SMSPartnerClient(apiKey: Self.key, baseURL: url, userAgent: "t")
+        // Port 1 (tcpmux) is privileged and unused: refused at once. (A port freed by a closed
+        // fake could be taken by another test's server meanwhile.)
+        let c = SMSPartnerClient(apiKey: Self.key, baseURL: "http://127.0.0.1:1/v1", userAgent: "t")
         let error = try #require(c.send(try request(), timeout: .seconds(2)).failure)
         guard case .transport(.couldNotConnect(let text)) = error else { Issue.record("\(error)"); return }
         #expect(!text.isEmpty)

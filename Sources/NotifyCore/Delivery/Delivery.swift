@@ -98,13 +98,15 @@ public struct Delivery: Sendable {
                 case .failure(let error):
                     transientFailures += 1
                     let pause = policy.backoff(afterAttempt: transientFailures, random: Double.random(in: 0...1, using: &generator))
+                    // Unanswerable for long: send again at once rather than lose it (no more
+                    // asking, which would spend the time the send needs).
+                    if lookup.sendIfAskingFails {
+                        doubt = nil
+                        break
+                    }
                     guard error.failureClass.isRetryable || error.failureClass == .unknown,
                         clock.now + pause + policy.minimumAttempt <= deadline
                     else {
-                        if lookup.sendIfAskingFails {
-                            doubt = nil  // Long unanswerable: send again rather than lose it.
-                            break
-                        }
                         return finish(.failure(reason ?? unsent), unknown: .lookupFailed(error))
                     }
                     Self.sleep(pause)
