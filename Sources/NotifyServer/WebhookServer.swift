@@ -153,8 +153,12 @@ public struct WebhookServer: Sendable {
     /// Whether a `Content-Type` says JSON: `application/json`, parameters (`; charset=utf-8`) allowed.
     static func isJSON(_ contentType: String?) -> Bool {
         guard let contentType else { return false }
-        let type = contentType.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
-        return type.trimmingCharacters(in: .whitespaces).lowercased() == "application/json"
+        // Bytes, not Foundation: this runs for every webhook.
+        let type = contentType.utf8.prefix { $0 != UInt8(ascii: ";") }.drop { $0 == 0x20 || $0 == 0x09 }
+        let trimmed = type.reversed().drop { $0 == 0x20 || $0 == 0x09 }.reversed()
+        let expected = "application/json".utf8
+        let lowered = trimmed.map { (0x41...0x5A).contains($0) ? $0 | 0x20 : $0 }
+        return lowered.elementsEqual(expected)
     }
 
     /// The whole body, or the answer when it cannot be had: 413 over `limit`, 408 when it did

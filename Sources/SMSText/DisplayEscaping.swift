@@ -15,7 +15,7 @@
 public enum DisplayEscaping {
     /// `text` with every character above escaped.
     public static func escaped<S: StringProtocol>(_ text: S) -> String {
-        guard text.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F || $0 >= 0xC2 }) else { return String(text) }
+        guard mayNeedEscape(text.utf8) else { return String(text) }
         var out = ""
         out.reserveCapacity(text.utf8.count)
         for scalar in text.unicodeScalars {
@@ -26,6 +26,23 @@ public enum DisplayEscaping {
             }
         }
         return out
+    }
+
+    /// False when no byte can start a character that needs an escape (one pass over the
+    /// UTF-8, no decoding): most log lines and outputs, accented or not, take this path.
+    static func mayNeedEscape<C: Collection>(_ utf8: C) -> Bool where C.Element == UInt8 {
+        var previous: UInt8 = 0
+        for byte in utf8 {
+            switch (previous, byte) {
+            case (_, 0x00...0x1F), (_, 0x7F): return true
+            case (0xC2, 0x80...0x9F): return true  // U+0080-009F
+            case (0xD8, 0x9C): return true  // U+061C
+            case (0xE2, 0x80...0x81): return true  // U+2000-207F: separators, bidi marks and controls
+            default: break
+            }
+            previous = byte
+        }
+        return false
     }
 
     /// Whether `text` holds nothing that ``escaped(_:)`` would change.

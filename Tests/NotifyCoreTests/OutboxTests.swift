@@ -26,8 +26,16 @@ import Testing
         let sender: MessageSender
         let scratch: String
 
+        /// Admits and delivers, on a thread of its own: a delivery blocks (curl, backoff, the wait
+        /// for a lookup), and blocking the two threads of the concurrency pool of a 2-core machine
+        /// for seconds starves every other test of the run.
         func send(_ text: String, to numbers: [String], key: String? = nil, alert: Alert? = nil, within budget: Duration = .seconds(5),
-                  waitForLookup: Bool = true) throws -> (Admission, [DeliveryResult]) {
+                  waitForLookup: Bool = true) async throws -> (Admission, [DeliveryResult]) {
+            try await OutboxTests.offPool { try sendNow(text, to: numbers, key: key, alert: alert, within: budget, waitForLookup: waitForLookup) }
+        }
+
+        func sendNow(_ text: String, to numbers: [String], key: String?, alert: Alert?, within budget: Duration,
+                     waitForLookup: Bool) throws -> (Admission, [DeliveryResult]) {
             let alert = alert ?? Alert(source: .generic, summary: text, dedupKey: key ?? "key:\(text)")
             let notification = Notification(single: alert)
             let rendered = MessageRenderer().render(notification)
@@ -37,14 +45,21 @@ import Testing
             return (admission, try outbox.deliver(admission.claims, with: sender, within: budget, waitForLookup: waitForLookup))
         }
 
-        func flush() throws -> FlushReport {
-            try outbox.flush(sender: sender, within: .seconds(5), lease: .seconds(60))
+        func flush() async throws -> FlushReport {
+            try await OutboxTests.offPool { try outbox.flush(sender: sender, within: .seconds(5), lease: .seconds(60)) }
         }
 
         func snapshot() throws -> StatusSnapshot {
             try outbox.store.read { (reader) throws(StateError) in
                 try reader.statusSnapshot(now: clock.now, windows: [.seconds(3600)], latest: 100)
             }
+        }
+    }
+
+    /// Runs blocking work on a thread of its own, off the concurrency pool.
+    static func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try work() }) }.start()
         }
     }
 
@@ -76,10 +91,10 @@ import Testing
 
     @Test func theSameAlertTwiceIsSentOnce() async throws {
         try await withOutbox { h in
-            let (first, results) = try h.send("disk full", to: [Self.alice])
+            let (first, results) = try await h.send("disk full", to: [Self.alice])
             #expect(results.map(\.receipt).allSatisfy { $0 != nil })
             h.clock.advance(.seconds(60))
-            let (second, again) = try h.send("disk full", to: [Self.alice])
+            let (second, again) = try await h.send("disk full", to: [Self.alice])
             guard case .send(let id) = first.decisions.first?.decision, case .duplicate(let earlier) = second.decisions.first?.decision else {
                 Issue.record("expected send then duplicate: \(first.decisions) \(second.decisions)")
                 return
@@ -92,17 +107,17 @@ import Testing
 
     @Test func aDuplicateWindowEnds() async throws {
         try await withOutbox(PolicySettings(dedupWindow: .seconds(600))) { h in
-            _ = try h.send("disk full", to: [Self.alice])
+            _ = try await h.send("disk full", to: [Self.alice])
             h.clock.advance(.seconds(601))
-            _ = try h.send("disk full", to: [Self.alice])
+            _ = try await h.send("disk full", to: [Self.alice])
             #expect(h.fake.deliveredMessages.count == 2)
         }
     }
 
     @Test func oneRecipientsDuplicateIsAnothersFirst() async throws {
         try await withOutbox { h in
-            _ = try h.send("disk full", to: [Self.alice])
-            let (admission, _) = try h.send("disk full", to: [Self.alice, Self.bob])
+            _ = try await h.send("disk full", to: [Self.alice])
+            let (admission, _) = try await h.send("disk full", to: [Self.alice, Self.bob])
             #expect(h.fake.deliveredMessages.map(\.numbers) == [[Self.alice], [Self.bob]])
             #expect(admission.decisions.count == 2)
         }
@@ -111,20 +126,20 @@ import Testing
     @Test func fiftyAlertsSendWhatTheLimitsAllowThenOneDigest() async throws {
         try await withOutbox { h in
             for index in 0..<50 {
-                _ = try h.send("alert \(index)", to: [Self.alice])
+                _ = try await h.send("alert \(index)", to: [Self.alice])
                 h.clock.advance(.seconds(1))
             }
             #expect(h.fake.deliveredMessages.count == 5, "5/15m")
             #expect(try h.snapshot().held == 45)
-            #expect(try h.flush().results.isEmpty, "the window is still full")
+            #expect(try await h.flush().results.isEmpty, "the window is still full")
             h.clock.advance(.seconds(15 * 60))
-            let report = try h.flush()
+            let report = try await h.flush()
             #expect(report.digests == 1)
             #expect(h.fake.deliveredMessages.count == 6)
             let digest = h.fake.deliveredMessages.last?.message ?? ""
             #expect(digest.hasPrefix("+45 suppressed since "), "\(digest)")
             #expect(digest.contains("45 ALERT"), "\(digest)")
-            #expect(try h.flush().results.isEmpty)
+            #expect(try await h.flush().results.isEmpty)
             #expect(try h.snapshot().held == 0)
             #expect(h.fake.deliveredMessages.count == 6)
         }
@@ -132,9 +147,9 @@ import Testing
 
     @Test func aRecoveryOfAHeldProblemJoinsTheDigest() async throws {
         try await withOutbox(PolicySettings(rateLimits: [RateLimit(count: 1, window: .seconds(60))])) { h in
-            _ = try h.send("first", to: [Self.alice])
+            _ = try await h.send("first", to: [Self.alice])
             let problem = Alert(source: .nagios, notificationType: "PROBLEM", host: "web01", service: "HTTP", serviceState: "CRITICAL", output: "down", dedupKey: "p")
-            let (held, _) = try h.send("", to: [Self.alice], alert: problem)
+            let (held, _) = try await h.send("", to: [Self.alice], alert: problem)
             guard case .held(.recipientLimit, _) = held.decisions.first?.decision else {
                 Issue.record("expected the problem held: \(held.decisions)")
                 return
@@ -144,7 +159,7 @@ import Testing
             recovery.notificationType = "RECOVERY"
             recovery.serviceState = "OK"
             recovery.dedupKey = "r"
-            let (admission, results) = try h.send("", to: [Self.alice], alert: recovery)
+            let (admission, results) = try await h.send("", to: [Self.alice], alert: recovery)
             // The window has reopened: the digest goes out, with the recovery in it, not alone.
             guard case .held(.followsHeld, _) = admission.decisions.first?.decision else {
                 Issue.record("expected the recovery held: \(admission.decisions)")
@@ -160,7 +175,7 @@ import Testing
 
     @Test func theHourlyCapHoldsEveryRecipient() async throws {
         try await withOutbox(PolicySettings(rateLimits: [], hourlyCap: 3, dailyCap: nil)) { h in
-            let (admission, _) = try h.send("disk full", to: [Self.alice, Self.bob, "+33633333333", "+33644444444"])
+            let (admission, _) = try await h.send("disk full", to: [Self.alice, Self.bob, "+33633333333", "+33644444444"])
             #expect(h.fake.deliveredMessages.first?.numbers.count == 3)
             #expect(admission.decisions.last.map { "\($0.decision)" }?.contains("hourlyCap") == true)
         }
@@ -169,17 +184,17 @@ import Testing
     @Test func aTransientFailureIsQueuedThenFlushedOnceWithBackoff() async throws {
         try await withOutbox { h in
             h.fake.setDefaultReply(.http(status: 500, body: "down"))
-            let (_, results) = try h.send("disk full", to: [Self.alice], within: .milliseconds(500))
+            let (_, results) = try await h.send("disk full", to: [Self.alice], within: .milliseconds(500))
             #expect(results.allSatisfy { $0.isQueued })
             #expect(try h.snapshot().queued == 1)
             h.fake.setDefaultReply(.accept)
-            #expect(try h.flush().results.isEmpty, "not due yet: backing off")
+            #expect(try await h.flush().results.isEmpty, "not due yet: backing off")
             h.clock.advance(.seconds(40))
-            let report = try h.flush()
+            let report = try await h.flush()
             #expect(report.results.count == 1)
             #expect(report.remaining == 0)
             h.clock.advance(.seconds(600))
-            #expect(try h.flush().results.isEmpty)
+            #expect(try await h.flush().results.isEmpty)
             #expect(h.fake.deliveredMessages.count == 1)
         }
     }
@@ -187,10 +202,10 @@ import Testing
     @Test func whatOutlivesMaxAgeExpiresUnsent() async throws {
         try await withOutbox(PolicySettings(maxAge: .seconds(300))) { h in
             h.fake.setDefaultReply(.dropConnection)
-            _ = try h.send("disk full", to: [Self.alice], within: .milliseconds(500))
+            _ = try await h.send("disk full", to: [Self.alice], within: .milliseconds(500))
             h.fake.setDefaultReply(.accept)
             h.clock.advance(.seconds(301))
-            let report = try h.flush()
+            let report = try await h.flush()
             #expect(report.expired == 1)
             #expect(report.results.isEmpty)
             #expect(h.fake.deliveredMessages.isEmpty)
@@ -201,10 +216,10 @@ import Testing
     @Test func aRefusedNumberIsNotRetriedAndTheOthersAreSent() async throws {
         try await withOutbox { h in
             h.fake.enqueue(.error(code: 9))
-            let (_, results) = try h.send("disk full", to: [Self.alice])
+            let (_, results) = try await h.send("disk full", to: [Self.alice])
             #expect(results.first?.outcome == .failed(errorClass: "rejected", error: results.first?.error?.description ?? ""))
             h.clock.advance(.seconds(3600))
-            #expect(try h.flush().results.isEmpty)
+            #expect(try await h.flush().results.isEmpty)
             #expect(try h.snapshot().windows.first?.failed == ["rejected": 1])
         }
     }
@@ -212,9 +227,9 @@ import Testing
     @Test func aClaimOfADeadSenderIsTakenBackAfterItsLease() async throws {
         try await withOutbox { h in
             _ = try h.outbox.admit(try Self.candidate("disk full", to: [Self.alice]), lease: .seconds(60))  // then "killed": never delivered
-            #expect(try h.flush().results.isEmpty, "still claimed")
+            #expect(try await h.flush().results.isEmpty, "still claimed")
             h.clock.advance(.seconds(61))
-            let report = try h.flush()
+            let report = try await h.flush()
             #expect(report.released == 1)
             #expect(report.results.count == 1)
             #expect(h.fake.deliveredMessages.count == 1)

@@ -13,9 +13,12 @@ import Testing
 /// libcurl, real SQLite; the fake's `slowAccept` takes a message only after its delay, whether
 /// the client still waits or not.
 extension OutboxTests {
-    /// Attempts time out after 400 ms; SMSPartner is asked 1 s after a request left.
-    static let unknownRetry = RetryPolicy(initialBackoff: .milliseconds(10), maxBackoff: .milliseconds(20), attemptTimeout: .milliseconds(400),
-                                          minimumAttempt: .milliseconds(100), lookupDelay: .seconds(1))
+    /// Attempts time out after 1 s (a loaded 2-core machine still answers well within it),
+    /// and SMSPartner is asked 2.5 s after a request left; the slow provider of these tests
+    /// takes a message 1.8 s after it arrived, between the two.
+    static let unknownRetry = RetryPolicy(initialBackoff: .milliseconds(10), maxBackoff: .milliseconds(20), attemptTimeout: .seconds(1),
+                                          minimumAttempt: .milliseconds(100), lookupDelay: .milliseconds(2500))
+    static let slowAcceptance = FakeReply.slowAccept(.milliseconds(1800))
 
     /// A generic alert with this summary, keyed `k`, for these numbers.
     static func candidate(_ summary: String, to numbers: [String]) throws -> AlertCandidate {
@@ -29,8 +32,8 @@ extension OutboxTests {
 
     @Test func everyMessageHasATagOfItsOwnUnderTheConfiguredPrefix() async throws {
         try await withOutbox(tagPrefix: "nagios") { h in
-            _ = try h.send("disk full", to: [Self.alice])
-            _ = try h.send("load high", to: [Self.alice, Self.bob])
+            _ = try await h.send("disk full", to: [Self.alice])
+            _ = try await h.send("load high", to: [Self.alice, Self.bob])
             let tags = h.fake.deliveredMessages.compactMap(\.tag)
             #expect(tags.count == 2)
             #expect(Set(tags).count == 2)
@@ -43,15 +46,15 @@ extension OutboxTests {
     /// waits for the lookup within its budget, finds it, and never sends it again.
     @Test func aSlowAcceptanceIsFoundByItsTagAndNotSentAgain() async throws {
         try await withOutbox(retry: Self.unknownRetry) { h in
-            h.fake.setDefaultReply(.slowAccept(.milliseconds(700)))
-            let (_, results) = try h.send("disk full", to: [Self.alice], within: .seconds(5))
+            h.fake.setDefaultReply(Self.slowAcceptance)
+            let (_, results) = try await h.send("disk full", to: [Self.alice], within: .seconds(5))
             #expect(results.map(\.outcome) == [.confirmed])
             #expect(results.first?.receipt?.confirmedByTag != nil)
             #expect(sendRequests(h.fake).count == 1)
             #expect(lookups(h.fake).count == 1)
             #expect(h.fake.deliveredMessages.count == 1)
             h.clock.advance(.seconds(3600))
-            #expect(try h.flush().results.isEmpty)
+            #expect(try await h.flush().results.isEmpty)
             #expect(sendRequests(h.fake).count == 1, "a later flush sends nothing more")
             let snapshot = try h.snapshot()
             #expect(snapshot.queued == 0)
@@ -63,8 +66,8 @@ extension OutboxTests {
     /// finds it taken.
     @Test func withoutTimeToAskItStaysUnknownAndAFlushConfirmsIt() async throws {
         try await withOutbox(retry: Self.unknownRetry) { h in
-            h.fake.setDefaultReply(.slowAccept(.milliseconds(700)))
-            let (_, results) = try h.send("disk full", to: [Self.alice], within: .seconds(5), waitForLookup: false)
+            h.fake.setDefaultReply(Self.slowAcceptance)
+            let (_, results) = try await h.send("disk full", to: [Self.alice], within: .seconds(5), waitForLookup: false)
             guard case .unknown(_, let checkAt) = results.first?.outcome else {
                 Issue.record("expected unknown, got \(results.map(\.outcome))")
                 return
@@ -72,10 +75,10 @@ extension OutboxTests {
             #expect(checkAt > h.clock.now)
             #expect(results.first?.error?.failureClass == .unknown)
             #expect(try h.snapshot().unknown == 1)
-            #expect(try h.flush().results.isEmpty, "not asked before its time")
-            try await Task.sleep(for: .seconds(1))  // the provider takes it meanwhile
-            h.clock.advance(.seconds(2))
-            let report = try h.flush()
+            #expect(try await h.flush().results.isEmpty, "not asked before its time")
+            try await Task.sleep(for: .seconds(2))  // the provider takes it meanwhile
+            h.clock.advance(.seconds(3))
+            let report = try await h.flush()
             #expect(report.results.map(\.outcome) == [.confirmed])
             #expect(sendRequests(h.fake).count == 1)
             #expect(lookups(h.fake).count == 1)
@@ -87,7 +90,7 @@ extension OutboxTests {
     @Test func aResetAfterAcceptanceIsConfirmed() async throws {
         try await withOutbox(retry: Self.unknownRetry) { h in
             h.fake.enqueue(.acceptThenReset)
-            let (_, results) = try h.send("disk full", to: [Self.alice, Self.bob])
+            let (_, results) = try await h.send("disk full", to: [Self.alice, Self.bob])
             #expect(results.map(\.outcome) == [.confirmed, .confirmed])
             #expect(h.fake.deliveredMessages.count == 1)
             #expect(sendRequests(h.fake).count == 1)
@@ -99,7 +102,7 @@ extension OutboxTests {
     @Test func anUnansweredRequestThatWasNotTakenIsSentAgainAfterTheLookup() async throws {
         try await withOutbox(retry: Self.unknownRetry) { h in
             h.fake.enqueue(.dropConnection)
-            let (_, results) = try h.send("disk full", to: [Self.alice])
+            let (_, results) = try await h.send("disk full", to: [Self.alice])
             guard case .sent = results.first?.outcome else {
                 Issue.record("expected sent, got \(results.map(\.outcome))")
                 return
@@ -121,14 +124,15 @@ extension OutboxTests {
             let client = SMSPartnerClient(apiKey: APIKey(FakeSMSPartner.defaultAPIKey)!, baseURL: "http://127.0.0.1:1/v1", userAgent: "test")
             let down = MessageSender(delivery: Delivery(client: client, policy: Self.unknownRetry))
             let admission = try h.outbox.admit(try Self.candidate("disk full", to: [Self.alice]), lease: .seconds(60))
-            let results = try h.outbox.deliver(admission.claims, with: down, within: .milliseconds(600))
+            let claims = admission.claims
+            let results = try await Self.offPool { try h.outbox.deliver(claims, with: down, within: .milliseconds(600)) }
             guard case .retry(let errorClass, _, _) = results.first?.outcome else {
                 Issue.record("expected retry, got \(results.map(\.outcome)) \(results.map(\.error))")
                 return
             }
             #expect(errorClass == "transient")
             h.clock.advance(.seconds(3600 - 1))
-            let report = try h.flush()
+            let report = try await h.flush()
             #expect(report.results.map(\.outcome.isSent) == [true])
             #expect(lookups(h.fake).isEmpty, "nothing had reached SMSPartner: nothing to ask")
             #expect(h.fake.deliveredMessages.count == 1)
@@ -140,8 +144,8 @@ extension OutboxTests {
     @Test func aFailedLookupKeepsItUnknownAndSendsNothing() async throws {
         try await withOutbox(retry: Self.unknownRetry) { h in
             h.fake.enqueue(.dropConnection)
-            h.fake.failTagLookups(100)
-            let (_, results) = try h.send("disk full", to: [Self.alice], within: .seconds(2))
+            h.fake.failTagLookups(1000)
+            let (_, results) = try await h.send("disk full", to: [Self.alice], within: .seconds(4))
             guard case .unknown(let error, let checkAt) = results.first?.outcome else {
                 Issue.record("expected unknown, got \(results.map(\.outcome))")
                 return
@@ -152,7 +156,7 @@ extension OutboxTests {
             #expect(lookups(h.fake).count >= 1)
             h.fake.failTagLookups(0)
             h.clock.advance(.seconds(3600 - 1))
-            let report = try h.flush()
+            let report = try await h.flush()
             #expect(report.results.map(\.outcome.isSent) == [true])
             #expect(h.fake.deliveredMessages.count == 1)
             #expect(sendRequests(h.fake).count == 2, "sent again only once SMSPartner said it did not have it")
@@ -169,7 +173,7 @@ extension OutboxTests {
             _ = try h.sender.delivery.client.send(
                 h.sender.request(claim.text, to: [try PhoneNumber(parsing: Self.alice)], messageTag: claim.tag), timeout: .seconds(2)).get()
             h.clock.advance(.seconds(61))
-            let report = try h.flush()
+            let report = try await h.flush()
             #expect(report.released == 1)
             #expect(report.results.map(\.outcome) == [.confirmed])
             #expect(h.fake.deliveredMessages.count == 1)
@@ -184,7 +188,7 @@ extension OutboxTests {
             _ = try h.sender.delivery.client.send(
                 h.sender.request(claim.text, to: [try PhoneNumber(parsing: Self.alice)], messageTag: claim.tag), timeout: .seconds(2)).get()
             h.clock.advance(.seconds(61))
-            let report = try h.flush()
+            let report = try await h.flush()
             let outcomes = Dictionary(uniqueKeysWithValues: report.results.map { ($0.claim.recipient, $0.outcome) })
             #expect(outcomes[Self.alice] == .confirmed)
             #expect(outcomes[Self.bob]?.isSent == true && outcomes[Self.bob] != .confirmed)
@@ -198,7 +202,7 @@ extension OutboxTests {
         try await withOutbox(retry: Self.unknownRetry) { h in
             h.fake.enqueue(.dropConnection)
             h.fake.enqueueTagLookups(.http(status: 404, body: #"{"success":false,"code":404,"message":"Introuvable"}"#, contentType: "application/json"))
-            let (_, results) = try h.send("disk full", to: [Self.alice])
+            let (_, results) = try await h.send("disk full", to: [Self.alice])
             #expect(results.map(\.outcome.isSent) == [true], "\(results.map(\.outcome))")
             #expect(h.fake.requests.map(\.path) == ["/v1/send", "/v1/bulk-status-by-tag", "/v1/send"])
             #expect(h.fake.deliveredMessages.count == 1)
@@ -209,16 +213,16 @@ extension OutboxTests {
     /// say so): the next check is no sooner than a retry would be, not every `lookup_delay`.
     @Test func repeatedUnknownOutcomesBackOffLikeRetries() async throws {
         try await withOutbox(retry: Self.unknownRetry) { h in
-            h.fake.setDefaultReply(.slowAccept(.milliseconds(700)))
-            let (_, first) = try h.send("disk full", to: [Self.alice], waitForLookup: false)
+            h.fake.setDefaultReply(Self.slowAcceptance)
+            let (_, first) = try await h.send("disk full", to: [Self.alice], waitForLookup: false)
             guard case .unknown(_, let firstCheck) = first.first?.outcome else {
                 Issue.record("expected unknown, got \(first.map(\.outcome))")
                 return
             }
-            #expect(firstCheck - h.clock.now <= .seconds(2), "the first check comes after lookup_delay (1 s)")
-            h.clock.advance(.seconds(2))
+            #expect(firstCheck - h.clock.now <= .seconds(3), "the first check comes after lookup_delay (2.5 s)")
+            h.clock.advance(.seconds(3))
             h.fake.enqueueTagLookups(.http(status: 404, body: "<html>no such route</html>"))
-            let report = try h.flush()
+            let report = try await h.flush()
             guard case .unknown(_, let secondCheck) = report.results.first?.outcome else {
                 Issue.record("expected unknown again, got \(report.results.map(\.outcome))")
                 return
@@ -233,16 +237,16 @@ extension OutboxTests {
         try await withOutbox(retry: Self.unknownRetry) { h in
             h.fake.enqueue(.dropConnection)
             h.fake.failTagLookups(1000)
-            let (_, results) = try h.send("disk full", to: [Self.alice], within: .seconds(2))
+            let (_, results) = try await h.send("disk full", to: [Self.alice], within: .seconds(2))
             guard case .unknown = results.first?.outcome else {
                 Issue.record("expected unknown, got \(results.map(\.outcome))")
                 return
             }
             h.clock.advance(.seconds(20 * 60))
-            #expect(try h.flush().results.map(\.outcome.isSent) == [false], "before half of max_age: still asking")
+            #expect(try await h.flush().results.map(\.outcome.isSent) == [false], "before half of max_age: still asking")
             #expect(h.fake.deliveredMessages.isEmpty)
             h.clock.advance(.seconds(15 * 60))
-            #expect(try h.flush().results.map(\.outcome.isSent) == [true], "past half of max_age: sent again")
+            #expect(try await h.flush().results.map(\.outcome.isSent) == [true], "past half of max_age: sent again")
             #expect(h.fake.deliveredMessages.count == 1)
         }
     }
