@@ -37,9 +37,6 @@ public struct WebhookIntake: Sendable {
         guard body.first(where: { !Self.isWhitespace($0) }) == UInt8(ascii: "{") else {
             return IntakeReply(status: 400, message: "expected one JSON object (see the generic alert fields)")
         }
-        guard String(validating: body, as: UTF8.self) != nil else {
-            return IntakeReply(status: 400, message: "unreadable generic input: the body is not UTF-8 text")
-        }
         return intake(body, route: "/alert") { body throws(DecodeError) in try GenericDecoder.decode(body) }
     }
 

@@ -53,17 +53,9 @@ public struct TagStatus: Sendable, Equatable {
         return taken
     }
 
-    /// A number as SMSPartner may write it.
+    /// A number as SMSPartner may write it: whatever ``PhoneNumber`` reads (`+336…`, `06…`,
+    /// `00336…`, with separators), and the international form without its `+` (`336…`).
     static func number(_ text: String) -> PhoneNumber? {
-        if let number = try? PhoneNumber(parsing: text) { return number }
-        let digits = text.filter { !$0.isWhitespace }
-        guard !digits.isEmpty, digits.allSatisfy(\.isASCIIDigit) else { return nil }
-        if digits.hasPrefix("00") { return try? PhoneNumber(parsing: "+" + digits.dropFirst(2)) }
-        if !digits.hasPrefix("0") { return try? PhoneNumber(parsing: "+" + digits) }
-        return nil
+        (try? PhoneNumber(parsing: text)) ?? (try? PhoneNumber(parsing: "+" + text))
     }
-}
-
-extension Character {
-    var isASCIIDigit: Bool { isASCII && isNumber }
 }

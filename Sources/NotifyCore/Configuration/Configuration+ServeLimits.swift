@@ -3,10 +3,7 @@ extension Configuration {
     /// `allowed_origins` (`listen`, the credentials, `max_body_bytes` and `read_timeout` are
     /// read by ``serveSettings(_:)``).
     static func serveLimits(_ reader: SettingsReader, into serve: inout ServeSettings) throws(ConfigurationError) {
-        if let text = try reader.string("idle_timeout") {
-            guard let timeout = DurationText.parse(text) else { throw reader.invalid("idle_timeout", expected: "a duration such as 5s") }
-            serve.idleTimeout = timeout
-        }
+        if let timeout = try reader.duration("idle_timeout", example: "5s") { serve.idleTimeout = timeout }
         if let count = try reader.int("max_connections", in: 1...1_000_000) { serve.maxConnections = count }
         if let origins = try reader.stringList("allowed_origins") {
             for origin in origins where !ServeSettings.isOrigin(origin) {

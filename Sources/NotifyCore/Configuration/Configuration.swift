@@ -210,11 +210,7 @@ public struct Configuration: Sendable, Equatable {
             throw settings.invalid("state_dir", expected: "a directory path")
         }
         let duration = { (key: String) throws(ConfigurationError) -> Duration? in
-            guard let text = try settings.string(key) else { return nil }
-            guard let value = DurationText.parse(text) else {
-                throw settings.invalid(key, expected: "a duration such as 90s, 15m, 1h or 1d")
-            }
-            return value
+            try settings.duration(key, example: "90s, 15m, 1h or 1d")
         }
         if let window = try duration("dedup_window") { configuration.policy.dedupWindow = window }
         if let age = try duration("max_age") { configuration.policy.maxAge = age }
@@ -295,10 +291,7 @@ public struct Configuration: Sendable, Equatable {
         }
         serve.bearerTokenFile = try reader.string("bearer_token_file")
         if let size = try reader.int("max_body_bytes", in: 1024...(64 << 20)) { serve.maxBodyBytes = size }
-        if let text = try reader.string("read_timeout") {
-            guard let timeout = DurationText.parse(text) else { throw reader.invalid("read_timeout", expected: "a duration such as 10s") }
-            serve.readTimeout = timeout
-        }
+        if let timeout = try reader.duration("read_timeout", example: "10s") { serve.readTimeout = timeout }
         try serveLimits(reader, into: &serve)
         return serve
     }
@@ -350,6 +343,14 @@ struct SettingsReader {
 
     func invalid(_ key: String, expected: String) -> ConfigurationError {
         .invalidValue(path: path, key: prefix + key, line: line(key), expected: expected)
+    }
+
+    /// A duration (``DurationText``); nil when absent or null. `example` shows the form in
+    /// the error.
+    func duration(_ key: String, example: String) throws(ConfigurationError) -> Duration? {
+        guard let text = try string(key) else { return nil }
+        guard let value = DurationText.parse(text) else { throw invalid(key, expected: "a duration such as \(example)") }
+        return value
     }
 
     /// A scalar's text; nil when absent or null.

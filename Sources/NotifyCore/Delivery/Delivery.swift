@@ -68,12 +68,19 @@ public struct Delivery: Sendable {
         var generator = SystemRandomNumberGenerator()
         // Set while a request for `numbers` may have been taken: what said so, and when asking may start.
         var doubt: (error: SMSPartnerError?, lookAt: ContinuousClock.Instant)? = lookup.askFirst ? (nil, clock.now) : nil
+        // Why a batch asked about first, before any request of this run, is still unknown.
+        let unsent = SMSPartnerError.transport(.noAnswer("an earlier request may have been taken"))
         func finish(_ outcome: Result<SendReceipt, SMSPartnerError>, unknown: DeliveryReport.Unknown? = nil) -> [DeliveryReport.Batch] {
             results + [.init(phoneNumbers: numbers, attempts: requests, outcome: outcome, unknown: unknown)]
         }
+        /// Asking did not tell, for good this time: the batch stays unknown (nil when it is
+        /// long unanswerable, and is sent again rather than lost).
+        func askingFailed(_ error: SMSPartnerError, reason: SMSPartnerError?) -> [DeliveryReport.Batch]? {
+            guard !lookup.sendIfAskingFails else { return nil }
+            return finish(.failure(reason ?? unsent), unknown: .lookupFailed(error))
+        }
         while true {
             if let (reason, lookAt) = doubt {
-                let unsent = SMSPartnerError.transport(.noAnswer("an earlier request may have been taken"))
                 guard let tag = lookup.tag else {
                     // Nothing to ask by (a message stored without a tag): a possible duplicate
                     // beats a lost page.
@@ -96,30 +103,25 @@ public struct Delivery: Sendable {
                     // it can never say, and a possible duplicate beats a lost page.
                     doubt = nil
                 case .failure(let error):
+                    // Asked again after a pause, unless long unanswerable: then sent again at once
+                    // (no more asking, which would spend the time the send needs).
                     transientFailures += 1
                     let pause = policy.backoff(afterAttempt: transientFailures, random: Double.random(in: 0...1, using: &generator))
-                    // Unanswerable for long: send again at once rather than lose it (no more
-                    // asking, which would spend the time the send needs).
-                    if lookup.sendIfAskingFails {
-                        doubt = nil
-                        break
-                    }
-                    guard error.failureClass.isRetryable || error.failureClass == .unknown,
+                    if !lookup.sendIfAskingFails, error.failureClass.isRetryable || error.failureClass == .unknown,
                         clock.now + pause + policy.minimumAttempt <= deadline
-                    else {
-                        return finish(.failure(reason ?? unsent), unknown: .lookupFailed(error))
+                    {
+                        Self.sleep(pause)
+                        continue
                     }
-                    Self.sleep(pause)
-                    continue
+                    if let unknown = askingFailed(error, reason: reason) { return unknown }
+                    doubt = nil
                 case .success(let status):
                     guard let taken = status.taken(among: numbers) else {
                         // A reply this cannot read as yes or no (numbers it cannot read, more pages).
                         let unclear = SMSPartnerError.unreadableReply(httpStatus: 200, excerpt: "bulk-status-by-tag: cannot tell which numbers it lists")
-                        if lookup.sendIfAskingFails {
-                            doubt = nil
-                            break
-                        }
-                        return finish(.failure(reason ?? unsent), unknown: .lookupFailed(unclear))
+                        if let unknown = askingFailed(unclear, reason: reason) { return unknown }
+                        doubt = nil
+                        break
                     }
                     if !taken.isEmpty {
                         let receipt = SendReceipt(messageID: "", nbSMS: 0, cost: nil, currency: nil, phoneNumbers: taken, confirmedByTag: tag)
