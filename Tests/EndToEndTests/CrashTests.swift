@@ -42,6 +42,17 @@ struct CrashTests {
 
     static let iterations = 60
 
+    /// The shortest wall time, in microseconds, of `count` runs of `body`.
+    static func shortest(of count: Int, _ body: (Int) async throws -> Void) async throws -> Int {
+        var best = Int.max
+        for index in 0..<count {
+            let clock = ContinuousClock()
+            let taken = try await clock.measure { try await body(index) }
+            best = min(best, Int(taken.components.seconds) * 1_000_000 + Int(taken.components.attoseconds / 1_000_000_000_000))
+        }
+        return best
+    }
+
     @Test("send and flush killed at random moments, 60 times: nothing lost, nothing sent twice")
     func killNine() async throws {
         let state = try StateTests.SharedState()
@@ -67,9 +78,29 @@ struct CrashTests {
                 }
                 if killed { for text in after { deliveredByKilled[text, default: 0] += 1 } }
             }
+            // How long an uninterrupted run takes here, so that the kills spread over the run
+            // whatever the machine's speed: the shortest of three of each kind.
+            let sendTakes = try await Self.shortest(of: 3) { index in
+                let run = try await CLI.run(StateTests.serviceAlert("calibrate\(index)"), env: env, gated: false)
+                #expect(run.exitCode == 0, "\(run.summary)")
+            }
+            var flushTakes = Int.max
+            for index in 0..<3 {
+                fake.setDefaultReply(.http(status: 503, body: "busy"))
+                let queued = try await CLI.run(StateTests.serviceAlert("calibrate-flush\(index)") + ["--timeout", "1"], env: env, gated: false)
+                #expect(queued.exitCode == 75, "\(queued.summary)")
+                fake.setDefaultReply(.accept)
+                var flushEnv = env
+                flushEnv["SMSPARTNER_NOTIFY_FAKE_NOW"] = String(Date().addingTimeInterval(120).timeIntervalSince1970)
+                flushTakes = min(flushTakes, try await Self.shortest(of: 1) { _ in
+                    let run = try await CLI.run(["flush"], env: flushEnv, gated: false)
+                    #expect(run.exitCode == 0, "\(run.summary)")
+                })
+            }
             for iteration in 0..<Self.iterations {
                 let host = "host\(iteration)"
-                let delay = Duration.milliseconds(Int.random(in: 0...250, using: &generator))
+                let span = iteration % 3 == 2 ? flushTakes : sendTakes
+                let delay = Duration.microseconds(Int.random(in: 0...max(1, span * 9 / 10), using: &generator))
                 if iteration % 3 == 2 {
                     // Kill a flush: queue the alert first (SMSPartner failing), then flush it.
                     fake.setDefaultReply(.http(status: 503, body: "busy"))
@@ -125,7 +156,7 @@ struct CrashTests {
             }
             let confirmed = decisions.filter { $0["message_id"] == nil }.count
             let lookups = fake.requests.filter { $0.path == "/v1/bulk-status-by-tag" }.count
-            print("[kill -9] \(Self.iterations) runs, \(kills) killed while running, \(accepted.count) alerts accepted, \(delivered.count) SMS delivered, \(delivered.count - counts.count) duplicate SMS, \(deliveredByKilled.count) delivered by a killed child, \(lookups) tag lookups, \(confirmed) confirmed by lookup, \(Self.iterations - accepted.count) killed before the store accepted them")
+            print("[kill -9] \(Self.iterations) runs (an uninterrupted send takes \(sendTakes / 1000) ms, a flush \(flushTakes / 1000) ms), \(kills) killed while running, \(accepted.count) alerts accepted, \(delivered.count) SMS delivered, \(delivered.count - counts.count) duplicate SMS, \(deliveredByKilled.count) delivered by a killed child, \(lookups) tag lookups, \(confirmed) confirmed by lookup, \(Self.iterations + 6 - accepted.count) killed before the store accepted them")
         } }
     }
 }
