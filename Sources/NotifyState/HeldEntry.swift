@@ -1,4 +1,4 @@
-/// One held delivery, as its recipient's digest counts it.
+/// One held delivery, as its recipient's digest counts and names it.
 public struct HeldEntry: Sendable, Equatable {
     public var deliveryID: Int64
     public var createdAt: Timestamp
@@ -6,11 +6,17 @@ public struct HeldEntry: Sendable, Equatable {
     public var typeLabel: String?
     /// `web01/HTTP`, `HostDown db1`…
     public var label: String?
+    /// `DOWN`, `CRITICAL`, `OK`, `ACK`… (see ``NewMessage/status``).
+    public var status: String?
+    /// Worst first: 0 a critical problem … 6 a recovery (see ``NewMessage/rank``).
+    public var rank: Int?
 
-    public init(deliveryID: Int64, createdAt: Timestamp, typeLabel: String?, label: String?) {
+    public init(deliveryID: Int64, createdAt: Timestamp, typeLabel: String?, label: String?, status: String? = nil, rank: Int? = nil) {
         self.deliveryID = deliveryID
         self.createdAt = createdAt
         self.typeLabel = typeLabel
         self.label = label
+        self.status = status
+        self.rank = rank
     }
 }

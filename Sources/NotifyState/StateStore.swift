@@ -28,14 +28,22 @@ extension StateStore {
     public func commitVersion() throws(StateError) -> Int64? { nil }
 }
 
+extension StateReader {
+    /// ``limitedSends(to:since:urgentOnly:)`` of every message.
+    public func limitedSends(to recipient: String?, since: Timestamp) throws(StateError) -> [Timestamp] {
+        try limitedSends(to: recipient, since: since, urgentOnly: false)
+    }
+}
+
 /// Queries that need no write lock: the facts the policy decides on, and what `status` shows.
 public protocol StateReader {
     /// What `status` shows, as of `now`: `latest` decisions, counts over each of `windows`.
     func statusSnapshot(now: Timestamp, windows: [Duration], latest: Int) throws(StateError) -> StatusSnapshot
 
     /// When the deliveries that count toward rate limits (``DeliveryState/countedTowardLimits``)
-    /// were decided, oldest first: to `recipient`, or to anyone when nil; since `since`.
-    func limitedSends(to recipient: String?, since: Timestamp) throws(StateError) -> [Timestamp]
+    /// were decided, oldest first: to `recipient`, or to anyone when nil; since `since`;
+    /// `urgentOnly`: only those of urgent messages (``NewMessage/urgent``).
+    func limitedSends(to recipient: String?, since: Timestamp, urgentOnly: Bool) throws(StateError) -> [Timestamp]
 
     /// How many such deliveries there were to anyone since each of `cutoffs` (one query).
     func limitedSendCounts(since cutoffs: [Timestamp]) throws(StateError) -> [Int]
@@ -81,9 +89,16 @@ public protocol StateTransaction: StateReader {
     /// was killed or hung); how many.
     func releaseExpiredLeases(at time: Timestamp) throws(StateError) -> Int
 
-    /// Claims up to `limit` due pending deliveries (oldest first) for `owner` until
-    /// `leaseUntil`: they are ``DeliveryState/sending`` when this returns.
+    /// Claims up to `limit` due pending deliveries for `owner` until `leaseUntil`, with the
+    /// pending deliveries of the same recipients decided before them (due or not): they are
+    /// ``DeliveryState/sending`` when this returns, in the order they were decided.
     func claimDue(limit: Int, owner: String, leaseUntil: Timestamp, at time: Timestamp) throws(StateError) -> [ClaimedDelivery]
+
+    /// Claims, like ``claimDue(limit:owner:leaseUntil:at:)``, `recipient`'s pending deliveries
+    /// decided before the delivery `id`, due or not, oldest first: a `send` delivers them before
+    /// its own, in event order.
+    func claimEarlier(of recipient: String, before id: Int64, owner: String, leaseUntil: Timestamp, at time: Timestamp)
+        throws(StateError) -> [ClaimedDelivery]
 
     /// Records the outcome of `owner`'s attempt at the deliveries `ids` (one request's
     /// recipients, nb_sms and cost shared evenly). A success is recorded whatever happened

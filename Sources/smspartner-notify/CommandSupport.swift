@@ -32,13 +32,21 @@ enum CommandSupport {
     /// and closing it (GRDB's teardown) costs a `send` more than its whole duplicate decision.
     static func openStore(_ settings: Settings, flag: String?, busyTimeout: Duration, concurrentReads: Bool = false) throws -> SQLiteStateStore {
         do {
-            let store = try SQLiteStateStore(directory: settings.stateDirectory(flag: flag), busyTimeout: busyTimeout,
-                                             concurrentReads: concurrentReads)
-            keptOpen.withLock { $0.append(store) }
-            return store
+            return try store(settings, flag: flag, busyTimeout: busyTimeout, concurrentReads: concurrentReads)
         } catch {
             throw failure(error)
         }
+    }
+
+    /// ``openStore(_:flag:busyTimeout:concurrentReads:)``, failing with the store's own error
+    /// (`send` fails open on it).
+    static func store(_ settings: Settings, flag: String?, busyTimeout: Duration, concurrentReads: Bool = false)
+        throws(StateError) -> SQLiteStateStore
+    {
+        let store = try SQLiteStateStore(directory: settings.stateDirectory(flag: flag), busyTimeout: busyTimeout,
+                                         concurrentReads: concurrentReads)
+        keptOpen.withLock { $0.append(store) }
+        return store
     }
 
     /// The stores of this process that are left for the exit to close.

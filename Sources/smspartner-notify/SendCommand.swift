@@ -21,9 +21,12 @@ struct SendCommand: ParsableCommand {
             The alert comes from --message, from the Nagios-style flags, from the NAGIOS_* or \
             Icinga 2 notification environment, or on standard input (an Alertmanager webhook, a \
             JSON object, key=value lines, or plain text whose first line is the summary). \
-            Exit status: 0 sent, 64 usage error, \
-            65 unreadable alert input, 69 refused for good by SMSPartner, 75 not sent because \
-            of a transient failure (network, timeout, HTTP 5xx), 78 configuration error.
+            Exit status: 0 sent (or suppressed: stdout says why), 64 usage error, \
+            65 unreadable alert input, 69 refused for good by SMSPartner, 73 sent without \
+            state (the state store is unusable: no deduplication or rate limit), 74 not sent \
+            and not kept (the state store is unusable and SMSPartner did not take it), 75 not \
+            sent yet because of a transient failure (network, timeout, HTTP 5xx), kept in the \
+            outbox, 78 configuration error.
             """,
         version: ToolVersion.current
     )
@@ -57,6 +60,14 @@ struct SendCommand: ParsableCommand {
 
     @Option(help: ArgumentHelp("Check output.", valueName: "text"))
     var output: String?
+
+    @Option(help: ArgumentHelp(
+        "Who acknowledged, or sent the custom notification ($NOTIFICATIONAUTHOR$).", valueName: "name"))
+    var author: String?
+
+    @Option(help: ArgumentHelp(
+        "Their comment ($NOTIFICATIONCOMMENT$). With --author, it tells two acknowledgements apart.", valueName: "text"))
+    var comment: String?
 
     @Option(help: ArgumentHelp("The SMS text itself; overrides the template.", valueName: "text"))
     var message: String?
@@ -130,32 +141,43 @@ struct SendCommand: ParsableCommand {
         for skipped in recipients.skipped {
             Console.line("skipped: \(skipped)")
         }
+        let candidate = AlertCandidate(notification: decoded.notification, rendered: rendered, recipients: recipients.numbers, dedupKey: key)
+        // A store that cannot be used must not cost the page: it is sent without state (fail
+        // open), and the exit status (73) and one line on stderr say so.
+        let withoutState = { (error: StateError) throws -> Void in
+            try Self.sendWithoutState(candidate, because: error, sender: sender, within: max(deadline - clock.now, .zero), of: budget)
+        }
         // In a storm the store may make us wait for other processes' decisions, but never so
         // long that no time is left to deliver: the budget less 5 s, and at least half of it.
-        let store = try CommandSupport.openStore(settings, flag: state.stateDir, busyTimeout: max(budget - .seconds(5), budget / 2))
+        let store: SQLiteStateStore
+        do {
+            store = try CommandSupport.store(settings, flag: state.stateDir, busyTimeout: max(budget - .seconds(5), budget / 2))
+        } catch {
+            return try withoutState(error)
+        }
         let outbox = settings.outbox(store: store)
         let lease = sender.lease(within: budget)
-        let candidate = AlertCandidate(notification: decoded.notification, rendered: rendered, recipients: recipients.numbers, dedupKey: key)
         let admission: Admission
         do {
             admission = try outbox.admit(candidate, lease: lease)
         } catch .busy(let path, let waited) {
             // A storm kept the lock busy for the whole wait. If every recipient already has
             // this alert (what a storm of copies is), that is the answer: nothing is lost.
+            // Otherwise the lock is stuck (a hung process holds it): the page goes without state.
             let preview = try? outbox.preview(candidate)
             var duplicates: [(PhoneNumber, DeliveryRecord)] = []
             for (recipient, decision) in preview ?? [] {
                 if case .duplicate(let earlier) = decision { duplicates.append((recipient, earlier)) }
             }
             guard let preview, !preview.isEmpty, duplicates.count == preview.count else {
-                throw CommandSupport.failure(.busy(path: path, waited: waited))
+                return try withoutState(.busy(path: path, waited: waited))
             }
             for (recipient, earlier) in duplicates {
                 Console.line("suppressed: \(recipient.e164): duplicate of #\(earlier.id), \(Self.describe(earlier)) (not recorded: the state stayed busy)")
             }
             return
         } catch {
-            throw CommandSupport.failure(error)
+            return try withoutState(error)
         }
         for (recipient, decision) in admission.decisions {
             switch decision {
@@ -166,6 +188,17 @@ struct SendCommand: ParsableCommand {
                 Console.line("held: \(recipient.e164): \(Self.describe(reason)) (\(detail)); it goes into the next digest")
             case .stale:
                 Console.line("suppressed: \(recipient.e164): stale, every alert it reports firing was resolved already")
+            }
+        }
+        // What the recipients had queued goes first, in the order it happened, with one
+        // attempt's time at most: the new page must not wait behind a provider still failing.
+        if !admission.earlier.isEmpty {
+            let share = min((deadline - clock.now) / 4, sender.delivery.policy.attemptTimeout)
+            let earlier = try CommandSupport.stored { () throws(StateError) in
+                try outbox.deliver(admission.earlier, with: sender, within: max(share, .zero), waitForLookup: false)
+            }
+            for line in Self.describe(earlier, digests: [:], maxAge: configuration.policy.maxAge) {
+                Console.line("earlier: \(line)")
             }
         }
         let results = try CommandSupport.stored { () throws(StateError) in
@@ -286,7 +319,7 @@ struct SendCommand: ParsableCommand {
     func decodeAlert(environment: [String: String], timeout: Duration) throws -> AlertDecoding.Decoded {
         let flags = AlertInput.Flags(
             notificationType: notificationType, host: host, hostState: hostState,
-            service: service, serviceState: serviceState, output: output
+            service: service, serviceState: serviceState, output: output, author: author, comment: comment
         )
         var input = AlertInput(flags: flags, environment: environment)
         // `--message` alone is the whole alert: nothing else is read.

@@ -26,7 +26,13 @@ import Testing
             service: "http", serviceDisplayName: "HTTP", serviceState: state,
             output: output, longOutput: longOutput, author: author, comment: comment,
             startsAt: "2024-05-14 10:32:11 +0200",
-            dedupKey: "icinga:web01.example.com/http:\(type):\(state)", recipients: [pager]
+            // An acknowledgement's or a custom notification's key ends with the hash of its
+            // author and comment (recorded values: a change of hash shows up here).
+            dedupKey: "icinga:web01.example.com/http:\(type):\(state)"
+                + (["ACKNOWLEDGEMENT", "CUSTOM"].contains(type)
+                    ? author.map { ":by:" + ["jdoe": "a256e40c65833cd0", "icingaadmin": "62e86d8725b20680"][$0, default: "?"] } ?? ""
+                    : ""),
+            recipients: [pager]
         )
     }
 

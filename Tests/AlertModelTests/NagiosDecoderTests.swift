@@ -38,7 +38,7 @@ import Testing
         Case(fixture: "nagios/service-recovery.env", kind: .recovery, alert: web01HTTP(
             "RECOVERY", "OK", httpOK, key: "nagios:web01/HTTP:RECOVERY:18342:OK")),
         Case(fixture: "nagios/service-acknowledgement.env", kind: .acknowledgement, alert: web01HTTP(
-            "ACKNOWLEDGEMENT", "CRITICAL", httpCritical, key: "nagios:web01/HTTP:ACKNOWLEDGEMENT:18342:CRITICAL",
+            "ACKNOWLEDGEMENT", "CRITICAL", httpCritical, key: "nagios:web01/HTTP:ACKNOWLEDGEMENT:18342:CRITICAL:by:b9487c24037d8b36",
             author: "Jane Doe", comment: "Looking into it - backend pool drained after deploy")),
         Case(fixture: "nagios/service-flappingstart.env", kind: .flappingStart, alert: web01HTTP(
             "FLAPPINGSTART", "WARNING", httpSlow, key: "nagios:web01/HTTP:FLAPPINGSTART:18350:WARNING")),
@@ -56,7 +56,7 @@ import Testing
             "DOWNTIMECANCELLED", "OK", httpOK, key: "nagios:web01/HTTP:DOWNTIMECANCELLED:18342:OK",
             author: downtimeAuthor, comment: downtimeComment)),
         Case(fixture: "nagios/service-custom.env", kind: .custom, alert: web01HTTP(
-            "CUSTOM", "CRITICAL", httpCritical, key: "nagios:web01/HTTP:CUSTOM:18342:CRITICAL",
+            "CUSTOM", "CRITICAL", httpCritical, key: "nagios:web01/HTTP:CUSTOM:18342:CRITICAL:by:882fe88af0219a2c",
             author: "Nagios Admin", comment: "Is anyone on this? Customers are calling.")),
         Case(fixture: "nagios/host-problem.env", kind: .problem, alert: Alert(
             source: .nagios, notificationType: "PROBLEM",

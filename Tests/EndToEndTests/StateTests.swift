@@ -124,7 +124,7 @@ struct StateTests {
             }
             #expect(results.allSatisfy { $0.exitCode == 0 }, "held is not a failure")
             #expect(fake.deliveredMessages.count == 5)
-            #expect(results.count(where: { $0.stdout.hasPrefix("held: \(Self.recipient): over the recipient's rate limit (5 in 15m, limit 5)") }) == 45)
+            #expect(results.count(where: { $0.stdout.hasPrefix("held: \(Self.recipient): over the recipient's rate limit (5 urgent in 15m, limit 5)") }) == 45)
 
             // Still inside the window: nothing goes out.
             let early = try await CLI.run(["flush"], env: state.env(fake, now: start.addingTimeInterval(899)))
@@ -174,7 +174,9 @@ struct StateTests {
                     #expect(result.stdout.hasPrefix("unknown: \(Self.recipient): "), "\(result.summary)")
                     #expect(result.stderr.contains("not confirmed"), "\(result.summary)")
                 } else {
-                    #expect(result.stdout.hasPrefix("queued: \(Self.recipient): "), "\(result.summary)")
+                    // The recipient's earlier alerts, still queued, are tried first (in event order).
+                    #expect(result.stdoutLines.last?.hasPrefix("queued: \(Self.recipient): ") == true, "\(result.summary)")
+                    #expect(result.stdoutLines.dropLast().allSatisfy { $0.hasPrefix("earlier: queued: \(Self.recipient): ") }, "\(result.summary)")
                     #expect(result.stderr.contains("queued, `flush` retries it"), "\(result.summary)")
                 }
             }
@@ -189,8 +191,10 @@ struct StateTests {
             let flush = try await CLI.run(["flush"], env: state.env(fake, now: Date().addingTimeInterval(60)))
             #expect(flush.exitCode == 0, "\(flush.summary)")
             #expect(flush.stdout.contains("3 sent, 0 not sent, 1 expired"), "\(flush.summary)")
-            let texts = fake.deliveredMessages.compactMap(\.message).sorted()
-            #expect(texts == ["web1", "web2", "web3"].map { "PROBLEM \($0)/HTTP CRITICAL: HTTP CRITICAL" })
+            // In the order they happened, each saying when (they leave more than a minute late).
+            let texts = fake.deliveredMessages.compactMap(\.message)
+            #expect(texts.map(\.withoutTimeStamp) == ["web1", "web2", "web3"].map { "PROBLEM \($0)/HTTP CRITICAL: HTTP CRITICAL" }, "\(texts)")
+            #expect(texts.allSatisfy { $0 != $0.withoutTimeStamp }, "\(texts)")
             let lookups = fake.requests.filter { $0.path == "/v1/bulk-status-by-tag" }.count
             #expect(lookups == (outage == .droppedConnections ? 3 : 0), "asked about exactly what may have gone out")
 

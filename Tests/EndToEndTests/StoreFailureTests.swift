@@ -7,8 +7,10 @@ import Testing
 import Glibc
 #endif
 
-/// A store that cannot be used stops `send` with one clear line and a documented exit code
-/// (78, or 75 for a lock that outlasts the wait), within its time budget, and nothing is sent.
+/// A store that cannot be used must not cost the page: `send` fails open. The SMS is delivered
+/// once, without deduplication or rate limits, stdout has its `sent:` line, stderr one line that
+/// names the store's problem, and the exit status is 73 (documented, for Nagios and Icinga to
+/// log). Without a store there is no outbox: when SMSPartner does not take it in time, 74.
 @Suite("state store failures", .timeLimit(.minutes(2)))
 struct StoreFailureTests {
     static let alert = ["send", "--to", "0600000000", "--message", "disk full", "--timeout", "4"]
@@ -23,7 +25,22 @@ struct StoreFailureTests {
         return try await CLI.run(args, env: env)
     }
 
-    @Test("a file that is not a database: exit 78 naming it, nothing sent")
+    /// The page went out once more than `before`, without state: exit 73, one `sent:` line,
+    /// and one stderr line that says so and names the problem (`mentions`).
+    static func expectSentWithoutState(_ result: CLIResult, _ fake: FakeSMSPartner, before: Int = 0, mentions: [String],
+                                       sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(result.exitCode == 73, "\(result.summary)", sourceLocation: sourceLocation)
+        #expect(result.stdout.hasPrefix("sent: +33600000000 (message_id "), "\(result.summary)", sourceLocation: sourceLocation)
+        let lines = result.stderr.split(separator: "\n")
+        #expect(lines.count == 1, "one line on stderr: \(result.summary)", sourceLocation: sourceLocation)
+        #expect(result.stderr.hasPrefix("smspartner-notify: sent without state, so without deduplication or rate limits: the state is unusable: "),
+                "\(result.summary)", sourceLocation: sourceLocation)
+        #expect(mentions.contains { result.stderr.contains($0) }, "names the problem (\(mentions)): \(result.summary)", sourceLocation: sourceLocation)
+        #expect(fake.deliveredMessages.count == before + 1, "delivered once: \(fake.deliveredMessages.count - before)", sourceLocation: sourceLocation)
+        #expect(fake.deliveredMessages.last?.message == "disk full", sourceLocation: sourceLocation)
+    }
+
+    @Test("a file that is not a database: the page is sent once without state, exit 73 naming it")
     func corrupt() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
@@ -33,14 +50,12 @@ struct StoreFailureTests {
             var env = fake.env
             env["SMSPARTNER_STATE_DIR"] = state
             let result = try await CLI.run(Self.alert, env: env)
-            #expect(result.exitCode == 78, "\(result.summary)")
-            #expect(result.stderr.contains("\(state)/state.db is damaged"), "\(result.summary)")
+            Self.expectSentWithoutState(result, fake, mentions: ["\(state)/state.db is damaged"])
             #expect(result.stderr.contains("move it aside"), "\(result.summary)")
-            #expect(fake.requests.isEmpty)
         }
     }
 
-    @Test("a lock held by another process for longer than the wait: exit 75 within the budget, nothing sent")
+    @Test("a lock held by a hung process for longer than the wait: sent without state within the budget, exit 73")
     func locked() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
@@ -66,14 +81,12 @@ struct StoreFailureTests {
             #expect(locked.wait(timeout: .now() + 10) == .success)
             let result = try await CLI.run(Self.alert, env: env, timeout: .seconds(20))
             release.signal()
-            #expect(result.exitCode == 75, "\(result.summary)")
-            #expect(result.stderr.contains("stayed locked by another process"), "\(result.summary)")
-            #expect(result.elapsed < .seconds(6), "the wait is bounded by --timeout 4: \(result.elapsed)")
-            #expect(fake.deliveredMessages.count == 1, "only the first")
+            Self.expectSentWithoutState(result, fake, before: 1, mentions: ["stayed locked by another process"])
+            #expect(result.elapsed < .seconds(8), "the wait is bounded by --timeout 4: \(result.elapsed)")
         }
     }
 
-    @Test("a read-only database: exit 78 saying so, nothing sent")
+    @Test("a read-only database: sent once without state, exit 73 saying so")
     func readOnly() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
@@ -88,13 +101,11 @@ struct StoreFailureTests {
             chmod(state, 0o777)
             for file in ["state.db", "state.db-wal", "state.db-shm", "state.lock"] { chmod(state + "/" + file, 0o644) }
             let result = try await Self.asUnprivileged(Self.alert, env: env)
-            #expect(result.exitCode == 78, "\(result.summary)")
-            #expect(result.stderr.contains("read-only") || result.stderr.contains("cannot open the state database"), "\(result.summary)")
-            #expect(fake.deliveredMessages.count == 1, "only the first")
+            Self.expectSentWithoutState(result, fake, before: 1, mentions: ["read-only", "cannot open the state database"])
         }
     }
 
-    @Test("a state directory that cannot be created: exit 78 naming it, nothing sent")
+    @Test("a state directory that cannot be created: sent once without state, exit 73 naming it")
     func unwritableDirectory() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
@@ -104,13 +115,24 @@ struct StoreFailureTests {
             var env = fake.env
             env["SMSPARTNER_STATE_DIR"] = file + "/state"
             let result = try await CLI.run(Self.alert, env: env)
-            #expect(result.exitCode == 78, "\(result.summary)")
-            #expect(result.stderr.contains("state directory \(file)/state is unusable"), "\(result.summary)")
-            #expect(fake.requests.isEmpty)
+            Self.expectSentWithoutState(result, fake, mentions: ["state directory \(file)/state is unusable"])
         }
     }
 
-    @Test("a state directory this user may not write in: exit 78, nothing sent")
+    @Test("a file where the state directory should be: sent once without state, exit 73")
+    func fileInsteadOfDirectory() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let file = try dir.write("state", "not a directory")
+        try await withFake { fake in
+            var env = fake.env
+            env["SMSPARTNER_STATE_DIR"] = file
+            let result = try await CLI.run(Self.alert, env: env)
+            Self.expectSentWithoutState(result, fake, mentions: ["state directory \(file) is unusable (not a directory)"])
+        }
+    }
+
+    @Test("a state directory this user may not write in: sent once without state, exit 73")
     func notWritableForThisUser() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
@@ -121,9 +143,43 @@ struct StoreFailureTests {
             var env = fake.env
             env["SMSPARTNER_STATE_DIR"] = state
             let result = try await Self.asUnprivileged(Self.alert, env: env)
-            #expect(result.exitCode == 78, "\(result.summary)")
-            #expect(result.stderr.contains("state directory \(state) is unusable"), "\(result.summary)")
-            #expect(fake.requests.isEmpty)
+            Self.expectSentWithoutState(result, fake, mentions: ["state directory \(state) is unusable"])
+        }
+    }
+
+    @Test("without state and with SMSPartner down: exit 74, not sent and not kept, said in one line")
+    func withoutStateProviderDown() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let file = try dir.write("state", "not a directory")
+        try await withFake { fake in
+            fake.setDefaultReply(.http(status: 503, body: "busy"))
+            var env = fake.env
+            env["SMSPARTNER_STATE_DIR"] = file
+            let result = try await CLI.run(["send", "--to", "0600000000", "--message", "disk full", "--timeout", "2"], env: env)
+            #expect(result.exitCode == 74, "\(result.summary)")
+            #expect(result.stderr.split(separator: "\n").count == 1, "\(result.summary)")
+            #expect(result.stderr.contains("not sent within 2 s"), "\(result.summary)")
+            #expect(result.stderr.contains("and not kept: the state is unusable: state directory \(file) is unusable"), "\(result.summary)")
+            #expect(fake.requests.count >= 2, "retried within the budget: \(fake.requests.count)")
+            #expect(fake.deliveredMessages.isEmpty)
+        }
+    }
+
+    @Test("without state, a number SMSPartner refuses for good: exit 69 as with a store, the store's problem named too")
+    func withoutStateRejected() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let file = try dir.write("state", "not a directory")
+        try await withFake { fake in
+            fake.setDefaultReply(.error(code: 9))
+            var env = fake.env
+            env["SMSPARTNER_STATE_DIR"] = file
+            let result = try await CLI.run(Self.alert, env: env)
+            #expect(result.exitCode == 69, "\(result.summary)")
+            #expect(result.stderr.split(separator: "\n").count == 1, "\(result.summary)")
+            #expect(result.stderr.contains("the state is unusable"), "\(result.summary)")
+            #expect(fake.requests.count == 1, "a permanent refusal is not retried")
         }
     }
 }

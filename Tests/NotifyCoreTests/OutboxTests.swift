@@ -148,7 +148,7 @@ import Testing
     @Test func aRecoveryOfAHeldProblemJoinsTheDigest() async throws {
         try await withOutbox(PolicySettings(rateLimits: [RateLimit(count: 1, window: .seconds(60))])) { h in
             _ = try await h.send("first", to: [Self.alice])
-            let problem = Alert(source: .nagios, notificationType: "PROBLEM", host: "web01", service: "HTTP", serviceState: "CRITICAL", output: "down", dedupKey: "p")
+            let problem = Alert(source: .nagios, notificationType: "PROBLEM", host: "web01", service: "HTTP", serviceState: "WARNING", output: "slow", dedupKey: "p")
             let (held, _) = try await h.send("", to: [Self.alice], alert: problem)
             guard case .held(.recipientLimit, _) = held.decisions.first?.decision else {
                 Issue.record("expected the problem held: \(held.decisions)")
@@ -169,7 +169,7 @@ import Testing
             #expect(results.count == 1)
             let texts = h.fake.deliveredMessages.compactMap(\.message)
             #expect(texts.count == 2)
-            #expect(texts.last?.contains("1 PROBLEM, 1 RECOVERY; web01/HTTP") == true, "\(texts)")
+            #expect(texts.last?.contains("1 PROBLEM, 1 RECOVERY; web01/HTTP OK") == true, "its latest status: \(texts)")
         }
     }
 

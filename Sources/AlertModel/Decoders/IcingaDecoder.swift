@@ -73,6 +73,8 @@ public enum IcingaDecoder {
         )
         let serviceState = isService ? input.env("SERVICESTATE") : nil
         let hostState = input.env("HOSTSTATE")
+        let author = input.env("NOTIFICATIONAUTHORNAME")
+        let comment = input.env("NOTIFICATIONCOMMENT")
         return Alert(
             source: .icinga,
             notificationType: type,
@@ -85,8 +87,8 @@ public enum IcingaDecoder {
             serviceState: serviceState,
             output: output,
             longOutput: longOutput,
-            author: input.env("NOTIFICATIONAUTHORNAME"),
-            comment: input.env("NOTIFICATIONCOMMENT"),
+            author: author,
+            comment: comment,
             startsAt: input.env("LONGDATETIME"),
             dedupKey: NagiosDecoder.dedupKey(
                 source: "icinga",
@@ -94,7 +96,9 @@ public enum IcingaDecoder {
                 service: service,
                 type: type,
                 problemID: nil,
-                state: isService ? serviceState : hostState
+                state: isService ? serviceState : hostState,
+                author: author,
+                comment: comment
             )
         )
     }

@@ -111,7 +111,9 @@ public enum NagiosDecoder {
                 type: type,
                 problemID: nonZero(input.env("NAGIOS_\(object)PROBLEMID"))
                     ?? nonZero(input.env("NAGIOS_LAST\(object)PROBLEMID")),
-                state: state
+                state: state,
+                author: author,
+                comment: comment
             )
         )
     }
@@ -178,6 +180,8 @@ public enum NagiosDecoder {
         let service = cleaned(flags.service)
         let serviceState = service == nil ? nil : cleaned(flags.serviceState)
         let (output, longOutput) = splitOutput(cleaned(flags.output), long: nil)
+        let author = cleaned(flags.author)
+        let comment = cleaned(flags.comment)
         let alert = Alert(
             source: source,
             notificationType: type,
@@ -187,13 +191,17 @@ public enum NagiosDecoder {
             serviceState: serviceState,
             output: output,
             longOutput: longOutput,
+            author: author,
+            comment: comment,
             dedupKey: dedupKey(
                 source: source.rawValue,
                 host: host,
                 service: service,
                 type: type,
                 problemID: nil,
-                state: service == nil ? hostState : serviceState
+                state: service == nil ? hostState : serviceState,
+                author: author,
+                comment: comment
             )
         )
         guard alert.hasContent else {
@@ -227,14 +235,23 @@ public enum NagiosDecoder {
     /// end with `~` and the ``StableHash`` of the whole key.
     static let maxDedupKeyBytes = 256
 
-    /// `SOURCE:HOST[/SERVICE]:TYPE[:PROBLEMID]:STATE`, with `-` for an absent host, type or
-    /// state, the type and state upper-cased.
-    static func dedupKey(source: String, host: String?, service: String?, type: String?, problemID: String?, state: String?) -> String {
+    /// `SOURCE:HOST[/SERVICE]:TYPE[:PROBLEMID]:STATE[:by:HASH]`, with `-` for an absent host,
+    /// type or state, the type and state upper-cased.
+    ///
+    /// An acknowledgement or a custom notification is news by who sent it and what they wrote:
+    /// a second acknowledgement by someone else, or another custom message, is not a duplicate
+    /// of the first. Their key ends with the ``StableHash`` of the author and the comment.
+    static func dedupKey(source: String, host: String?, service: String?, type: String?, problemID: String?, state: String?,
+                         author: String? = nil, comment: String? = nil) -> String {
         var key = "\(source):\(host ?? "-")"
         if let service { key += "/\(service)" }
         key += ":\(type?.uppercased() ?? "-")"
         if let problemID { key += ":\(problemID)" }
         key += ":\(state?.uppercased() ?? "-")"
+        let kind = NotificationKind(type)
+        if kind == .acknowledgement || kind == .custom, author != nil || comment != nil {
+            key += ":by:" + StableHash.hex("\(author ?? "")\u{0}\(comment ?? "")")
+        }
         guard key.utf8.count > maxDedupKeyBytes else { return key }
         let hash = "~" + StableHash.hex(key)
         var prefix = String.UnicodeScalarView()

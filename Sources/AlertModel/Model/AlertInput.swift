@@ -10,6 +10,10 @@ public struct AlertInput: Sendable {
         public var service: String?
         public var serviceState: String?
         public var output: String?
+        /// Who acknowledged, scheduled the downtime or sent the custom notification
+        /// (`$NOTIFICATIONAUTHOR$`), and their comment (`$NOTIFICATIONCOMMENT$`).
+        public var author: String?
+        public var comment: String?
 
         public init(
             notificationType: String? = nil,
@@ -17,7 +21,9 @@ public struct AlertInput: Sendable {
             hostState: String? = nil,
             service: String? = nil,
             serviceState: String? = nil,
-            output: String? = nil
+            output: String? = nil,
+            author: String? = nil,
+            comment: String? = nil
         ) {
             self.notificationType = notificationType
             self.host = host
@@ -25,9 +31,12 @@ public struct AlertInput: Sendable {
             self.service = service
             self.serviceState = serviceState
             self.output = output
+            self.author = author
+            self.comment = comment
         }
 
-        /// Whether any flag was given.
+        /// Whether any flag that describes an alert was given (an author or a comment alone
+        /// does not).
         public var isEmpty: Bool {
             [notificationType, host, hostState, service, serviceState, output].allSatisfy { $0 == nil }
         }

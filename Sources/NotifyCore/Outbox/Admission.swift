@@ -21,6 +21,10 @@ public struct Admission: Sendable {
     public var claims: [ClaimedDelivery]
     /// The digests among ``claims``: delivery id → how many held alerts it sums up.
     public var digests: [Int64: Int]
+    /// What the recipients of ``claims`` had queued from before (SMSPartner was failing),
+    /// claimed too, oldest first: to be sent before ``claims``, so that each recipient gets
+    /// the news in the order it happened.
+    public var earlier: [ClaimedDelivery] = []
 
     public init(decisions: [(recipient: PhoneNumber, decision: Decision)] = [], claims: [ClaimedDelivery] = [], digests: [Int64: Int] = [:]) {
         self.decisions = decisions

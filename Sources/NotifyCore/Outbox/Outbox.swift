@@ -65,7 +65,8 @@ public struct Outbox: Sendable {
                 if let storedMessage { return storedMessage }
                 let id = try tx.insert(NewMessage(
                     kind: .alert, text: candidate.rendered.message.text, source: notification.source.rawValue,
-                    typeLabel: notification.typeLabel, label: notification.digestLabel, tag: tag), at: time)
+                    typeLabel: notification.typeLabel, label: notification.digestLabel, tag: tag,
+                    urgent: notification.isUrgent, rank: notification.digestRank, status: notification.digestStatus), at: time)
                 storedMessage = id
                 return id
             }
@@ -106,7 +107,7 @@ public struct Outbox: Sendable {
                 }
                 // The recipient's digest goes first when its window has reopened: it is the
                 // older news, and it may take the last slot.
-                if policy.blockingLimit(history, now: time) == nil {
+                if policy.blockingLimit(history.forDigest, now: time) == nil {
                     let held = try tx.heldEntries(of: recipient)
                     if !held.isEmpty {
                         let claim = try queueDigest(held, for: recipient, in: tx, at: time, claimUntil: lease.map { time + $0 })
@@ -124,7 +125,8 @@ public struct Outbox: Sendable {
                 }
                 if case .send = decision {
                     let id = try record(sendState, nil, nil)
-                    if lease != nil {
+                    if let lease {
+                        admission.earlier += try tx.claimEarlier(of: recipient, before: id, owner: owner, leaseUntil: time + lease, at: time)
                         admission.claims.append(ClaimedDelivery(
                             deliveryID: id, messageID: try messageID(), recipient: recipient,
                             text: candidate.rendered.message.text, createdAt: time, attempts: 0, tag: tag))
@@ -196,7 +198,7 @@ public struct Outbox: Sendable {
                  at time: Timestamp, globalLastHour: Int, globalLastDay: Int) throws(StateError) -> Policy.RecipientHistory {
         let settings = policy.settings
         let subject = alert.flatMap { $0.notification.subject ?? $0.dedupKey }
-        return Policy.RecipientHistory(
+        var history = Policy.RecipientHistory(
             recentSends: try reader.limitedSends(to: recipient, since: time - settings.longestWindow),
             globalLastHour: globalLastHour, globalLastDay: globalLastDay,
             duplicate: try alert?.dedupKey.flatMap { (key) throws(StateError) in
@@ -206,6 +208,11 @@ public struct Outbox: Sendable {
             latestAboutSubject: try subject.flatMap { (subject) throws(StateError) in
                 try reader.latestDecision(recipient: recipient, subject: subject)
             })
+        if alert?.notification.isUrgent == true {
+            history.urgent = true
+            history.recentUrgentSends = try reader.limitedSends(to: recipient, since: time - settings.longestWindow, urgentOnly: true)
+        }
+        return history
     }
 
     /// What ``admit(_:lease:)`` would decide now for each recipient, read without taking the
@@ -287,7 +294,8 @@ public struct Outbox: Sendable {
                 let members = sendable.filter { $0.claim.outcomeUnknown == inDoubt }
                 guard let first = members.first?.claim else { continue }
                 let left = deadline - clock.now
-                let request = sender.request(first.text, to: members.map(\.number), messageTag: first.tag)
+                let request = sender.request(stamped(first.text, decidedAt: first.createdAt, sentAt: time),
+                                             to: members.map(\.number), messageTag: first.tag)
                 // Unanswerable for half its life: sent again rather than lost at max_age.
                 let oldest = members.map(\.claim.createdAt).min() ?? time
                 let lookup = LookupOptions(tag: first.tag, askFirst: inDoubt, wait: waitForLookup,
@@ -305,6 +313,17 @@ public struct Outbox: Sendable {
             results += outcomes
         }
         return results
+    }
+
+    /// How late an SMS may leave before its text says when it happened.
+    public static let lateAfter = Duration.seconds(60)
+
+    /// `text`, or, when it leaves more than ``lateAfter`` after it was decided (it waited in the
+    /// outbox), `[14:02] text`: the time it happened, cut to the SMS budget.
+    func stamped(_ text: String, decidedAt decided: Timestamp, sentAt time: Timestamp) -> String {
+        guard time - decided > Self.lateAfter else { return text }
+        let prefix = "[\(decided.localTimeOfDay)] "
+        return digests.renderer.budget.truncate(SMSMessage(prefix + text)).0.text
     }
 
     /// What `batch` came to for `claim`, to be recorded at `time`.

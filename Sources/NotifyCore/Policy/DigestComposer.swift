@@ -3,10 +3,12 @@ import SMSText
 
 /// The text of a digest: what was held for one recipient, in one SMS within the budget.
 ///
-/// `+7 suppressed since 14:02: 5 PROBLEM, 2 RECOVERY; web01/HTTP, db1/disk, +3 more`
+/// `+7 suppressed since 14:02: 5 PROBLEM, 2 RECOVERY; web01 DOWN, db1/disk CRITICAL, web02/HTTP WARNING, +2 more`
 ///
-/// Types are counted most frequent first; the subjects are listed once each, in the order
-/// they were first held, as many as fit, then `+K more`.
+/// Types are counted most frequent first. The subjects are listed once each with their latest
+/// status, worst first (by the worst each was held with: a host DOWN or a service CRITICAL
+/// before a WARNING, problems before acknowledgements, recoveries last; then in the order
+/// they were first held), as many as fit, then `+K more`.
 public struct DigestComposer: Sendable {
     public var renderer: MessageRenderer
 
@@ -29,10 +31,20 @@ public struct DigestComposer: Sendable {
         // Stable: equal counts keep the order they first appeared in.
         let ordered = counts.enumerated().sorted { ($0.element.count, -$0.offset) > ($1.element.count, -$1.offset) }.map(\.element)
         let header = "+\(entries.count) suppressed\(since): " + ordered.map { "\($0.count) \($0.label)" }.joined(separator: ", ")
-        var subjects: [String] = []
+        var named: [(label: String, status: String?, rank: Int)] = []
         for entry in entries {
-            if let label = entry.label, !subjects.contains(label) { subjects.append(label) }
+            guard let label = entry.label else { continue }
+            let rank = entry.rank ?? 5
+            if let index = named.firstIndex(where: { $0.label == label }) {
+                named[index].status = entry.status ?? named[index].status
+                named[index].rank = min(named[index].rank, rank)
+            } else {
+                named.append((label, entry.status, rank))
+            }
         }
+        // Stable: equal ranks keep the order they were first held in.
+        let subjects = named.enumerated().sorted { ($0.element.rank, $0.offset) < ($1.element.rank, $1.offset) }
+            .map { item in item.element.status.map { "\(item.element.label) \($0)" } ?? item.element.label }
         func text(listing listed: Int) -> String {
             guard !subjects.isEmpty else { return header }
             var names = Array(subjects.prefix(listed))

@@ -28,6 +28,13 @@ public struct Policy: Sendable, Equatable {
         /// How many alert instances the alert reports firing that were resolved already, when
         /// that is all of them (see `Notification.alertInstances`); nil otherwise.
         public var resolvedFiring: Int?
+        /// The alert reports a change to the worst state (`Notification.isUrgent`): the
+        /// per-recipient limits count only ``recentUrgentSends`` for it, and a held alert about
+        /// the same subject does not hold it.
+        public var urgent = false
+        /// When this recipient's counted urgent SMS were decided (filled only for an urgent
+        /// alert), oldest first.
+        public var recentUrgentSends: [Timestamp] = []
 
         public init(recentSends: [Timestamp] = [], globalLastHour: Int = 0, globalLastDay: Int = 0,
                     duplicate: DeliveryRecord? = nil, latestAboutSubject: DeliveryRecord? = nil) {
@@ -38,7 +45,14 @@ public struct Policy: Sendable, Equatable {
             self.latestAboutSubject = latestAboutSubject
         }
 
-        /// The history once one more SMS is decided at `time`.
+        /// The history as a digest to this recipient sees it: every SMS counts.
+        public var forDigest: RecipientHistory {
+            var history = self
+            history.urgent = false
+            return history
+        }
+
+        /// The history once one more SMS (not urgent: a digest) is decided at `time`.
         public func adding(sendAt time: Timestamp) -> RecipientHistory {
             var history = self
             history.recentSends.append(time)
@@ -51,6 +65,13 @@ public struct Policy: Sendable, Equatable {
     /// The decision for an alert: a duplicate first (it costs nothing), then an alert that
     /// follows a held one about the same subject (a recovery joins its problem in the
     /// digest), then the limits.
+    ///
+    /// Severity: an urgent alert (a host DOWN or UNREACHABLE, a service CRITICAL, severity
+    /// `critical`) has a per-recipient budget of its own. Every window of `rate_limits` counts,
+    /// for it, only the urgent SMS the recipient got; for any other alert (and a digest), every
+    /// SMS. So warnings never hold a DOWN back, a storm of DOWNs is still limited, and one phone
+    /// gets at most twice each window's count (its urgent budget, then the rest). The global
+    /// caps (`hourly_cap`, `daily_cap`) count everything, for every alert.
     public func decide(_ history: RecipientHistory, now: Timestamp) -> PolicyDecision {
         if let resolved = history.resolvedFiring {
             return .stale(detail: "stale: its \(resolved) firing alert(s) were resolved already")
@@ -58,7 +79,7 @@ public struct Policy: Sendable, Equatable {
         if let duplicate = history.duplicate {
             return .duplicate(of: duplicate)
         }
-        if let latest = history.latestAboutSubject, latest.state == .held {
+        if !history.urgent, let latest = history.latestAboutSubject, latest.state == .held {
             return .hold(.followsHeld, detail: "follows #\(latest.id), held for the digest")
         }
         if let (reason, detail) = blockingLimit(history, now: now) {
@@ -67,13 +88,16 @@ public struct Policy: Sendable, Equatable {
         return .send
     }
 
-    /// The first limit that leaves no room for one more SMS to this recipient now, if any.
+    /// The first limit that leaves no room for one more SMS to this recipient now, if any
+    /// (for an urgent alert, its own budget: see ``decide(_:now:)``).
     public func blockingLimit(_ history: RecipientHistory, now: Timestamp) -> (DecisionReason, String)? {
+        let counted = history.urgent ? history.recentUrgentSends : history.recentSends
         for limit in settings.rateLimits {
             let since = now - limit.window
-            let used = history.recentSends.count(where: { $0 > since })
+            let used = counted.count(where: { $0 > since })
             if used >= limit.count {
-                return (.recipientLimit, "\(used) in \(DurationText.format(limit.window)), limit \(limit.count)")
+                let what = history.urgent ? " urgent" : ""
+                return (.recipientLimit, "\(used)\(what) in \(DurationText.format(limit.window)), limit \(limit.count)")
             }
         }
         if let cap = settings.hourlyCap, history.globalLastHour >= cap {

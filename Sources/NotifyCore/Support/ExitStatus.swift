@@ -14,6 +14,13 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
     /// `serve` only: the operating system refused what it needs (`EX_OSERR`): the address to
     /// listen on is in use or not permitted.
     case osError = 71
+    /// `send` only: sent, but without state (`EX_CANTCREAT`): the state store could not be
+    /// created, opened or written, so the SMS went out without deduplication or rate limits
+    /// rather than be lost. Fix the state directory (`status` and `check` name the problem).
+    case sentWithoutState = 73
+    /// `send` only: not sent and not kept (`EX_IOERR`): the state store is unusable, so there
+    /// is no outbox to keep the SMS in, and SMSPartner did not take it within the time budget.
+    case notKept = 74
     /// Not sent yet, or sent without an answer: kept in the outbox (retried, or first checked
     /// with SMSPartner).
     case tempFailure = 75

@@ -29,18 +29,19 @@ struct SQLiteTransaction: StateTransaction {
 
     // MARK: Facts
 
-    func limitedSends(to recipient: String?, since: Timestamp) throws(StateError) -> [Timestamp] {
+    func limitedSends(to recipient: String?, since: Timestamp, urgentOnly: Bool) throws(StateError) -> [Timestamp] {
         try run {
-            let filter = recipient == nil ? "" : "recipient = ? AND "
+            let filter = recipient == nil ? "" : "d.recipient = ? AND "
             var arguments: StatementArguments = []
             if let recipient { arguments += [recipient] }
             arguments += [since.milliseconds]
+            let urgent = urgentOnly ? " AND d.message_id IN (SELECT id FROM message WHERE urgent = 1)" : ""
             // Rows rather than `Int64.fetchAll`: GRDB's typed cursor costs a one-shot process
             // a scan of every protocol conformance in the binary (~1 M instructions).
             return try Row.fetchAll(db.cachedStatement(sql: """
-                SELECT created_at FROM delivery
-                WHERE \(filter)state IN (\(Self.countedStates)) AND created_at >= ?
-                ORDER BY created_at
+                SELECT d.created_at FROM delivery d
+                WHERE \(filter)d.state IN (\(Self.countedStates)) AND d.created_at >= ?\(urgent)
+                ORDER BY d.created_at
                 """), arguments: arguments).map { Timestamp(milliseconds: $0[0]) }
         }
     }
@@ -87,14 +88,16 @@ struct SQLiteTransaction: StateTransaction {
     func heldEntries(of recipient: String) throws(StateError) -> [HeldEntry] {
         try run {
             try Row.fetchAll(db.cachedStatement(sql: """
-                SELECT d.id, d.created_at, m.type_label, m.label FROM delivery d JOIN message m ON m.id = d.message_id
+                SELECT d.id, d.created_at, m.type_label, m.label, m.digest_status, m.digest_rank FROM delivery d JOIN message m ON m.id = d.message_id
                 WHERE d.recipient = ? AND d.state = 'held' ORDER BY d.id
                 """), arguments: [recipient]).map { row in
                 HeldEntry(
                     deliveryID: try row.decode(forColumn: "id"),
                     createdAt: Timestamp(milliseconds: try row.decode(forColumn: "created_at")),
                     typeLabel: try row.decode(forColumn: "type_label"),
-                    label: try row.decode(forColumn: "label"))
+                    label: try row.decode(forColumn: "label"),
+                    status: try row.decode(forColumn: "digest_status"),
+                    rank: try row.decode(forColumn: "digest_rank"))
             }
         }
     }
@@ -135,9 +138,10 @@ struct SQLiteTransaction: StateTransaction {
     func insert(_ message: NewMessage, at time: Timestamp) throws(StateError) -> Int64 {
         try run {
             try db.cachedStatement(sql: """
-                INSERT INTO message (created_at, kind, text, source, type_label, label, tag) VALUES (?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO message (created_at, kind, text, source, type_label, label, tag, urgent, digest_rank, digest_status)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """).execute(arguments: [time.milliseconds, message.kind.rawValue, message.text, message.source, message.typeLabel, message.label,
-                                         message.tag])
+                                         message.tag, message.urgent ? 1 : 0, message.rank, message.status])
             return db.lastInsertedRowID
         }
     }
@@ -197,30 +201,68 @@ struct SQLiteTransaction: StateTransaction {
 
     func claimDue(limit: Int, owner: String, leaseUntil: Timestamp, at time: Timestamp) throws(StateError) -> [ClaimedDelivery] {
         try run {
-            let rows = try Row.fetchAll(db.cachedStatement(sql: """
-                SELECT d.id, d.message_id, d.recipient, d.created_at, d.attempts, d.state, m.text, m.tag
-                FROM delivery d JOIN message m ON m.id = d.message_id
+            var claimed = try Self.claims(Row.fetchAll(db.cachedStatement(sql: """
+                SELECT \(Self.claimColumns) FROM delivery d JOIN message m ON m.id = d.message_id
                 WHERE d.state IN ('pending', 'unknown') AND d.next_attempt_at <= ?
                 ORDER BY d.next_attempt_at, d.id LIMIT ?
-                """), arguments: [time.milliseconds, limit])
-            let claimed = try rows.map { row in
-                ClaimedDelivery(
-                    deliveryID: try row.decode(forColumn: "id"),
-                    messageID: try row.decode(forColumn: "message_id"),
-                    recipient: try row.decode(forColumn: "recipient"),
-                    text: try row.decode(forColumn: "text"),
-                    createdAt: Timestamp(milliseconds: try row.decode(forColumn: "created_at")),
-                    attempts: try row.decode(forColumn: "attempts"),
-                    tag: try row.decode(forColumn: "tag"),
-                    outcomeUnknown: (try row.decode(String.self, forColumn: "state")) == DeliveryState.unknown.rawValue)
-            }
+                """), arguments: [time.milliseconds, limit]))
             guard !claimed.isEmpty else { return claimed }
-            try db.execute(sql: """
-                UPDATE delivery SET state = 'sending', lease_owner = ?, lease_until = ?, attempts = attempts + 1, updated_at = ?
-                WHERE id IN (\(Self.placeholders(claimed.count)))
-                """, arguments: StatementArguments([owner, leaseUntil.milliseconds, time.milliseconds] as [any DatabaseValueConvertible] + claimed.map(\.deliveryID)))
+            // In event order per recipient: what a recipient has queued from before the newest
+            // it gets now goes along, due or not (a backoff's jitter must not put it after).
+            var newest: [String: Int64] = [:]
+            for claim in claimed { newest[claim.recipient] = max(newest[claim.recipient] ?? 0, claim.deliveryID) }
+            let taken = Set(claimed.map(\.deliveryID))
+            for (recipient, before) in newest.sorted(by: { $0.key < $1.key }) {
+                claimed += try earlierQueued(of: recipient, before: before).filter { !taken.contains($0.deliveryID) }
+            }
+            claimed.sort { $0.deliveryID < $1.deliveryID }
+            try lease(claimed, to: owner, until: leaseUntil, at: time)
             return claimed
         }
+    }
+
+    func claimEarlier(of recipient: String, before id: Int64, owner: String, leaseUntil: Timestamp, at time: Timestamp)
+        throws(StateError) -> [ClaimedDelivery]
+    {
+        try run {
+            let claimed = try earlierQueued(of: recipient, before: id)
+            try lease(claimed, to: owner, until: leaseUntil, at: time)
+            return claimed
+        }
+    }
+
+    static let claimColumns = "d.id, d.message_id, d.recipient, d.created_at, d.attempts, d.state, m.text, m.tag"
+
+    /// `recipient`'s pending deliveries (not those whose outcome is unknown: they wait for
+    /// SMSPartner to be asked) decided before the delivery `id`, oldest first.
+    func earlierQueued(of recipient: String, before id: Int64) throws -> [ClaimedDelivery] {
+        try Self.claims(Row.fetchAll(db.cachedStatement(sql: """
+            SELECT \(Self.claimColumns) FROM delivery d JOIN message m ON m.id = d.message_id
+            WHERE d.recipient = ? AND d.state = 'pending' AND d.id < ? ORDER BY d.id
+            """), arguments: [recipient, id]))
+    }
+
+    static func claims(_ rows: [Row]) throws -> [ClaimedDelivery] {
+        try rows.map { row in
+            ClaimedDelivery(
+                deliveryID: try row.decode(forColumn: "id"),
+                messageID: try row.decode(forColumn: "message_id"),
+                recipient: try row.decode(forColumn: "recipient"),
+                text: try row.decode(forColumn: "text"),
+                createdAt: Timestamp(milliseconds: try row.decode(forColumn: "created_at")),
+                attempts: try row.decode(forColumn: "attempts"),
+                tag: try row.decode(forColumn: "tag"),
+                outcomeUnknown: (try row.decode(String.self, forColumn: "state")) == DeliveryState.unknown.rawValue)
+        }
+    }
+
+    /// Marks `claimed` as being sent by `owner` until `leaseUntil`.
+    func lease(_ claimed: [ClaimedDelivery], to owner: String, until leaseUntil: Timestamp, at time: Timestamp) throws {
+        guard !claimed.isEmpty else { return }
+        try db.execute(sql: """
+            UPDATE delivery SET state = 'sending', lease_owner = ?, lease_until = ?, attempts = attempts + 1, updated_at = ?
+            WHERE id IN (\(Self.placeholders(claimed.count)))
+            """, arguments: StatementArguments([owner, leaseUntil.milliseconds, time.milliseconds] as [any DatabaseValueConvertible] + claimed.map(\.deliveryID)))
     }
 
     func record(_ outcome: DeliveryOutcome, for ids: [Int64], owner: String, at time: Timestamp) throws(StateError) {

@@ -4,7 +4,7 @@ import GRDB
 /// a change is a new migration appended here.
 enum Schema {
     /// `PRAGMA user_version` once every migration below has run: the number of migrations.
-    static let version = 3
+    static let version = 4
 
     static let migrator: DatabaseMigrator = {
         var migrator = DatabaseMigrator()
@@ -83,6 +83,15 @@ enum Schema {
             try db.execute(sql: """
                 ALTER TABLE message ADD COLUMN tag TEXT;
                 UPDATE message SET tag = 'notify' || lower(hex(randomblob(5)));
+                """)
+        }
+        // Whether a message reported a change to the worst state (a host DOWN, a service
+        // CRITICAL…: its own rate-limit budget), and how a digest orders and names it.
+        migrator.registerMigration("v4: urgency and digest names") { db in
+            try db.execute(sql: """
+                ALTER TABLE message ADD COLUMN urgent INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE message ADD COLUMN digest_rank INTEGER;
+                ALTER TABLE message ADD COLUMN digest_status TEXT;
                 """)
         }
         return migrator
