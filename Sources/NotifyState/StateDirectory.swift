@@ -50,6 +50,25 @@ public enum StateDirectory {
         }
     }
 
+    /// Opens `path` read-write, creating it if missing: mode 0600, or 0660 when its directory
+    /// is group-writable (the package's `/var/lib/smspartner-notify`, mode 2770 with the
+    /// `smspartner-notify` group), so that every member of the group shares the store whatever
+    /// its umask. SQLite gives the -wal and -shm files the database file's mode. -1 and `errno`
+    /// on failure.
+    public static func openCreating(_ path: String) -> Int32 {
+        let fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        if fd >= 0 {
+            let directory = path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+            var status = stat()
+            if stat(directory.isEmpty ? (path.hasPrefix("/") ? "/" : ".") : directory, &status) == 0, status.st_mode & S_IWGRP != 0 {
+                _ = fchmod(fd, 0o660)
+            }
+            return fd
+        }
+        guard errno == EEXIST else { return -1 }
+        return open(path, O_RDWR | O_CLOEXEC)
+    }
+
     /// Whether this user may create files in the directory `path`.
     public static func isWritable(_ path: String) -> Bool {
         access(path, W_OK | X_OK) == 0

@@ -24,6 +24,24 @@ import Testing
         #expect(text == "+7 suppressed since \(since): 5 PROBLEM, 2 RECOVERY; web01/HTTP, db1/disk, cache1, web02/HTTP")
     }
 
+    @Test func namesWhatItHeldWorstFirstWithTheirLatestStatus() {
+        func entry(_ index: Int, _ type: String, _ label: String, _ status: String, rank: Int) -> HeldEntry {
+            HeldEntry(deliveryID: Int64(index), createdAt: Self.start + .seconds(Int64(index)), typeLabel: type, label: label,
+                      status: status, rank: rank)
+        }
+        let held = [
+            entry(0, "PROBLEM", "web01/HTTP", "WARNING", rank: 2),
+            entry(1, "ACKNOWLEDGEMENT", "db1/disk", "ACK", rank: 5),
+            entry(2, "PROBLEM", "web01", "DOWN", rank: 0),
+            entry(3, "RECOVERY", "cache1/load", "OK", rank: 6),
+            entry(4, "PROBLEM", "app1/queue", "CRITICAL", rank: 0),
+            entry(5, "RECOVERY", "web01/HTTP", "OK", rank: 6),
+        ]
+        let text = DigestComposer(renderer: MessageRenderer()).compose(held).message.text
+        let since = Self.start.localTimeOfDay
+        #expect(text == "+6 suppressed since \(since): 3 PROBLEM, 2 RECOVERY, 1 ACKNOWLEDGEMENT; web01 DOWN, app1/queue CRITICAL, web01/HTTP OK, db1/disk ACK, cache1/load OK")
+    }
+
     @Test func subjectsThatDoNotFitEndInMore() {
         let held = entries((0..<40).map { ("PROBLEM", "server\($0).example.net/disk") })
         let rendered = DigestComposer(renderer: MessageRenderer()).compose(held)

@@ -72,6 +72,32 @@ import Testing
         #expect(uncapped.decide(.init(globalLastHour: 10_000, globalLastDay: 10_000), now: Self.now) == .send)
     }
 
+    @Test func anUrgentAlertHasABudgetOfItsOwn() {
+        // Five warnings filled the window: the next warning is held, a DOWN is not.
+        var history = Policy.RecipientHistory(recentSends: sends([10, 20, 30, 40, 50]))
+        #expect(policy.decide(history, now: Self.now) == .hold(.recipientLimit, detail: "5 in 15m, limit 5"))
+        history.urgent = true
+        #expect(policy.decide(history, now: Self.now) == .send)
+        // Five DOWNs in the window: the sixth is held (a storm is still limited)…
+        history.recentUrgentSends = sends([10, 20, 30, 40, 50])
+        #expect(policy.decide(history, now: Self.now) == .hold(.recipientLimit, detail: "5 urgent in 15m, limit 5"))
+        // …and the global caps count everything.
+        history.recentUrgentSends = []
+        history.globalLastHour = 100
+        #expect(policy.decide(history, now: Self.now) == .hold(.hourlyCap, detail: "100 to anyone in 1h, hourly_cap 100"))
+    }
+
+    @Test func anUrgentAlertIsNotHeldBehindItsSubjectsHeldWarning() {
+        var history = Policy.RecipientHistory(latestAboutSubject: Self.record(.held))
+        #expect(policy.decide(history, now: Self.now) == .hold(.followsHeld, detail: "follows #7, held for the digest"))
+        history.urgent = true
+        #expect(policy.decide(history, now: Self.now) == .send)
+        // A digest sees every SMS, urgent or not.
+        history.recentSends = sends([1, 2, 3, 4, 5])
+        #expect(policy.blockingLimit(history, now: Self.now) == nil)
+        #expect(policy.blockingLimit(history.forDigest, now: Self.now)?.0 == .recipientLimit)
+    }
+
     @Test func addingASendFillsTheWindow() {
         var history = Policy.RecipientHistory(recentSends: sends([1, 2, 3, 4]))
         #expect(policy.blockingLimit(history, now: Self.now) == nil)

@@ -46,6 +46,64 @@ import Testing
         #expect(version == Schema.version)
     }
 
+    @Test func inAGroupWritableDirectoryItsFilesAreGroupWritableWhateverTheUmask() throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        let shared = scratch.path + "/shared"
+        try FileManager.default.createDirectory(atPath: shared, withIntermediateDirectories: false)
+        #expect(chmod(shared, 0o2770) == 0)
+        let old = umask(0o022)
+        defer { umask(old) }
+        let store = try SQLiteStateStore(directory: shared)
+        try decide(store, Self.alice, .sent, at: Self.t0)
+        #expect(try scratch.mode("shared/state.db") == 0o660)
+        #expect(try scratch.mode("shared/state.db-wal") == 0o660)
+        #expect(try scratch.mode("shared/state.db-shm") == 0o660)
+        #expect(try scratch.mode("shared/state.lock") == 0o660)
+    }
+
+    @Test func urgentSendsAreCountedApart() throws {
+        try withStore { store, _ in
+            try store.write { (tx) throws(StateError) in
+                for (index, urgent) in [false, true, false, true, true].enumerated() {
+                    let time = Self.t0 + .seconds(Int64(index))
+                    let message = try tx.insert(NewMessage(kind: .alert, text: "m\(index)", urgent: urgent, rank: urgent ? 0 : 2,
+                                                           status: urgent ? "DOWN" : "WARNING"), at: time)
+                    _ = try tx.insert(NewDelivery(messageID: message, recipient: Self.alice, state: .sent), at: time)
+                }
+                let all = try tx.limitedSends(to: Self.alice, since: Self.t0)
+                let urgent = try tx.limitedSends(to: Self.alice, since: Self.t0, urgentOnly: true)
+                #expect(all.count == 5)
+                #expect(urgent == [1, 3, 4].map { Self.t0 + .seconds(Int64($0)) })
+            }
+        }
+    }
+
+    @Test func claimsComeInEventOrderPerRecipientWithWhatIsQueuedFromBefore() throws {
+        try withStore { store, _ in
+            // Alice's first SMS waits longer (its backoff's jitter) than her second: both go, first first.
+            let first = try decide(store, Self.alice, .pending, key: "a", at: Self.t0, text: "first")
+            let second = try decide(store, Self.alice, .pending, key: "b", at: Self.t0 + .seconds(1), text: "second")
+            let bobs = try decide(store, Self.bob, .pending, key: "c", at: Self.t0 + .seconds(2), text: "bob")
+            try store.queue.write { db in
+                try db.execute(sql: "UPDATE delivery SET next_attempt_at = ? WHERE id = ?", arguments: [(Self.t0 + .seconds(100)).milliseconds, first])
+                try db.execute(sql: "UPDATE delivery SET next_attempt_at = ? WHERE id IN (?, ?)", arguments: [(Self.t0 + .seconds(10)).milliseconds, second, bobs])
+            }
+            let claimed = try store.write { (tx) throws(StateError) in
+                try tx.claimDue(limit: 10, owner: "me", leaseUntil: Self.t0 + .seconds(60), at: Self.t0 + .seconds(20))
+            }
+            #expect(claimed.map(\.text) == ["first", "second", "bob"], "not yet due, but before what is: it goes first")
+            // A send's own claim takes the recipient's queue along, oldest first, not what is unknown.
+            let third = try decide(store, Self.alice, .pending, key: "d", at: Self.t0 + .seconds(30), text: "third")
+            let fourth = try decide(store, Self.alice, .pending, key: "e", at: Self.t0 + .seconds(31), text: "fourth")
+            try store.queue.write { db in try db.execute(sql: "UPDATE delivery SET state = 'unknown' WHERE id = ?", arguments: [third]) }
+            let earlier = try store.write { (tx) throws(StateError) in
+                try tx.claimEarlier(of: Self.alice, before: fourth + 1, owner: "me", leaseUntil: Self.t0 + .seconds(90), at: Self.t0 + .seconds(32))
+            }
+            #expect(earlier.map(\.text) == ["fourth"], "the unknown one waits for its lookup; the claimed ones are taken")
+        }
+    }
+
     @Test func reopeningKeepsTheDataAndDoesNotMigrateAgain() throws {
         let scratch = try ScratchDirectory()
         defer { scratch.remove() }

@@ -25,7 +25,7 @@ struct FileLock {
 
     /// The lock if nobody holds it now; nil (without waiting) if somebody does.
     static func tryLock(path: String) -> FileLock? {
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        let fd = StateDirectory.openCreating(path)
         guard fd >= 0 else { return nil }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
             close(fd)
@@ -39,7 +39,7 @@ struct FileLock {
             self = free
             return
         }
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        let fd = StateDirectory.openCreating(path)
         guard fd >= 0 else {
             throw .cannotOpen(path: path, reason: StateDirectory.describe(errno: errno))
         }

@@ -204,10 +204,10 @@ public final class SQLiteStateStore: StateStore {
         return configuration
     }
 
-    /// Creates the database file mode 0600 (SQLite gives its -wal and -shm files the same
-    /// mode), leaving an existing file as it is.
+    /// Creates the database file mode 0600, or 0660 in a group-writable directory (see
+    /// ``StateDirectory/openCreating(_:)``), leaving an existing file as it is.
     static func createFileIfMissing(_ path: String) throws(StateError) {
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        let fd = StateDirectory.openCreating(path)
         if fd >= 0 {
             close(fd)
             return
