@@ -199,6 +199,27 @@ import Testing
         }
     }
 
+    @Test func anSMSThatLeavesMoreThanAMinuteLateSaysWhenItHappenedWithinTheBudget() async throws {
+        let full = String(String(repeating: "disk full on web01 ", count: 9).prefix(160))
+        for (late, stamped) in [(40, false), (200, true)] {
+            try await withOutbox { h in
+                h.fake.setDefaultReply(.http(status: 500, body: "down"))
+                let decided = h.clock.now
+                _ = try await h.send(full, to: [Self.alice], within: .milliseconds(500))
+                h.fake.setDefaultReply(.accept)
+                h.clock.advance(.seconds(Int64(late)))
+                #expect(try await h.flush().results.count == 1)
+                let text = try #require(h.fake.deliveredMessages.last?.message)
+                if stamped {
+                    #expect(text.hasPrefix("[\(decided.localTimeOfDay)] disk full on web01"), "\(text)")
+                    #expect(text.count <= 160 && (text.hasSuffix("...") || text.hasSuffix("…")), "cut to one segment: \(text)")
+                } else {
+                    #expect(text == full, "\(late) s is not late")
+                }
+            }
+        }
+    }
+
     @Test func whatOutlivesMaxAgeExpiresUnsent() async throws {
         try await withOutbox(PolicySettings(maxAge: .seconds(300))) { h in
             h.fake.setDefaultReply(.dropConnection)

@@ -35,7 +35,8 @@ struct SQLiteTransaction: StateTransaction {
             var arguments: StatementArguments = []
             if let recipient { arguments += [recipient] }
             arguments += [since.milliseconds]
-            let urgent = urgentOnly ? " AND d.message_id IN (SELECT id FROM message WHERE urgent = 1)" : ""
+            // The message by its primary key, for each of the recipient's few recent rows.
+            let urgent = urgentOnly ? " AND (SELECT urgent FROM message m WHERE m.id = d.message_id) = 1" : ""
             // Rows rather than `Int64.fetchAll`: GRDB's typed cursor costs a one-shot process
             // a scan of every protocol conformance in the binary (~1 M instructions).
             return try Row.fetchAll(db.cachedStatement(sql: """
