@@ -10,8 +10,15 @@ public struct HeldEntry: Sendable, Equatable {
     public var status: String?
     /// Worst first: 0 a critical problem … 6 a recovery (see ``NewMessage/rank``).
     public var rank: Int?
+    /// What it is about (see ``NewDelivery/subject``).
+    public var subject: String?
 
-    public init(deliveryID: Int64, createdAt: Timestamp, typeLabel: String?, label: String?, status: String? = nil, rank: Int? = nil) {
+    /// A critical problem (rank 0): a digest that holds one is urgent too.
+    public var isUrgent: Bool { rank == 0 }
+
+    public init(deliveryID: Int64, createdAt: Timestamp, typeLabel: String?, label: String?, status: String? = nil, rank: Int? = nil,
+                subject: String? = nil) {
+        self.subject = subject
         self.deliveryID = deliveryID
         self.createdAt = createdAt
         self.typeLabel = typeLabel

@@ -17,12 +17,17 @@ public struct NewDelivery: Sendable, Equatable {
     /// For ``DeliveryState/sending``: who sends it, and until when the claim holds.
     public var leaseOwner: String?
     public var leaseUntil: Timestamp?
+    /// It reports a change to the worst state (a host DOWN, a service CRITICAL, severity
+    /// `critical`), or it is a digest of such: the recipient's rate limits count it in a
+    /// budget of its own.
+    public var urgent: Bool
 
     public init(
         messageID: Int64, recipient: String, state: DeliveryState, reason: DecisionReason? = nil, detail: String? = nil,
         dedupKey: String? = nil, status: String? = nil, subject: String? = nil, duplicateOf: Int64? = nil,
-        leaseOwner: String? = nil, leaseUntil: Timestamp? = nil
+        leaseOwner: String? = nil, leaseUntil: Timestamp? = nil, urgent: Bool = false
     ) {
+        self.urgent = urgent
         self.messageID = messageID
         self.recipient = recipient
         self.state = state

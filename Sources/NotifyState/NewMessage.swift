@@ -12,19 +12,15 @@ public struct NewMessage: Sendable, Equatable {
     /// The SMSPartner `tag` every request for it carries, unique to it: SMSPartner is asked by
     /// this tag whether it took a request whose answer never came.
     public var tag: String?
-    /// It reports a change to the worst state (a host DOWN, a service CRITICAL, severity
-    /// `critical`): the per-recipient rate limits count it in a budget of its own.
-    public var urgent: Bool
     /// Where a digest lists it, worst first (0 a critical problem … 6 a recovery).
     public var rank: Int?
     /// What a digest says of it after its label: `DOWN`, `CRITICAL`, `OK`, `ACK`…
     public var status: String?
 
     public init(kind: MessageKind, text: String, source: String? = nil, typeLabel: String? = nil, label: String? = nil,
-                tag: String? = nil, urgent: Bool = false, rank: Int? = nil, status: String? = nil) {
+                tag: String? = nil, rank: Int? = nil, status: String? = nil) {
         self.kind = kind
         self.tag = tag
-        self.urgent = urgent
         self.rank = rank
         self.status = status
         self.text = text

@@ -50,22 +50,32 @@ public enum StateDirectory {
         }
     }
 
-    /// Opens `path` read-write, creating it if missing: mode 0600, or 0660 when its directory
-    /// is group-writable (the package's `/var/lib/smspartner-notify`, mode 2770 with the
-    /// `smspartner-notify` group), so that every member of the group shares the store whatever
-    /// its umask. SQLite gives the -wal and -shm files the database file's mode. -1 and `errno`
-    /// on failure.
+    /// Opens `path` read-write, creating it if missing: mode 0600, or 0660 in a directory shared
+    /// by a group (group-writable and set-group-ID, as the package makes
+    /// `/var/lib/smspartner-notify`: 2770 with the `smspartner-notify` group), so that every
+    /// member of the group shares the store whatever its umask. A shared file is created under
+    /// a temporary name with its mode set, then linked into place: no member ever sees it 0600.
+    /// SQLite gives the -wal and -shm files the database file's mode. -1 and `errno` on failure.
     public static func openCreating(_ path: String) -> Int32 {
-        let fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        if fd >= 0 {
-            let directory = path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
-            var status = stat()
-            if stat(directory.isEmpty ? (path.hasPrefix("/") ? "/" : ".") : directory, &status) == 0, status.st_mode & S_IWGRP != 0 {
-                _ = fchmod(fd, 0o660)
-            }
-            return fd
+        let existing = open(path, O_RDWR | O_CLOEXEC)
+        if existing >= 0 || errno != ENOENT { return existing }
+        let directory = path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+        var status = stat()
+        let shared = stat(directory.isEmpty ? (path.hasPrefix("/") ? "/" : ".") : directory, &status) == 0
+            && status.st_mode & S_IWGRP != 0 && status.st_mode & S_ISGID != 0
+        guard shared else { return open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600) }
+        let temporary = "\(path).\(getpid()).new"
+        let fd = open(temporary, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { return -1 }
+        close(fd)
+        _ = chmod(temporary, 0o660)
+        let linked = link(temporary, path) == 0 || errno == EEXIST  // EEXIST: another process was first
+        let code = errno
+        unlink(temporary)
+        guard linked else {
+            errno = code
+            return -1
         }
-        guard errno == EEXIST else { return -1 }
         return open(path, O_RDWR | O_CLOEXEC)
     }
 

@@ -27,7 +27,12 @@ extension SendCommand {
             let who = numbers.count == 1 ? numbers[0].e164 : "\(numbers.count) recipients"
             Console.line("\(error.failureClass == .unknown ? "unknown" : "failed"): \(who): \(error)")
         }
-        let state = "the state is unusable: \(problem)"
+        let state: String
+        if case .busy(let path, let waited) = problem {
+            state = "the state is unusable: the state database \(path) stayed locked by another process for \(waited.components.seconds) s (is one hung?)"
+        } else {
+            state = "the state is unusable: \(problem)"
+        }
         guard let worst = report.worstFailure else {
             throw CommandFailure(.sentWithoutState, "sent without state, so without deduplication or rate limits: \(state)")
         }

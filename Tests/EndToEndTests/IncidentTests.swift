@@ -1,4 +1,5 @@
 import Foundation
+import NotifyState
 import SMSPartnerTesting
 import Testing
 
@@ -24,34 +25,67 @@ struct IncidentTests {
     func warningsThenDown() async throws {
         let state = try StateTests.SharedState()
         defer { state.remove() }
+        // The README's incident, minute by minute from 02:00 (`start`).
         let start = Date()
         try await withFake { fake in
-            let env = state.env(fake, now: start)
+            func run(_ args: [String], minute: Double) async throws -> CLIResult {
+                try await CLI.run(args, env: state.env(fake, now: start.addingTimeInterval(minute * 60)))
+            }
             // 02:00–02:06: seven services warn (the default limit is 5 in 15 minutes).
             for index in 1...7 {
-                let result = try await CLI.run(Self.service("web0\(index)", "disk", "WARNING"), env: env)
+                let result = try await run(Self.service("web0\(index)", "disk", "WARNING"), minute: Double(index - 1))
                 #expect(result.exitCode == 0, "\(result.summary)")
             }
             #expect(fake.deliveredMessages.count == 5)
-            // A service of one of them goes CRITICAL, then the database host goes DOWN.
-            let critical = try await CLI.run(Self.service("web06", "disk", "CRITICAL"), env: env)
+            // 02:07: one of the held ones goes CRITICAL; 02:08: the database host goes DOWN.
+            let critical = try await run(Self.service("web06", "disk", "CRITICAL"), minute: 7)
             #expect(critical.stdout.hasPrefix("sent: \(Self.recipient) "), "a change to CRITICAL is not held behind warnings: \(critical.summary)")
-            let down = try await CLI.run(Self.hostDown("db1"), env: env)
+            let down = try await run(Self.hostDown("db1"), minute: 8)
             #expect(down.exitCode == 0, "\(down.summary)")
             #expect(down.stdout.hasPrefix("sent: \(Self.recipient) "), "the DOWN is texted at once: \(down.summary)")
             #expect(fake.deliveredMessages.last?.message == "PROBLEM db1 DOWN: PING CRITICAL - Packet loss = 100%")
-            // Another warning is still held.
-            let warning = try await CLI.run(Self.service("web08", "load", "WARNING"), env: env)
+            // 02:09: another warning is still held.
+            let warning = try await run(Self.service("web08", "load", "WARNING"), minute: 9)
             #expect(warning.stdout.hasPrefix("held: \(Self.recipient): over the recipient's rate limit (7 in 15m, limit 5)"), "5 warnings and 2 urgent: \(warning.summary)")
             #expect(fake.deliveredMessages.count == 7)
 
-            // The window reopens: one digest, naming each held subject with its status.
-            let flush = try await CLI.run(["flush"], env: state.env(fake, now: start.addingTimeInterval(901)))
+            // The digest waits until the window has room for one more SMS of any kind: 02:17.
+            for minute in [15.0, 16.0] {
+                let early = try await run(["flush"], minute: minute)
+                #expect(early.exitCode == 0, "\(early.summary)")
+                #expect(fake.deliveredMessages.count == 7, "02:\(Int(minute)): the window is still full")
+            }
+            let flush = try await run(["flush"], minute: 17)
             #expect(flush.exitCode == 0, "\(flush.summary)")
             #expect(fake.deliveredMessages.count == 8)
+            // web06's WARNING is not told after its CRITICAL: what was sent since supersedes it.
             let digest = fake.deliveredMessages.last?.message?.withoutTimeStamp ?? ""
-            #expect(digest.hasPrefix("+3 suppressed since "), "\(digest)")
-            #expect(digest.hasSuffix(": 3 PROBLEM; web06/disk WARNING, web07/disk WARNING, web08/load WARNING"), "\(digest)")
+            let since = Timestamp(milliseconds: Int64(start.addingTimeInterval(6 * 60).timeIntervalSince1970 * 1000)).localTimeOfDay
+            #expect(digest == "+2 suppressed since \(since): 2 PROBLEM; web07/disk WARNING, web08/load WARNING", "\(digest)")
+        }
+    }
+
+    @Test("a re-notification of the same DOWN is not urgent: it does not spend the urgent budget")
+    func reNotificationIsNotUrgent() async throws {
+        let state = try StateTests.SharedState()
+        defer { state.remove() }
+        let start = Date()
+        try await withFake { fake in
+            func run(_ args: [String], minute: Double) async throws -> CLIResult {
+                try await CLI.run(args, env: state.env(fake, now: start.addingTimeInterval(minute * 60)))
+            }
+            for index in 1...5 {
+                _ = try await run(Self.service("web0\(index)", "disk", "WARNING"), minute: 0)
+            }
+            let down = try await run(Self.hostDown("db1"), minute: 1)
+            #expect(down.stdout.hasPrefix("sent: "), "\(down.summary)")
+            // Nagios re-notifies 20 minutes later (past the dedup window), with warnings still coming.
+            for index in 6...10 {
+                _ = try await run(Self.service("web0\(index)", "disk", "WARNING"), minute: 20)
+            }
+            let again = try await run(Self.hostDown("db1"), minute: 21)
+            #expect(again.stdout.hasPrefix("held: \(Self.recipient): over the recipient's rate limit (5 in 15m, limit 5)"),
+                    "old news waits with the rest: \(again.summary)")
         }
     }
 
@@ -109,6 +143,51 @@ struct IncidentTests {
                 "CUSTOM web01/HTTP CRITICAL by carol: who is on it?",
                 "CUSTOM web01/HTTP CRITICAL by carol: call me",
             ], "\(texts)")
+        }
+    }
+
+    @Test("after an outage, each recipient's backlog goes first, across recipients, in the order it happened")
+    func backlogOrderAcrossRecipients() async throws {
+        let state = try StateTests.SharedState()
+        defer { state.remove() }
+        let other = "+33600000001"
+        try await withFake { fake in
+            let env = state.env(fake)
+            fake.setDefaultReply(.http(status: 503, body: "busy"))
+            for (text, to) in [("m1", Self.recipient), ("m2", other), ("m3", "\(Self.recipient),\(other)")] {
+                let result = try await CLI.run(["send", "--to", to, "--message", text, "--timeout", "1"], env: env)
+                #expect(result.exitCode == 75, "\(result.summary)")
+            }
+            fake.setDefaultReply(.accept)
+            let now = try await CLI.run(["send", "--to", "\(Self.recipient),\(other)", "--message", "m4"], env: env)
+            #expect(now.exitCode == 0, "\(now.summary)")
+            let sent = fake.deliveredMessages.map { ($0.message ?? "", $0.numbers) }
+            #expect(sent.map(\.0) == ["m1", "m2", "m3", "m4"], "\(sent)")
+            #expect(sent.count == 4 && sent[2].1.count == 2 && sent[3].1.count == 2, "\(sent)")
+        }
+    }
+
+    @Test("a long backlog and a slow provider never cost the new page its time budget")
+    func backlogDoesNotStarveThePage() async throws {
+        let state = try StateTests.SharedState()
+        defer { state.remove() }
+        // No rate limits: this is about time, not the policy.
+        let config = try state.scratch.write("config.yml", "rate_limits: []\n")
+        try await withFake { fake in
+            let env = state.env(fake, extra: ["SMSPARTNER_NOTIFY_CONFIG": config])
+            fake.setDefaultReply(.http(status: 503, body: "busy"))
+            for index in 1...8 {
+                let result = try await CLI.run(["send", "--to", Self.recipient, "--message", "old \(index)", "--timeout", "1"], env: env)
+                #expect(result.exitCode == 75, "\(result.summary)")
+            }
+            // SMSPartner is back, but takes 3 s to answer each request.
+            fake.setDefaultReply(.delay(.seconds(3), then: .accept))
+            let page = try await CLI.run(["send", "--to", Self.recipient, "--message", "db1 DOWN", "--timeout", "8"], env: env)
+            #expect(page.exitCode == 0, "\(page.summary)")
+            #expect(page.stdoutLines.last?.hasPrefix("sent: \(Self.recipient) (message_id ") == true, "\(page.summary)")
+            #expect(page.elapsed < .seconds(9), "\(page.elapsed)")
+            #expect(fake.deliveredMessages.filter { $0.message == "db1 DOWN" }.count == 1)
+            #expect(fake.deliveredMessages.count <= 3, "at most one attempt's worth of the backlog went first: \(fake.deliveredMessages.compactMap(\.message))")
         }
     }
 

@@ -92,10 +92,13 @@ import Testing
         #expect(policy.decide(history, now: Self.now) == .hold(.followsHeld, detail: "follows #7, held for the digest"))
         history.urgent = true
         #expect(policy.decide(history, now: Self.now) == .send)
-        // A digest sees every SMS, urgent or not.
+        // A digest of an urgent alert is urgent too: it counts in, and is limited by, that budget.
         history.recentSends = sends([1, 2, 3, 4, 5])
         #expect(policy.blockingLimit(history, now: Self.now) == nil)
-        #expect(policy.blockingLimit(history.forDigest, now: Self.now)?.0 == .recipientLimit)
+        history = history.adding(sendAt: Self.now, urgent: true)
+        #expect(history.recentUrgentSends == [Self.now])
+        history.urgent = false
+        #expect(policy.blockingLimit(history, now: Self.now)?.0 == .recipientLimit, "any other SMS counts everything")
     }
 
     @Test func addingASendFillsTheWindow() {

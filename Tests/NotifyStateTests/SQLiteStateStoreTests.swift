@@ -60,6 +60,13 @@ import Testing
         #expect(try scratch.mode("shared/state.db-wal") == 0o660)
         #expect(try scratch.mode("shared/state.db-shm") == 0o660)
         #expect(try scratch.mode("shared/state.lock") == 0o660)
+        // Group-writable alone (no set-group-ID, or a /tmp-like directory): private files.
+        let plain = scratch.path + "/plain"
+        try FileManager.default.createDirectory(atPath: plain, withIntermediateDirectories: false)
+        #expect(chmod(plain, 0o1777) == 0)
+        try decide(try SQLiteStateStore(directory: plain), Self.alice, .sent, at: Self.t0)
+        #expect(try scratch.mode("plain/state.db") == 0o600)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: shared).allSatisfy { !$0.hasSuffix(".new") }, "no temporary left")
     }
 
     @Test func urgentSendsAreCountedApart() throws {
@@ -67,9 +74,9 @@ import Testing
             try store.write { (tx) throws(StateError) in
                 for (index, urgent) in [false, true, false, true, true].enumerated() {
                     let time = Self.t0 + .seconds(Int64(index))
-                    let message = try tx.insert(NewMessage(kind: .alert, text: "m\(index)", urgent: urgent, rank: urgent ? 0 : 2,
+                    let message = try tx.insert(NewMessage(kind: .alert, text: "m\(index)", rank: urgent ? 0 : 2,
                                                            status: urgent ? "DOWN" : "WARNING"), at: time)
-                    _ = try tx.insert(NewDelivery(messageID: message, recipient: Self.alice, state: .sent), at: time)
+                    _ = try tx.insert(NewDelivery(messageID: message, recipient: Self.alice, state: .sent, urgent: urgent), at: time)
                 }
                 let all = try tx.limitedSends(to: Self.alice, since: Self.t0)
                 let urgent = try tx.limitedSends(to: Self.alice, since: Self.t0, urgentOnly: true)
@@ -102,6 +109,38 @@ import Testing
             }
             #expect(earlier.map(\.text) == ["fourth"], "the unknown one waits for its lookup; the claimed ones are taken")
         }
+    }
+
+    @Test func aClaimKeepsToItsLimitOldestFirst() throws {
+        try withStore { store, _ in
+            for index in 0..<5 {
+                try decide(store, Self.alice, .pending, key: "k\(index)", at: Self.t0 + .seconds(Int64(index)), text: "m\(index)")
+            }
+            let claimed = try store.write { (tx) throws(StateError) in
+                try tx.claimDue(limit: 2, owner: "me", leaseUntil: Self.t0 + .seconds(60), at: Self.t0 + .seconds(10))
+            }
+            #expect(claimed.map(\.text) == ["m0", "m1"])
+        }
+    }
+
+    @Test func anOlderStoreIsUpgradedForItsReaders() throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        let directory = scratch.path + "/state"
+        try decide(try SQLiteStateStore(directory: directory), Self.alice, .sent, at: Self.t0)
+        // What version 3 left: no urgency, no digest names.
+        let queue = try DatabaseQueue(path: directory + "/state.db")
+        try queue.writeWithoutTransaction { db in
+            try db.execute(sql: """
+                ALTER TABLE delivery DROP COLUMN urgent; ALTER TABLE message DROP COLUMN digest_rank;
+                ALTER TABLE message DROP COLUMN digest_status; PRAGMA user_version = 3;
+                DELETE FROM grdb_migrations WHERE identifier LIKE 'v4%';
+                """)
+        }
+        try queue.close()
+        let reader = try #require(try SQLiteStateStore(readOnlyIn: directory), "an older store is not an empty one")
+        let snapshot = try reader.read { (r) throws(StateError) in try r.statusSnapshot(now: Self.t0, windows: [], latest: 10) }
+        #expect(snapshot.latest.count == 1)
     }
 
     @Test func reopeningKeepsTheDataAndDoesNotMigrateAgain() throws {

@@ -66,7 +66,7 @@ public struct Outbox: Sendable {
                 let id = try tx.insert(NewMessage(
                     kind: .alert, text: candidate.rendered.message.text, source: notification.source.rawValue,
                     typeLabel: notification.typeLabel, label: notification.digestLabel, tag: tag,
-                    urgent: notification.isUrgent, rank: notification.digestRank, status: notification.digestStatus), at: time)
+                    rank: notification.digestRank, status: notification.digestStatus), at: time)
                 storedMessage = id
                 return id
             }
@@ -81,9 +81,11 @@ public struct Outbox: Sendable {
                     of: recipient, about: (notification, candidate.dedupKey), in: tx, at: time, globalLastHour: globalHour, globalLastDay: globalDay)
                 history.resolvedFiring = resolvedFiring
                 var decision = policy.decide(history, now: time)
+                let urgent = history.urgent
                 func record(_ state: DeliveryState, _ reason: DecisionReason?, _ detail: String?) throws(StateError) -> Int64 {
                     var delivery = NewDelivery(messageID: try messageID(), recipient: recipient, state: state, reason: reason,
-                                               detail: detail, dedupKey: candidate.dedupKey, status: status, subject: subject)
+                                               detail: detail, dedupKey: candidate.dedupKey, status: status, subject: subject,
+                                               urgent: urgent)
                     if state == .sending, let lease {
                         delivery.leaseOwner = owner
                         delivery.leaseUntil = time + lease
@@ -105,37 +107,53 @@ public struct Outbox: Sendable {
                 case .send:
                     break
                 }
+                var held = try tx.heldEntries(of: recipient)
+                // An urgent alert sent now supersedes what is held about its subject (a WARNING
+                // before this CRITICAL): the digest must not tell an older state after it.
+                var superseded: [HeldEntry] = []
+                if case .send = decision, urgent, let subject {
+                    superseded = held.filter { $0.subject == subject }
+                    held.removeAll { $0.subject == subject }
+                }
+                var claimed = false
                 // The recipient's digest goes first when its window has reopened: it is the
                 // older news, and it may take the last slot.
-                if policy.blockingLimit(history.forDigest, now: time) == nil {
-                    let held = try tx.heldEntries(of: recipient)
-                    if !held.isEmpty {
-                        let claim = try queueDigest(held, for: recipient, in: tx, at: time, claimUntil: lease.map { time + $0 })
-                        if lease != nil { admission.claims.append(claim) }
-                        admission.digests[claim.deliveryID] = held.count
-                        history = history.adding(sendAt: time)
-                        globalHour += 1
-                        globalDay += 1
-                        if case .send = decision, let (reason, detail) = policy.blockingLimit(history, now: time) {
-                            decision = .hold(reason, detail: detail)
-                            _ = try record(.held, reason, detail)
-                            admission.decisions.append((number, .held(reason, detail: detail)))
-                        }
+                if !held.isEmpty, try digestMayGo(held, history: history, to: recipient, in: tx, at: time) {
+                    let claim = try queueDigest(held, for: recipient, in: tx, at: time, claimUntil: lease.map { time + $0 })
+                    if lease != nil {
+                        admission.claims.append(claim)
+                        claimed = true
+                    }
+                    admission.digests[claim.deliveryID] = held.count
+                    history = history.adding(sendAt: time, urgent: held.contains(where: \.isUrgent))
+                    globalHour += 1
+                    globalDay += 1
+                    if case .send = decision, let (reason, detail) = policy.blockingLimit(history, now: time) {
+                        decision = .hold(reason, detail: detail)
+                        superseded = []
+                        _ = try record(.held, reason, detail)
+                        admission.decisions.append((number, .held(reason, detail: detail)))
                     }
                 }
                 if case .send = decision {
                     let id = try record(sendState, nil, nil)
-                    if let lease {
-                        admission.earlier += try tx.claimEarlier(of: recipient, before: id, owner: owner, leaseUntil: time + lease, at: time)
+                    try tx.markDigested(superseded.map(\.deliveryID), into: id, at: time)
+                    if lease != nil {
                         admission.claims.append(ClaimedDelivery(
                             deliveryID: id, messageID: try messageID(), recipient: recipient,
                             text: candidate.rendered.message.text, createdAt: time, attempts: 0, tag: tag))
+                        claimed = true
                     }
                     admission.decisions.append((number, .send(deliveryID: id)))
                     globalHour += 1
                     globalDay += 1
                 }
+                // What this recipient still has queued from before goes first, in event order.
+                if claimed, let lease {
+                    admission.earlier += try tx.claimEarlier(of: recipient, before: Int64.max, owner: owner, leaseUntil: time + lease, at: time)
+                }
             }
+            admission.earlier.sort { $0.deliveryID < $1.deliveryID }
             return admission
         }
     }
@@ -208,11 +226,27 @@ public struct Outbox: Sendable {
             latestAboutSubject: try subject.flatMap { (subject) throws(StateError) in
                 try reader.latestDecision(recipient: recipient, subject: subject)
             })
-        if alert?.notification.isUrgent == true {
+        // A change to the worst state is urgent; the same status again (a re-notification
+        // past the dedup window) is not: it would spend the urgent budget on old news.
+        if let notification = alert?.notification, notification.isUrgent,
+           history.latestAboutSubject?.status != notification.statusName || history.latestAboutSubject?.status == nil {
             history.urgent = true
             history.recentUrgentSends = try reader.limitedSends(to: recipient, since: time - settings.longestWindow, urgentOnly: true)
         }
         return history
+    }
+
+    /// Whether `recipient`'s digest of `held` may go now: its window has room, counting every
+    /// SMS; for a digest that holds an urgent alert (a DOWN held in a storm of them), the
+    /// urgent budget, as the alert itself would have.
+    func digestMayGo(_ held: [HeldEntry], history: Policy.RecipientHistory, to recipient: String, in reader: any StateReader,
+                     at time: Timestamp) throws(StateError) -> Bool {
+        var view = history
+        view.urgent = held.contains(where: \.isUrgent)
+        if view.urgent && !history.urgent {
+            view.recentUrgentSends = try reader.limitedSends(to: recipient, since: time - policy.settings.longestWindow, urgentOnly: true)
+        }
+        return policy.blockingLimit(view, now: time) == nil
     }
 
     /// What ``admit(_:lease:)`` would decide now for each recipient, read without taking the
@@ -248,7 +282,8 @@ public struct Outbox: Sendable {
                                                  label: "digest of \(held.count)", tag: tag), at: time)
         let id = try tx.insert(NewDelivery(
             messageID: messageID, recipient: recipient, state: claimUntil == nil ? .pending : .sending,
-            detail: "digest of \(held.count) held", subject: "digest", leaseOwner: owner, leaseUntil: claimUntil), at: time)
+            detail: "digest of \(held.count) held", subject: "digest", leaseOwner: owner, leaseUntil: claimUntil,
+            urgent: held.contains(where: \.isUrgent)), at: time)
         try tx.markDigested(held.map(\.deliveryID), into: id, at: time)
         return ClaimedDelivery(deliveryID: id, messageID: messageID, recipient: recipient, text: text, createdAt: time, attempts: 0, tag: tag)
     }
@@ -262,8 +297,12 @@ public struct Outbox: Sendable {
     /// `waitForLookup`: when a request goes unanswered, wait within the budget until SMSPartner
     /// can be asked about it (a one-shot `send`, which would rather exit knowing); false
     /// records it as unknown at once, for a later flush to ask.
+    ///
+    /// A message after the first is not started with less than an attempt's minimum left (it
+    /// stays queued, due now; what may have been sent stays unknown), unless `attemptEach`
+    /// (a `send`'s own alert: it gets its attempt whatever went before it).
     public func deliver(_ claims: [ClaimedDelivery], with sender: MessageSender, within budget: Duration,
-                        waitForLookup: Bool = true) throws(StateError) -> [DeliveryResult] {
+                        waitForLookup: Bool = true, attemptEach: Bool = false) throws(StateError) -> [DeliveryResult] {
         let clock = ContinuousClock()
         let deadline = clock.now + budget
         var results: [DeliveryResult] = []
@@ -275,9 +314,20 @@ public struct Outbox: Sendable {
                 groups.append((claim.messageID, [claim]))
             }
         }
-        for group in groups {
+        for (index, group) in groups.enumerated() {
             let time = now()
             var outcomes: [DeliveryResult] = []
+            if index > 0, !attemptEach, deadline - clock.now < sender.delivery.policy.minimumAttempt {
+                let late = SMSPartnerError.transport(.timedOut("the time budget ran out before this request was made"))
+                for claim in group.claims {
+                    let batch = DeliveryReport.Batch(phoneNumbers: [], attempts: 0, outcome: .failure(late),
+                                                     unknown: claim.outcomeUnknown ? .notAsked(after: .zero) : nil)
+                    outcomes.append(Self.result(of: batch, for: claim, at: time, retryDelay: policy.settings.retryDelay))
+                }
+                try record(outcomes)
+                results += outcomes
+                continue
+            }
             var sendable: [(claim: ClaimedDelivery, number: PhoneNumber)] = []
             for claim in group.claims {
                 if time - claim.createdAt > policy.settings.maxAge {
@@ -422,9 +472,8 @@ public struct Outbox: Sendable {
         var (globalHour, globalDay) = try globalSendCounts(in: tx, at: time)
         for recipient in try tx.recipientsWithHeldEntries() {
             let history = try self.history(of: recipient, about: nil, in: tx, at: time, globalLastHour: globalHour, globalLastDay: globalDay)
-            guard policy.blockingLimit(history, now: time) == nil else { continue }
             let held = try tx.heldEntries(of: recipient)
-            guard !held.isEmpty else { continue }
+            guard !held.isEmpty, try digestMayGo(held, history: history, to: recipient, in: tx, at: time) else { continue }
             _ = try queueDigest(held, for: recipient, in: tx, at: time, claimUntil: nil)
             queued += 1
             globalHour += 1

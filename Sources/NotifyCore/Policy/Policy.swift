@@ -45,17 +45,12 @@ public struct Policy: Sendable, Equatable {
             self.latestAboutSubject = latestAboutSubject
         }
 
-        /// The history as a digest to this recipient sees it: every SMS counts.
-        public var forDigest: RecipientHistory {
-            var history = self
-            history.urgent = false
-            return history
-        }
-
-        /// The history once one more SMS (not urgent: a digest) is decided at `time`.
-        public func adding(sendAt time: Timestamp) -> RecipientHistory {
+        /// The history once one more SMS (a digest, `urgent` when it holds an urgent alert) is
+        /// decided at `time`.
+        public func adding(sendAt time: Timestamp, urgent: Bool = false) -> RecipientHistory {
             var history = self
             history.recentSends.append(time)
+            if urgent { history.recentUrgentSends.append(time) }
             history.globalLastHour += 1
             history.globalLastDay += 1
             return history

@@ -86,15 +86,26 @@ public final class SQLiteStateStore: StateStore {
         truncatesWAL = false
         versions = nil
         guard access(path, F_OK) == 0 else { return nil }
-        queue = try Self.openQueue(path: path, wait: busyWait, readOnly: true)
-        let version: Int
-        do {
-            version = try queue.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0 }
-        } catch {
-            throw Self.stateError(error, path: path, busyTimeout: busyTimeout)
+        let path = path
+        func open() throws(StateError) -> (DatabaseQueue, Int) {
+            let queue = try Self.openQueue(path: path, wait: BusyWait(timeout: busyTimeout), readOnly: true)
+            do {
+                return (queue, try queue.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0 })
+            } catch {
+                throw Self.stateError(error, path: path, busyTimeout: busyTimeout)
+            }
         }
+        var (opened, version) = try open()
+        if version > 0 && version < Schema.version, (try? SQLiteStateStore(directory: directory, busyTimeout: busyTimeout)) != nil {
+            // An older store: upgraded as any writer would (when this user may write it), then read.
+            (opened, version) = try open()
+        }
+        queue = opened
         if version > Schema.version { throw .newerSchema(path: path) }
-        guard version == Schema.version else { return nil }  // created, not migrated yet: nothing in it
+        if version == 0 { return nil }  // created, not migrated yet: nothing in it
+        guard version == Schema.version else {
+            throw .failed(path: path, reason: "written by an older smspartner-notify (schema \(version)); a send or flush by a user who may write it upgrades it")
+        }
     }
 
     public func write<T>(_ body: (any StateTransaction) throws(StateError) -> T) throws(StateError) -> T {

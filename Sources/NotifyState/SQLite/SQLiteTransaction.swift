@@ -20,7 +20,7 @@ struct SQLiteTransaction: StateTransaction {
     /// costs a call of GRDB's authorizer as it is prepared (~20 k instructions, in every
     /// one-shot process).
     static func decisionColumns(_ table: String) -> String {
-        ["id", "message_id", "recipient", "created_at", "updated_at", "state", "attempts", "sent_at"]
+        ["id", "message_id", "recipient", "created_at", "updated_at", "state", "attempts", "sent_at", "status"]
             .map { table + $0 }.joined(separator: ", ")
     }
 
@@ -35,8 +35,7 @@ struct SQLiteTransaction: StateTransaction {
             var arguments: StatementArguments = []
             if let recipient { arguments += [recipient] }
             arguments += [since.milliseconds]
-            // The message by its primary key, for each of the recipient's few recent rows.
-            let urgent = urgentOnly ? " AND (SELECT urgent FROM message m WHERE m.id = d.message_id) = 1" : ""
+            let urgent = urgentOnly ? " AND d.urgent = 1" : ""
             // Rows rather than `Int64.fetchAll`: GRDB's typed cursor costs a one-shot process
             // a scan of every protocol conformance in the binary (~1 M instructions).
             return try Row.fetchAll(db.cachedStatement(sql: """
@@ -89,7 +88,7 @@ struct SQLiteTransaction: StateTransaction {
     func heldEntries(of recipient: String) throws(StateError) -> [HeldEntry] {
         try run {
             try Row.fetchAll(db.cachedStatement(sql: """
-                SELECT d.id, d.created_at, m.type_label, m.label, m.digest_status, m.digest_rank FROM delivery d JOIN message m ON m.id = d.message_id
+                SELECT d.id, d.created_at, d.subject, m.type_label, m.label, m.digest_status, m.digest_rank FROM delivery d JOIN message m ON m.id = d.message_id
                 WHERE d.recipient = ? AND d.state = 'held' ORDER BY d.id
                 """), arguments: [recipient]).map { row in
                 HeldEntry(
@@ -98,7 +97,8 @@ struct SQLiteTransaction: StateTransaction {
                     typeLabel: try row.decode(forColumn: "type_label"),
                     label: try row.decode(forColumn: "label"),
                     status: try row.decode(forColumn: "digest_status"),
-                    rank: try row.decode(forColumn: "digest_rank"))
+                    rank: try row.decode(forColumn: "digest_rank"),
+                    subject: try row.decode(forColumn: "subject"))
             }
         }
     }
@@ -139,10 +139,10 @@ struct SQLiteTransaction: StateTransaction {
     func insert(_ message: NewMessage, at time: Timestamp) throws(StateError) -> Int64 {
         try run {
             try db.cachedStatement(sql: """
-                INSERT INTO message (created_at, kind, text, source, type_label, label, tag, urgent, digest_rank, digest_status)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO message (created_at, kind, text, source, type_label, label, tag, digest_rank, digest_status)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """).execute(arguments: [time.milliseconds, message.kind.rawValue, message.text, message.source, message.typeLabel, message.label,
-                                         message.tag, message.urgent ? 1 : 0, message.rank, message.status])
+                                         message.tag, message.rank, message.status])
             return db.lastInsertedRowID
         }
     }
@@ -152,13 +152,13 @@ struct SQLiteTransaction: StateTransaction {
             let sending = delivery.state == .sending
             try db.cachedStatement(sql: """
                 INSERT INTO delivery (message_id, recipient, created_at, updated_at, state, reason, detail, dedup_key, status,
-                    subject, duplicate_of, attempts, next_attempt_at, lease_owner, lease_until)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    subject, duplicate_of, attempts, next_attempt_at, lease_owner, lease_until, urgent)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """).execute(arguments: [
                     delivery.messageID, delivery.recipient, time.milliseconds, time.milliseconds, delivery.state.rawValue,
                     delivery.reason?.rawValue, delivery.detail, delivery.dedupKey, delivery.status, delivery.subject,
                     delivery.duplicateOf, sending ? 1 : 0, delivery.state == .pending ? time.milliseconds : nil,
-                    sending ? delivery.leaseOwner : nil, sending ? delivery.leaseUntil?.milliseconds : nil,
+                    sending ? delivery.leaseOwner : nil, sending ? delivery.leaseUntil?.milliseconds : nil, delivery.urgent ? 1 : 0,
                 ])
             return db.lastInsertedRowID
         }
@@ -202,19 +202,28 @@ struct SQLiteTransaction: StateTransaction {
 
     func claimDue(limit: Int, owner: String, leaseUntil: Timestamp, at time: Timestamp) throws(StateError) -> [ClaimedDelivery] {
         try run {
-            var claimed = try Self.claims(Row.fetchAll(db.cachedStatement(sql: """
+            let due = try Self.claims(Row.fetchAll(db.cachedStatement(sql: """
                 SELECT \(Self.claimColumns) FROM delivery d JOIN message m ON m.id = d.message_id
                 WHERE d.state IN ('pending', 'unknown') AND d.next_attempt_at <= ?
                 ORDER BY d.next_attempt_at, d.id LIMIT ?
                 """), arguments: [time.milliseconds, limit]))
-            guard !claimed.isEmpty else { return claimed }
-            // In event order per recipient: what a recipient has queued from before the newest
-            // it gets now goes along, due or not (a backoff's jitter must not put it after).
-            var newest: [String: Int64] = [:]
-            for claim in claimed { newest[claim.recipient] = max(newest[claim.recipient] ?? 0, claim.deliveryID) }
-            let taken = Set(claimed.map(\.deliveryID))
-            for (recipient, before) in newest.sorted(by: { $0.key < $1.key }) {
-                claimed += try earlierQueued(of: recipient, before: before).filter { !taken.contains($0.deliveryID) }
+            // In event order per recipient: what a recipient has queued from before a due
+            // delivery goes along, due or not (a backoff's jitter must not put it after), and
+            // counts toward `limit`; a backlog longer than that goes oldest first.
+            var claimed: [ClaimedDelivery] = []
+            var taken = Set<Int64>()
+            var queued: [String: [ClaimedDelivery]] = [:]
+            for delivery in due where !taken.contains(delivery.deliveryID) {
+                if queued[delivery.recipient] == nil {
+                    queued[delivery.recipient] = try earlierQueued(of: delivery.recipient, before: Int64.max)
+                }
+                let before = (queued[delivery.recipient] ?? []).filter { $0.deliveryID < delivery.deliveryID && !taken.contains($0.deliveryID) }
+                guard claimed.count + before.count < limit else {
+                    claimed += before.prefix(limit - claimed.count)
+                    break
+                }
+                claimed += before + [delivery]
+                taken.formUnion(before.map(\.deliveryID) + [delivery.deliveryID])
             }
             claimed.sort { $0.deliveryID < $1.deliveryID }
             try lease(claimed, to: owner, until: leaseUntil, at: time)

@@ -85,11 +85,11 @@ enum Schema {
                 UPDATE message SET tag = 'notify' || lower(hex(randomblob(5)));
                 """)
         }
-        // Whether a message reported a change to the worst state (a host DOWN, a service
-        // CRITICAL…: its own rate-limit budget), and how a digest orders and names it.
+        // Whether a delivery reported a change to the worst state (a host DOWN, a service
+        // CRITICAL…: its own rate-limit budget), and how a digest orders and names a message.
         migrator.registerMigration("v4: urgency and digest names") { db in
             try db.execute(sql: """
-                ALTER TABLE message ADD COLUMN urgent INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE delivery ADD COLUMN urgent INTEGER NOT NULL DEFAULT 0;
                 ALTER TABLE message ADD COLUMN digest_rank INTEGER;
                 ALTER TABLE message ADD COLUMN digest_status TEXT;
                 """)
