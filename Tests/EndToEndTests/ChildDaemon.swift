@@ -195,6 +195,37 @@ enum DaemonLog {
     }
 }
 
+/// Who runs the tests, as the daemons' configurations name their user and group.
+enum CurrentUser {
+    /// This process's user name, by the reentrant lookup: getpwuid's static entry is shared
+    /// with every other thread of the test process (seen: another lookup's raw passwd line as
+    /// the user name).
+    static func name() -> String {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        return buffer.withUnsafeMutableBufferPointer { storage -> String in
+            var entry = passwd()
+            var found: UnsafeMutablePointer<passwd>?
+            guard let base = storage.baseAddress, getpwuid_r(geteuid(), &entry, base, storage.count, &found) == 0, found != nil,
+                let name = entry.pw_name
+            else { return "root" }
+            return String(cString: name)
+        }
+    }
+
+    /// This process's group name, by the reentrant lookup (see ``name()``).
+    static func group() -> String {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        return buffer.withUnsafeMutableBufferPointer { storage -> String in
+            var entry = Glibc.group()
+            var found: UnsafeMutablePointer<Glibc.group>?
+            guard let base = storage.baseAddress, getgrgid_r(getegid(), &entry, base, storage.count, &found) == 0, found != nil,
+                let name = entry.gr_name
+            else { return "root" }
+            return String(cString: name)
+        }
+    }
+}
+
 /// Calls `body` with `strings` as a NULL-terminated array of C strings (an `argv` or `envp`).
 private func withCStringArray<T>(_ strings: [String], _ body: ([UnsafeMutablePointer<CChar>?]) -> T) -> T {
     var pointers = strings.map { strdup($0) }

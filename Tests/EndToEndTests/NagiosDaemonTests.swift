@@ -173,39 +173,11 @@ struct NagiosSite {
         ]
     }
 
-    /// This process's user name, by the reentrant lookup: getpwuid's static entry is shared
-    /// with every other thread of the test process (seen: another lookup's raw passwd line as
-    /// the user name).
-    static func userName() -> String {
-        var buffer = [CChar](repeating: 0, count: 4096)
-        return buffer.withUnsafeMutableBufferPointer { storage -> String in
-            var entry = passwd()
-            var found: UnsafeMutablePointer<passwd>?
-            guard let base = storage.baseAddress, getpwuid_r(geteuid(), &entry, base, storage.count, &found) == 0, found != nil,
-                let name = entry.pw_name
-            else { return "root" }
-            return String(cString: name)
-        }
-    }
-
-    /// This process's group name, by the reentrant lookup (see ``userName()``).
-    static func groupName() -> String {
-        var buffer = [CChar](repeating: 0, count: 4096)
-        return buffer.withUnsafeMutableBufferPointer { storage -> String in
-            var entry = Glibc.group()
-            var found: UnsafeMutablePointer<Glibc.group>?
-            guard let base = storage.baseAddress, getgrgid_r(getegid(), &entry, base, storage.count, &found) == 0, found != nil,
-                let name = entry.gr_name
-            else { return "root" }
-            return String(cString: name)
-        }
-    }
-
     /// `nagios.cfg`: every path inside `directory`, 1-second time units, passive results as hard
     /// states, environment macros on, and the documented `illegal_macro_output_chars`.
     static func mainConfig(directory dir: String) -> String {
-        let user = Self.userName()
-        let group = Self.groupName()
+        let user = CurrentUser.name()
+        let group = CurrentUser.group()
         return #"""
             # nagios.cfg written by NagiosDaemonTests: nothing outside this directory.
             log_file=\#(dir)/nagios.log
