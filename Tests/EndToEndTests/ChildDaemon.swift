@@ -1,6 +1,7 @@
 import Foundation
 import SMSPartnerTesting
 import Synchronization
+import Testing
 
 #if canImport(Glibc)
 import Glibc
@@ -131,6 +132,33 @@ final class ChildDaemon: Sendable {
         }
         // One last look: the delivery may have landed meanwhile.
         return fake.deliveredMessages.count >= count ? nil : reason
+    }
+}
+
+/// Checks what a monitoring daemon paged, once nothing more may come: exactly one SMS per entry of
+/// `expected`, in that order, each to `pager` alone with the fake's key (so the key file the
+/// commands name was read), never `isStopSms`, and holding every one of its `parts`.
+func expectPages(
+    _ expected: [(kind: String, parts: [String])], to pager: String, fake: FakeSMSPartner, daemon: ChildDaemon, name: String,
+    diagnostics: String, sourceLocation: SourceLocation = #_sourceLocation
+) throws {
+    let messages = fake.deliveredMessages
+    try #require(
+        messages.count == expected.count, "expected exactly \(expected.count) SMS, got \(messages.count)\n\(diagnostics)",
+        sourceLocation: sourceLocation)
+    #expect(
+        fake.requests.count == expected.count, "expected \(expected.count) requests (no retries)\n\(diagnostics)", sourceLocation: sourceLocation)
+    #expect(daemon.isRunning, "\(name) exited during the test\n\(diagnostics)", sourceLocation: sourceLocation)
+    for (message, (kind, parts)) in zip(messages, expected) {
+        #expect(message.numbers == [pager], "\(diagnostics)", sourceLocation: sourceLocation)
+        #expect(message.apiKey == fake.apiKey, "the key file was not used\n\(diagnostics)", sourceLocation: sourceLocation)
+        #expect(message.isStopSms == 0, sourceLocation: sourceLocation)
+        let text = message.message ?? ""
+        for part in parts {
+            #expect(
+                text.contains(part), "\(kind) SMS \(text.debugDescription) lacks \(part.debugDescription)\n\(diagnostics)",
+                sourceLocation: sourceLocation)
+        }
     }
 }
 

@@ -68,25 +68,12 @@ struct NagiosDaemonTests {
 
                 // Nothing else may follow (notification_interval 0: no re-notification).
                 try await Task.sleep(for: .milliseconds(500))
-                let messages = fake.deliveredMessages
-                let diagnostics = site.diagnostics(fake: fake, daemon: daemon)
-                try #require(messages.count == 2, "expected exactly 2 SMS, got \(messages.count)\n\(diagnostics)")
-                #expect(fake.requests.count == 2, "expected 2 requests (no retries)\n\(diagnostics)")
-                #expect(daemon.isRunning, "nagios4 exited during the test\n\(diagnostics)")
-
-                for message in messages {
-                    #expect(message.numbers == [Self.pager], "\(diagnostics)")
-                    #expect(message.apiKey == fake.apiKey, "the key file was not used\n\(diagnostics)")
-                    #expect(message.isStopSms == 0)
-                }
-                let problem = messages[0].message ?? ""
-                for part in ["PROBLEM", Self.host, Self.service, "CRITICAL", "Connection refused"] {
-                    #expect(problem.contains(part), "PROBLEM SMS \(problem.debugDescription) lacks \(part.debugDescription)\n\(diagnostics)")
-                }
-                let recovery = messages[1].message ?? ""
-                for part in ["RECOVERY", Self.host, Self.service, "OK"] {
-                    #expect(recovery.contains(part), "RECOVERY SMS \(recovery.debugDescription) lacks \(part.debugDescription)\n\(diagnostics)")
-                }
+                try expectPages(
+                    [
+                        ("PROBLEM", ["PROBLEM", Self.host, Self.service, "CRITICAL", "Connection refused"]),
+                        ("RECOVERY", ["RECOVERY", Self.host, Self.service, "OK"]),
+                    ],
+                    to: Self.pager, fake: fake, daemon: daemon, name: "nagios4", diagnostics: site.diagnostics(fake: fake, daemon: daemon))
             }
         }
     }
