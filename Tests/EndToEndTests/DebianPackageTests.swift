@@ -52,6 +52,27 @@ struct DebianPackageTests {
         let scratch = try TemporaryDirectory()
         defer { scratch.remove() }
 
+        // Building (strip, dpkg-shlibdeps, compression) and installing write and read tens of
+        // megabytes and take seconds of CPU: no timing-sensitive test runs beside them. And from
+        // the install to the purge, no other test's binary may read the installed
+        // /etc/smspartner-notify/config.yml.
+        try await withFake { fake in
+            try await LoadGate.shared.with(exclusive: true) {
+                let deb = try await Self.build(scratch: scratch)
+                var failure: (any Error)?
+                do {
+                    try await Self.installAndSend(deb: deb, fake: fake, scratch: scratch)
+                } catch {
+                    failure = error
+                }
+                try await DebianPackage.purge(scratch: scratch)
+                if let failure { throw failure }
+            }
+        }
+    }
+
+    /// `scripts/build-deb` on the directory of the binary the tests run; the .deb's path.
+    static func build(scratch: TemporaryDirectory) async throws -> String {
         let binDir = URL(fileURLWithPath: CLI.binaryPath).deletingLastPathComponent().path
         let build = try await runTool(
             DebianPackage.source("scripts/build-deb"), ["--output", scratch.path("deb"), "--compression", "zstd", binDir],
@@ -64,19 +85,7 @@ struct DebianPackageTests {
         let architecture = try await runTool("/usr/bin/dpkg", ["--print-architecture"], output: scratch.path("arch.out")).output
         let expectedName = "smspartner-notify_\(version.trimmingCharacters(in: .whitespacesAndNewlines))_\(architecture.trimmingCharacters(in: .whitespacesAndNewlines)).deb"
         #expect(URL(fileURLWithPath: deb).lastPathComponent == expectedName)
-
-        try await withFake { fake in
-            try await LoadGate.shared.with(exclusive: true) {
-                var failure: (any Error)?
-                do {
-                    try await Self.installAndSend(deb: deb, fake: fake, scratch: scratch)
-                } catch {
-                    failure = error
-                }
-                try await DebianPackage.purge(scratch: scratch)
-                if let failure { throw failure }
-            }
-        }
+        return deb
     }
 
     /// Installs `deb` (twice: a reinstall changes nothing), checks what postinst made, sends as nagios.
