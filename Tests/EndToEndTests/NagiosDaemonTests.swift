@@ -7,9 +7,9 @@ import Glibc
 #endif
 
 // The test owns everything: a temporary directory with its own nagios.cfg (log, status, command
-// file, query socket, lock and check results inside it), the contrib file with the binary path
-// replaced by the built one, one host with one passive-only service, and a contact that uses
-// sms-contact with pager +33600000001. It drives the service CRITICAL then OK with
+// file, query socket, lock and check results inside it), the contrib file as it is, one host with
+// one passive-only service, and a contact that uses sms-contact with pager +33600000001 and the
+// built binary as its _SMSPARTNER_NOTIFY_BIN (the documented way to name another binary). It drives the service CRITICAL then OK with
 // PROCESS_SERVICE_CHECK_RESULT on the external command file (handled at once: no check schedule
 // to wait for). The API key file and the fake's URL reach the commands through the daemon's own
 // environment, as they would in production.
@@ -49,44 +49,31 @@ struct NagiosDaemonTests {
 
         try await withFake { fake in
             let site = try NagiosSite(in: scratch, commands: commands, fake: fake)
-            let verification = try NagiosDaemon.verify(config: site.mainConfig)
+            let verification = try await NagiosDaemon.verify(config: site.mainConfig)
             try #require(
                 verification.status == 0,
                 "nagios4 -v \(site.mainConfig) rejected the configuration (exit \(verification.status)):\n\(verification.output)")
 
             let daemon = try NagiosDaemon.start(config: site.mainConfig, environment: site.environment, output: site.daemonOutput)
-            defer { daemon.stop() }
+            try await daemon.whileRunning {
+                try await NagiosDaemon.submitServiceResult(
+                    to: daemon, commandFile: site.commandFile, host: Self.host, service: Self.service, code: 2, output: Self.criticalOutput)
+                let noProblem = try await Self.waitForDeliveries(1, fake: fake, daemon: daemon, site: site)
+                try #require(noProblem == nil, "no PROBLEM SMS: \(noProblem ?? "")\n\(site.diagnostics(fake: fake, daemon: daemon))")
 
-            try await daemon.submitServiceResult(
-                commandFile: site.commandFile, host: Self.host, service: Self.service, code: 2, output: Self.criticalOutput)
-            let noProblem = try await Self.waitForDeliveries(1, fake: fake, daemon: daemon, site: site)
-            try #require(noProblem == nil, "no PROBLEM SMS: \(noProblem ?? "")\n\(site.diagnostics(fake: fake, daemon: daemon))")
+                try await NagiosDaemon.submitServiceResult(
+                    to: daemon, commandFile: site.commandFile, host: Self.host, service: Self.service, code: 0, output: Self.okOutput)
+                let noRecovery = try await Self.waitForDeliveries(2, fake: fake, daemon: daemon, site: site)
+                try #require(noRecovery == nil, "no RECOVERY SMS: \(noRecovery ?? "")\n\(site.diagnostics(fake: fake, daemon: daemon))")
 
-            try await daemon.submitServiceResult(
-                commandFile: site.commandFile, host: Self.host, service: Self.service, code: 0, output: Self.okOutput)
-            let noRecovery = try await Self.waitForDeliveries(2, fake: fake, daemon: daemon, site: site)
-            try #require(noRecovery == nil, "no RECOVERY SMS: \(noRecovery ?? "")\n\(site.diagnostics(fake: fake, daemon: daemon))")
-
-            // Nothing else may follow (notification_interval 0: no re-notification).
-            try await Task.sleep(for: .milliseconds(500))
-            let messages = fake.deliveredMessages
-            let diagnostics = site.diagnostics(fake: fake, daemon: daemon)
-            try #require(messages.count == 2, "expected exactly 2 SMS, got \(messages.count)\n\(diagnostics)")
-            #expect(fake.requests.count == 2, "expected 2 requests (no retries)\n\(diagnostics)")
-            #expect(daemon.isRunning, "nagios4 exited during the test\n\(diagnostics)")
-
-            for message in messages {
-                #expect(message.numbers == [Self.pager], "\(diagnostics)")
-                #expect(message.apiKey == fake.apiKey, "the key file was not used\n\(diagnostics)")
-                #expect(message.isStopSms == 0)
-            }
-            let problem = messages[0].message ?? ""
-            for part in ["PROBLEM", Self.host, Self.service, "CRITICAL", "Connection refused"] {
-                #expect(problem.contains(part), "PROBLEM SMS \(problem.debugDescription) lacks \(part.debugDescription)\n\(diagnostics)")
-            }
-            let recovery = messages[1].message ?? ""
-            for part in ["RECOVERY", Self.host, Self.service, "OK"] {
-                #expect(recovery.contains(part), "RECOVERY SMS \(recovery.debugDescription) lacks \(part.debugDescription)\n\(diagnostics)")
+                // Nothing else may follow (notification_interval 0: no re-notification).
+                try await Task.sleep(for: .milliseconds(500))
+                try expectPages(
+                    [
+                        ("PROBLEM", ["PROBLEM", Self.host, Self.service, "CRITICAL", "Connection refused"]),
+                        ("RECOVERY", ["RECOVERY", Self.host, Self.service, "OK"]),
+                    ],
+                    to: Self.pager, fake: fake, daemon: daemon, name: "nagios4", diagnostics: site.diagnostics(fake: fake, daemon: daemon))
             }
         }
     }
@@ -94,24 +81,11 @@ struct NagiosDaemonTests {
     /// Polls until the fake has delivered `count` SMS and returns nil, or returns why it gave up:
     /// 60 s passed, Nagios exited, or Nagios logged a notification command that failed.
     static func waitForDeliveries(
-        _ count: Int, fake: FakeSMSPartner, daemon: NagiosDaemon, site: NagiosSite
+        _ count: Int, fake: FakeSMSPartner, daemon: ChildDaemon, site: NagiosSite
     ) async throws -> String? {
-        let deadline = ContinuousClock.now + .seconds(60)
-        var reason = "none delivered within 60 s"
-        while ContinuousClock.now < deadline {
-            if fake.deliveredMessages.count >= count { return nil }
-            if !daemon.isRunning {
-                reason = "nagios4 exited"
-                break
-            }
-            if site.loggedFailedNotification {
-                reason = "a notification command failed (see the wproc lines of nagios.log)"
-                break
-            }
-            try await Task.sleep(for: .milliseconds(50))
+        try await daemon.waitForDeliveries(count, fake: fake, name: "nagios4") {
+            site.loggedFailedNotification ? "a notification command failed (see the wproc lines of nagios.log)" : nil
         }
-        // One last look: the delivery may have landed meanwhile.
-        return fake.deliveredMessages.count >= count ? nil : reason
     }
 }
 
@@ -138,8 +112,9 @@ struct NagiosSite {
     /// The environment Nagios starts with, and so passes on to every notification command.
     let environment: [String: String]
 
-    /// The binary path written in the contrib file, replaced by the built one.
-    static let installedBinary = "/usr/local/bin/smspartner-notify"
+    /// The contact variable that names the binary in the contrib file (its macro is
+    /// `$_CONTACTSMSPARTNER_NOTIFY_BIN$`); the test's contact sets it to the built one.
+    static let binaryVariable = "_SMSPARTNER_NOTIFY_BIN"
 
     /// `contrib/nagios/smspartner-notify.cfg` in the source tree.
     static let contribFile = URL(fileURLWithPath: #filePath)
@@ -161,13 +136,15 @@ struct NagiosSite {
         chmod(keyFile, 0o600)
         let settings = try scratch.write("config.yml", "# written by NagiosDaemonTests\ntimeout: 15\n")
 
-        // The contrib file as shipped, pointed at the built binary.
+        // The contrib file as shipped: the contact names the built binary.
         let contrib = try String(contentsOfFile: Self.contribFile, encoding: .utf8)
         for command in ["notify-service-by-sms", "notify-host-by-sms", "notify-service-by-sms-env", "notify-host-by-sms-env", "sms-contact"] {
             try #require(contrib.contains(command), "\(Self.contribFile) no longer defines \(command)")
         }
-        try #require(contrib.contains(Self.installedBinary), "\(Self.contribFile) no longer runs \(Self.installedBinary)")
-        try scratch.write("nagios/smspartner-notify.cfg", contrib.replacingOccurrences(of: Self.installedBinary, with: CLI.binaryPath))
+        try #require(
+            contrib.contains("$_CONTACT\(Self.binaryVariable.dropFirst())$ send"),
+            "\(Self.contribFile) no longer runs the binary its contacts name in \(Self.binaryVariable)")
+        try scratch.write("nagios/smspartner-notify.cfg", contrib)
 
         try scratch.write("nagios/objects.cfg", Self.objects(commands: commands))
         try scratch.write("nagios/nagios.cfg", Self.mainConfig(directory: dir))
@@ -183,39 +160,11 @@ struct NagiosSite {
         ]
     }
 
-    /// This process's user name, by the reentrant lookup: getpwuid's static entry is shared
-    /// with every other thread of the test process (seen: another lookup's raw passwd line as
-    /// the user name).
-    static func userName() -> String {
-        var buffer = [CChar](repeating: 0, count: 4096)
-        return buffer.withUnsafeMutableBufferPointer { storage -> String in
-            var entry = passwd()
-            var found: UnsafeMutablePointer<passwd>?
-            guard let base = storage.baseAddress, getpwuid_r(geteuid(), &entry, base, storage.count, &found) == 0, found != nil,
-                let name = entry.pw_name
-            else { return "root" }
-            return String(cString: name)
-        }
-    }
-
-    /// This process's group name, by the reentrant lookup (see ``userName()``).
-    static func groupName() -> String {
-        var buffer = [CChar](repeating: 0, count: 4096)
-        return buffer.withUnsafeMutableBufferPointer { storage -> String in
-            var entry = Glibc.group()
-            var found: UnsafeMutablePointer<Glibc.group>?
-            guard let base = storage.baseAddress, getgrgid_r(getegid(), &entry, base, storage.count, &found) == 0, found != nil,
-                let name = entry.gr_name
-            else { return "root" }
-            return String(cString: name)
-        }
-    }
-
     /// `nagios.cfg`: every path inside `directory`, 1-second time units, passive results as hard
     /// states, environment macros on, and the documented `illegal_macro_output_chars`.
     static func mainConfig(directory dir: String) -> String {
-        let user = Self.userName()
-        let group = Self.groupName()
+        let user = CurrentUser.name()
+        let group = CurrentUser.group()
         return #"""
             # nagios.cfg written by NagiosDaemonTests: nothing outside this directory.
             log_file=\#(dir)/nagios.log
@@ -301,6 +250,7 @@ struct NagiosSite {
                 alias           On call
                 use             sms-contact
                 pager           \(NagiosDaemonTests.pager)
+                \(NagiosSite.binaryVariable) \(CLI.binaryPath)
             \(overrides)}
 
             define host {
@@ -341,29 +291,19 @@ struct NagiosSite {
     /// Whether Nagios logged a notification command that exited non-zero (its worker reports
     /// `wproc: NOTIFY job … exited with return code N`, followed by the command's stderr).
     var loggedFailedNotification: Bool {
-        Self.text(of: log).contains("NOTIFY job")
+        DaemonLog.text(of: log).contains("NOTIFY job")
     }
 
     /// The end of `nagios.log`, the daemon's own output, and what the fake received.
-    func diagnostics(fake: FakeSMSPartner, daemon: NagiosDaemon) -> String {
-        let requests = fake.requests.map { "  \($0.method) \($0.path) → \($0.reply)" }
-        return """
-            nagios4 (pid \(daemon.pid)) \(daemon.isRunning ? "running" : "exited"); fake SMSPartner received \(requests.count) request(s)\(requests.isEmpty ? "" : ":\n" + requests.joined(separator: "\n"))
-            --- tail of \(log) ---
-            \(Self.tail(Self.text(of: log), lines: 40))
-            --- tail of nagios4's output (\(daemonOutput)) ---
-            \(Self.tail(Self.text(of: daemonOutput), lines: 15))
-            ------
-            """
-    }
-
-    static func text(of path: String) -> String {
-        (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
-    }
-
-    static func tail(_ text: String, lines count: Int) -> String {
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-        return lines.suffix(count).joined(separator: "\n")
+    func diagnostics(fake: FakeSMSPartner, daemon: ChildDaemon) -> String {
+        """
+        nagios4 (pid \(daemon.pid)) \(daemon.isRunning ? "running" : "exited"); \(DaemonLog.requests(of: fake))
+        --- tail of \(log) ---
+        \(DaemonLog.tail(DaemonLog.text(of: log), lines: 40))
+        --- tail of nagios4's output (\(daemonOutput)) ---
+        \(DaemonLog.tail(DaemonLog.text(of: daemonOutput), lines: 15))
+        ------
+        """
     }
 }
 
@@ -371,7 +311,6 @@ struct NagiosSite {
 enum NagiosDaemonError: Error, CustomStringConvertible {
     case commandFileUnavailable(String, errno: Int32)
     case shortWrite(String)
-    case spawnFailed(String, errno: Int32)
 
     var description: String {
         switch self {
@@ -379,120 +318,36 @@ enum NagiosDaemonError: Error, CustomStringConvertible {
             "nagios4 never opened its command file \(path) for reading: \(String(cString: strerror(code)))"
         case .shortWrite(let path):
             "could not write a whole external command to \(path)"
-        case .spawnFailed(let path, let code):
-            "could not start \(path): \(String(cString: strerror(code)))"
         }
     }
 }
 
-/// `/usr/sbin/nagios4` as a child process in the foreground, stopped by PID.
-///
-/// Started with `posix_spawn`, not `Process`: a child inherits the signal mask it is spawned with,
-/// and one started by `Process` in the test runner came up with nearly every signal blocked
-/// (SIGTERM included) and SIGPIPE ignored, so Nagios ignored SIGTERM, and so would its workers and
-/// the notification commands they run. Here the child gets an empty mask and default dispositions.
-/// On SIGTERM Nagios stops its own helpers (check workers, command file worker).
-final class NagiosDaemon {
+/// `/usr/sbin/nagios4`, run in the foreground as a ``ChildDaemon``. On SIGTERM Nagios stops its
+/// own helpers (check workers, command file worker).
+enum NagiosDaemon {
     /// Debian's `nagios4-core` binary.
     static let binary = "/usr/sbin/nagios4"
 
     /// `SMSPARTNER_SKIP_NAGIOS=1`: skip the suite (a machine without nagios4-core).
     static let skipRequested = ProcessInfo.processInfo.environment["SMSPARTNER_SKIP_NAGIOS"] == "1"
 
-    /// The daemon's PID.
-    let pid: pid_t
-    private var exited = false
-    private var stopped = false
-
-    private init(pid: pid_t) {
-        self.pid = pid
-    }
-
-    /// Whether the daemon still runs (it is reaped as soon as it is seen to have exited).
-    var isRunning: Bool {
-        guard !exited else { return false }
-        var status: Int32 = 0
-        let result = waitpid(pid, &status, WNOHANG)
-        if result == 0 { return true }
-        exited = true  // reaped now, or (ECHILD) already gone
-        return false
-    }
-
     /// `nagios4 -v config`: the exit status and everything it printed.
-    static func verify(config: String) throws -> (status: Int32, output: String) {
-        let outputPath = config + ".verify"
-        _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
-        let output = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
-        defer { try? output.close() }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["-v", config]
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        process.waitUntilExit()
-        return (process.terminationStatus, NagiosSite.text(of: outputPath))
+    static func verify(config: String) async throws -> (status: Int32, output: String) {
+        try await runTool(binary, ["-v", config], output: config + ".verify")
     }
 
     /// Starts `nagios4 config` (not `-d`: the child is the daemon itself, so its PID is known)
     /// with exactly `environment`, standard input from `/dev/null`, output to the file `output`.
-    static func start(config: String, environment: [String: String], output: String) throws -> NagiosDaemon {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var noSignals = sigset_t()
-        sigemptyset(&noSignals)
-        posix_spawnattr_setsigmask(&attributes, &noSignals)
-        var allSignals = sigset_t()
-        sigfillset(&allSignals)
-        posix_spawnattr_setsigdefault(&attributes, &allSignals)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-
-        var pid: pid_t = 0
-        let arguments = [binary, config]
-        let variables = environment.map { "\($0.key)=\($0.value)" }
-        let result = withCStringArray(arguments) { argv in
-            withCStringArray(variables) { envp in
-                posix_spawn(&pid, binary, &actions, &attributes, argv, envp)
-            }
-        }
-        guard result == 0 else { throw NagiosDaemonError.spawnFailed(binary, errno: result) }
-        return NagiosDaemon(pid: pid)
-    }
-
-    /// SIGTERM, up to 5 s to exit, then SIGKILL, up to 2 s more; by PID. Safe to call twice.
-    func stop() {
-        guard !stopped else { return }
-        stopped = true
-        if isRunning {
-            kill(pid, SIGTERM)
-            waitForExit(within: .seconds(5))
-        }
-        if isRunning {
-            kill(pid, SIGKILL)
-            waitForExit(within: .seconds(2))
-        }
-    }
-
-    private func waitForExit(within limit: Duration) {
-        let deadline = ContinuousClock.now + limit
-        while isRunning && ContinuousClock.now < deadline {
-            usleep(20_000)
-        }
+    static func start(config: String, environment: [String: String], output: String) throws -> ChildDaemon {
+        try ChildDaemon.spawn(binary, arguments: [config], environment: environment, output: output)
     }
 
     /// Writes `[now] PROCESS_SERVICE_CHECK_RESULT;host;service;code;output` to the command file,
     /// waiting (up to 10 s) for Nagios to have it open: the FIFO cannot be opened for writing
     /// without a reader, and opening it without blocking fails until there is one.
-    func submitServiceResult(commandFile: String, host: String, service: String, code: Int, output: String) async throws {
+    static func submitServiceResult(
+        to daemon: ChildDaemon, commandFile: String, host: String, service: String, code: Int, output: String
+    ) async throws {
         let line = "[\(Int(Date().timeIntervalSince1970))] PROCESS_SERVICE_CHECK_RESULT;\(host);\(service);\(code);\(output)\n"
         let deadline = ContinuousClock.now + .seconds(10)
         var descriptor: Int32 = -1
@@ -501,7 +356,7 @@ final class NagiosDaemon {
             descriptor = open(commandFile, O_WRONLY | O_NONBLOCK | O_CLOEXEC)
             if descriptor >= 0 { break }
             lastError = errno
-            guard (lastError == ENOENT || lastError == ENXIO) && isRunning && ContinuousClock.now < deadline else {
+            guard (lastError == ENOENT || lastError == ENXIO) && daemon.isRunning && ContinuousClock.now < deadline else {
                 throw NagiosDaemonError.commandFileUnavailable(commandFile, errno: lastError)
             }
             try await Task.sleep(for: .milliseconds(20))
@@ -512,12 +367,4 @@ final class NagiosDaemon {
         let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
         guard written == bytes.count else { throw NagiosDaemonError.shortWrite(commandFile) }
     }
-}
-
-/// Calls `body` with `strings` as a NULL-terminated array of C strings (an `argv` or `envp`).
-private func withCStringArray<T>(_ strings: [String], _ body: ([UnsafeMutablePointer<CChar>?]) -> T) -> T {
-    var pointers = strings.map { strdup($0) }
-    pointers.append(nil)
-    defer { pointers.forEach { free($0) } }
-    return body(pointers)
 }
