@@ -32,8 +32,10 @@ struct NagiosDaemonTests {
     /// `illegal_macro_output_chars` removes them from `$SERVICEOUTPUT$`.
     static let criticalOutput = #"CRITICAL - can't connect to 127.0.0.1 port 80: "Connection refused" $HOME `id`"#
     static let okOutput = "OK - HTTP/1.1 200 OK in 0.004 s"
+    static let ackAuthor = "Jane Doe"
+    static let ackComment = "on it, backend pool drained"
 
-    @Test("CRITICAL then OK sends exactly one PROBLEM and one RECOVERY SMS", arguments: NagiosCommandSet.allCases)
+    @Test("CRITICAL, an acknowledgement, then OK: exactly one PROBLEM, one ACKNOWLEDGEMENT (who and why) and one RECOVERY SMS", arguments: NagiosCommandSet.allCases)
     func problemThenRecovery(commands: NagiosCommandSet) async throws {
         try #require(
             FileManager.default.isExecutableFile(atPath: NagiosDaemon.binary),
@@ -61,9 +63,16 @@ struct NagiosDaemonTests {
                 let noProblem = try await Self.waitForDeliveries(1, fake: fake, daemon: daemon, site: site)
                 try #require(noProblem == nil, "no PROBLEM SMS: \(noProblem ?? "")\n\(site.diagnostics(fake: fake, daemon: daemon))")
 
+                // Someone acknowledges it (sticky, notify): the SMS says who and why.
+                try await NagiosDaemon.submit(
+                    to: daemon, commandFile: site.commandFile,
+                    command: "ACKNOWLEDGE_SVC_PROBLEM;\(Self.host);\(Self.service);2;1;0;\(Self.ackAuthor);\(Self.ackComment)")
+                let noAcknowledgement = try await Self.waitForDeliveries(2, fake: fake, daemon: daemon, site: site)
+                try #require(noAcknowledgement == nil, "no ACKNOWLEDGEMENT SMS: \(noAcknowledgement ?? "")\n\(site.diagnostics(fake: fake, daemon: daemon))")
+
                 try await NagiosDaemon.submitServiceResult(
                     to: daemon, commandFile: site.commandFile, host: Self.host, service: Self.service, code: 0, output: Self.okOutput)
-                let noRecovery = try await Self.waitForDeliveries(2, fake: fake, daemon: daemon, site: site)
+                let noRecovery = try await Self.waitForDeliveries(3, fake: fake, daemon: daemon, site: site)
                 try #require(noRecovery == nil, "no RECOVERY SMS: \(noRecovery ?? "")\n\(site.diagnostics(fake: fake, daemon: daemon))")
 
                 // Nothing else may follow (notification_interval 0: no re-notification).
@@ -71,6 +80,7 @@ struct NagiosDaemonTests {
                 try expectPages(
                     [
                         ("PROBLEM", ["PROBLEM", Self.host, Self.service, "CRITICAL", "Connection refused"]),
+                        ("ACKNOWLEDGEMENT", ["ACKNOWLEDGEMENT", Self.host, Self.service, "by \(Self.ackAuthor)", Self.ackComment]),
                         ("RECOVERY", ["RECOVERY", Self.host, Self.service, "OK"]),
                     ],
                     to: Self.pager, fake: fake, daemon: daemon, name: "nagios4", diagnostics: site.diagnostics(fake: fake, daemon: daemon))
@@ -348,7 +358,12 @@ enum NagiosDaemon {
     static func submitServiceResult(
         to daemon: ChildDaemon, commandFile: String, host: String, service: String, code: Int, output: String
     ) async throws {
-        let line = "[\(Int(Date().timeIntervalSince1970))] PROCESS_SERVICE_CHECK_RESULT;\(host);\(service);\(code);\(output)\n"
+        try await submit(to: daemon, commandFile: commandFile, command: "PROCESS_SERVICE_CHECK_RESULT;\(host);\(service);\(code);\(output)")
+    }
+
+    /// Writes `[now] COMMAND` to the command file (see ``submitServiceResult(to:commandFile:host:service:code:output:)``).
+    static func submit(to daemon: ChildDaemon, commandFile: String, command: String) async throws {
+        let line = "[\(Int(Date().timeIntervalSince1970))] \(command)\n"
         let deadline = ContinuousClock.now + .seconds(10)
         var descriptor: Int32 = -1
         var lastError: Int32 = 0

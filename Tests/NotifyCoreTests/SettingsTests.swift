@@ -4,6 +4,14 @@ import SMSPartner
 import Testing
 
 @Suite struct SettingsTests {
+    /// A configuration file without settings: not the machine's /etc/smspartner-notify/config.yml,
+    /// which the package test installs for a moment, and which may name a key file.
+    static let noSettings: String = {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("notify-no-settings-\(getpid()).yml").path
+        FileManager.default.createFile(atPath: path, contents: Data("# no settings\n".utf8))
+        return path
+    }()
+
     /// A temporary directory removed when the test ends.
     final class TempDir {
         let path: String
@@ -22,14 +30,14 @@ import Testing
     @Test func theEnvironmentKeyWinsOverTheKeyFile() throws {
         let dir = try TempDir()
         let file = try dir.write("key", "from-file\n")
-        let s = try Settings.resolve(configPath: nil, environment: ["SMSPARTNER_API_KEY": "from-env", "SMSPARTNER_API_KEY_FILE": file])
+        let s = try Settings.resolve(configPath: Self.noSettings, environment: ["SMSPARTNER_API_KEY": "from-env", "SMSPARTNER_API_KEY_FILE": file])
         #expect(try s.apiKey().secret == "from-env")
     }
 
     @Test func theKeyFileIsTrimmed() throws {
         let dir = try TempDir()
         let file = try dir.write("key", "  abc123 \n\n")
-        let s = try Settings.resolve(configPath: nil, environment: ["SMSPARTNER_API_KEY_FILE": file])
+        let s = try Settings.resolve(configPath: Self.noSettings, environment: ["SMSPARTNER_API_KEY_FILE": file])
         #expect(try s.apiKey().secret == "abc123")
     }
 
@@ -47,29 +55,29 @@ import Testing
     }
 
     @Test func noKeyAnywhereIsAConfigurationError() throws {
-        let s = try Settings.resolve(configPath: nil, environment: ["SMSPARTNER_API_KEY": "   "])
+        let s = try Settings.resolve(configPath: Self.noSettings, environment: ["SMSPARTNER_API_KEY": "   "])
         #expect(throws: ConfigurationError.noAPIKey) { try s.apiKey() }
     }
 
     @Test func aMissingOrEmptyKeyFileIsNamed() throws {
         let dir = try TempDir()
-        let missing = try Settings.resolve(configPath: nil, environment: ["SMSPARTNER_API_KEY_FILE": dir.path + "/nope"])
+        let missing = try Settings.resolve(configPath: Self.noSettings, environment: ["SMSPARTNER_API_KEY_FILE": dir.path + "/nope"])
         #expect(throws: ConfigurationError.unreadableKeyFile(path: dir.path + "/nope", reason: "No such file or directory")) {
             try missing.apiKey()
         }
         let empty = try dir.write("empty", "\n")
-        let s = try Settings.resolve(configPath: nil, environment: ["SMSPARTNER_API_KEY_FILE": empty])
+        let s = try Settings.resolve(configPath: Self.noSettings, environment: ["SMSPARTNER_API_KEY_FILE": empty])
         #expect(throws: ConfigurationError.emptyKeyFile(path: empty)) { try s.apiKey() }
     }
 
     @Test func theURLComesFromTheEnvironmentThenTheFileThenTheDefault() throws {
         let dir = try TempDir()
         let config = try dir.write("c.yml", "api_url: http://127.0.0.1:9/v1\n")
-        #expect(try Settings.resolve(configPath: nil, environment: [:]).apiURL == "https://api.smspartner.fr/v1")
+        #expect(try Settings.resolve(configPath: Self.noSettings, environment: [:]).apiURL == "https://api.smspartner.fr/v1")
         #expect(try Settings.resolve(configPath: config, environment: [:]).apiURL == "http://127.0.0.1:9/v1")
         #expect(try Settings.resolve(configPath: config, environment: ["SMSPARTNER_API_URL": "http://localhost:1/v1"]).apiURL == "http://localhost:1/v1")
         #expect(throws: ConfigurationError.invalidAPIURL("file:///etc/passwd")) {
-            try Settings.resolve(configPath: nil, environment: ["SMSPARTNER_API_URL": "file:///etc/passwd"])
+            try Settings.resolve(configPath: Self.noSettings, environment: ["SMSPARTNER_API_URL": "file:///etc/passwd"])
         }
     }
 
