@@ -249,7 +249,7 @@ struct SendCommand: ParsableCommand {
         let numbers = candidate.recipients.map(\.e164)
         let directory = settings.stateDirectory(flag: stateDir)
         do {
-            guard let store = try SQLiteStateStore(readOnlyIn: directory, busyTimeout: .seconds(2)) else {
+            guard let store = try SQLiteStateStore(readOnlyIn: directory, busyTimeout: .seconds(2), upgrade: false) else {
                 return numbers.map { "\($0): send (nothing recorded yet)" }
             }
             return try settings.outbox(store: store).preview(candidate).map { recipient, decision in

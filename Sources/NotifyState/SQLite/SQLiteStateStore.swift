@@ -77,8 +77,11 @@ public final class SQLiteStateStore: StateStore {
         versions = concurrentReads ? try Self.openQueue(path: path, wait: busyWait, readOnly: true) : nil
     }
 
-    /// Opens an existing store read-only (for `status`); nil when there is none yet.
-    public init?(readOnlyIn directory: String, busyTimeout: Duration = .seconds(5)) throws(StateError) {
+    /// Opens an existing store read-only (for `status`); nil when there is none yet. With
+    /// `upgrade`, a store an older version wrote is first brought up to date, as any writer
+    /// would (when this user may write it); without, it is reported (`send --dry-run`, which
+    /// changes nothing).
+    public init?(readOnlyIn directory: String, busyTimeout: Duration = .seconds(5), upgrade: Bool = true) throws(StateError) {
         path = directory + "/" + Self.fileName
         lockPath = directory + "/" + Self.lockName
         self.busyTimeout = busyTimeout
@@ -96,7 +99,7 @@ public final class SQLiteStateStore: StateStore {
             }
         }
         var (opened, version) = try open()
-        if version > 0 && version < Schema.version, (try? SQLiteStateStore(directory: directory, busyTimeout: busyTimeout)) != nil {
+        if upgrade, version > 0 && version < Schema.version, (try? SQLiteStateStore(directory: directory, busyTimeout: busyTimeout)) != nil {
             // An older store: upgraded as any writer would (when this user may write it), then read.
             (opened, version) = try open()
         }
