@@ -154,7 +154,8 @@ let package = Package(
         .testTarget(name: "NotifyStateTests", dependencies: ["NotifyState", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
             name: "NotifyCoreTests",
-            dependencies: ["NotifyCore", "SMSPartnerTesting", .product(name: "PropertyBased", package: "swift-property-based")]
+            dependencies: ["NotifyCore", "SMSPartnerTesting", .product(name: "PropertyBased", package: "swift-property-based")],
+            exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "EndToEndTests",

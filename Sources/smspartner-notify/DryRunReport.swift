@@ -15,6 +15,8 @@ struct DryRunReport {
     var apiURL: String
     /// What the policy would decide for each recipient, one `decision:` line each.
     var decisions: [String] = []
+    /// How an Alertmanager alert's subject was chosen (`subject-from:`, `noise-labels:`).
+    var subjects = SubjectRules.standard
 
     var lines: [String] {
         var lines = ["dry-run: nothing sent", "format: \(format.rawValue)"]
@@ -22,6 +24,12 @@ struct DryRunReport {
             lines += Self.fields(of: alert).map { "\($0.0): \(Self.oneLine($0.1))" }
         } else {
             lines += Self.groupFields(of: notification).map { "\($0.0): \(Self.oneLine($0.1))" }
+        }
+        if notification.source == .alertmanager, let first = notification.alerts.first {
+            // Why the SMS names what it names (the first alert's, for a group).
+            let choice = subjects.choose(first.labels)
+            lines.append("subject-from: \(choice.from.isEmpty ? "none" : choice.from.joined(separator: ","))")
+            lines.append("noise-labels: \(choice.noise.isEmpty ? "none" : choice.noise.joined(separator: ","))")
         }
         let m = rendered.measurement
         let transliterated = rendered.transliterated.map { "\($0.from)→\($0.to.isEmpty ? "(dropped)" : $0.to)" }

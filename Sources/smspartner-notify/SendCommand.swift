@@ -102,7 +102,7 @@ struct SendCommand: ParsableCommand {
         let budget = timeout.map { Duration.seconds($0) } ?? configuration.timeout
         let clock = ContinuousClock()
         let deadline = clock.now + budget
-        let decoded = try decodeAlert(environment: environment, timeout: budget)
+        let decoded = try decodeAlert(environment: environment, timeout: budget, subjects: configuration.subjectRules)
         let renderer = settings.renderer
         let rendered = message.map { renderer.render(text: $0) } ?? renderer.render(decoded.notification)
         guard !rendered.message.text.isEmpty else {
@@ -132,7 +132,8 @@ struct SendCommand: ParsableCommand {
             DryRunReport(
                 format: decoded.format, notification: decoded.notification, dedupKey: key,
                 rendered: rendered, recipients: recipients, request: request, apiURL: settings.apiURL,
-                decisions: Self.preview(candidate, settings: settings, stateDir: state.stateDir)
+                decisions: Self.preview(candidate, settings: settings, stateDir: state.stateDir),
+                subjects: configuration.subjectRules
             ).print()
             return
         }
@@ -324,7 +325,7 @@ struct SendCommand: ParsableCommand {
     }
 
     /// The alert, decoded from the flags, the environment or standard input (``AlertDecoding``).
-    func decodeAlert(environment: [String: String], timeout: Duration) throws -> AlertDecoding.Decoded {
+    func decodeAlert(environment: [String: String], timeout: Duration, subjects: SubjectRules) throws -> AlertDecoding.Decoded {
         let flags = AlertInput.Flags(
             notificationType: notificationType, host: host, hostState: hostState,
             service: service, serviceState: serviceState, output: output, author: author, comment: comment
@@ -341,7 +342,7 @@ struct SendCommand: ParsableCommand {
             if AlertDecoding.needsBody(family) {
                 input.body = try readStandardInput(timeout: timeout)
             }
-            return try AlertDecoding.decode(input, format: family ?? .auto)
+            return try AlertDecoding.decode(input, format: family ?? .auto, subjects: subjects)
         } catch let error as DecodeError {
             throw CommandFailure(.dataError, error.description)
         }

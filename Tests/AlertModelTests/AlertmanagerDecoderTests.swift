@@ -111,8 +111,9 @@ import Testing
         #expect(notification.truncatedAlerts == 7)
         #expect(notification.totalCount == 10)
         #expect(notification.firingCount == 3)
-        // No instance, host, hostname or node label: no host.
-        #expect(notification.alerts.allSatisfy { $0.host == nil && $0.service == "KubePodCrashLooping" })
+        // The affected object: namespace/pod (the container, already in the pod's name, adds nothing).
+        #expect(notification.alerts.map(\.host) == ["2xkqp", "8mzrt", "qw4hn"].map { "billing/billing-worker-7d9f8c6b5-\($0)" })
+        #expect(notification.alerts.allSatisfy { $0.service == "KubePodCrashLooping" })
         #expect(notification.groupLabels == [Label("alertname", "KubePodCrashLooping"), Label("namespace", "billing")])
     }
 
@@ -122,7 +123,7 @@ import Testing
         #expect(notification.groupKey == #"{}:{alertname="CertificateExpiry"}"#)
         let alert = try #require(notification.alerts.first)
         #expect(alert.service == "CertificateExpiry")
-        #expect(alert.host == "https://shop.example.net")
+        #expect(alert.host == "shop.example.net", "a probe's URL, without its scheme")
         #expect(alert.summary == "Certificate expires soon")
         #expect(alert.fingerprint == "92f0a7c3e58d1b64")
         #expect(alert.labels.count == 4)
@@ -237,8 +238,8 @@ import Testing
         ("10.0.0.5:9100", "10.0.0.5"),
         ("[2001:db8::7]:9100", "[2001:db8::7]"),
         ("2001:db8::7", "2001:db8::7"),
-        ("https://shop.example.net", "https://shop.example.net"),
-        ("http://shop.example.net:8443", "http://shop.example.net"),
+        ("https://shop.example.net", "shop.example.net"),
+        ("http://shop.example.net:8443/health/", "shop.example.net:8443/health"),
         ("db1:", "db1:"),
         ("db1:http", "db1:http"),
         ("  db1  ", "db1"),
@@ -248,11 +249,12 @@ import Testing
         #expect(notification.alerts.first?.host == host)
     }
 
-    @Test func hostFallsBackToHostHostnameAndNode() throws {
+    @Test func hostIsTheNodeThenTheInstanceThenHostThenHostname() throws {
         let labels = [
-            (#""host":"h","hostname":"hn","node":"n""#, "h"),
-            (#""hostname":"hn","node":"n""#, "hn"),
-            (#""node":"n""#, "n"),
+            (#""host":"h","hostname":"hn","node":"n""#, "n"),
+            (#""host":"h","hostname":"hn","instance":"i:9100""#, "i"),
+            (#""hostname":"hn","host":"h""#, "h"),
+            (#""hostname":"hn""#, "hn"),
             (#""instance":"","node":"n""#, "n"),
         ]
         for (json, host) in labels {

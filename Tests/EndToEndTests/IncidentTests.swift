@@ -161,7 +161,8 @@ struct IncidentTests {
             fake.setDefaultReply(.accept)
             let now = try await CLI.run(["send", "--to", "\(Self.recipient),\(other)", "--message", "m4"], env: env)
             #expect(now.exitCode == 0, "\(now.summary)")
-            let sent = fake.deliveredMessages.map { ($0.message ?? "", $0.numbers) }
+            // On a loaded machine m1 may leave more than a minute after it was decided: its stamp aside.
+            let sent = fake.deliveredMessages.map { ($0.message?.withoutTimeStamp ?? "", $0.numbers) }
             #expect(sent.map(\.0) == ["m1", "m2", "m3", "m4"], "\(sent)")
             #expect(sent.count == 4 && sent[2].1.count == 2 && sent[3].1.count == 2, "\(sent)")
         }

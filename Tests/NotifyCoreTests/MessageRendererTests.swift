@@ -148,7 +148,7 @@ import Testing
             commonLabels: [Label("alertname", "HighLatency"), Label("env", "prod"), Label("severity", "warning")],
             commonAnnotations: [], externalURL: nil, truncatedAlerts: 0)
         let r = renderer.render(group)
-        #expect(r.message.text == "RESOLVED [3] HighLatency prod\napi-1: p99 ok\napi-2: p99 ok\napi-3: p99 ok")
+        #expect(r.message.text == "RESOLVED [3] HighLatency warning prod\napi-1: p99 ok\napi-2: p99 ok\napi-3: p99 ok", "the common severity once, in the header")
         #expect(r.template == "alertmanager-group (built-in)")
     }
 

@@ -21,8 +21,9 @@ public enum AlertDecoding {
         }
     }
 
-    /// Decodes `input` as `format`, detecting the family for ``InputFormat/auto``.
-    public static func decode(_ input: AlertInput, format: InputFormat) throws(DecodeError) -> Decoded {
+    /// Decodes `input` as `format`, detecting the family for ``InputFormat/auto``; an
+    /// Alertmanager alert's subject is chosen by `subjects`.
+    public static func decode(_ input: AlertInput, format: InputFormat, subjects: SubjectRules = .standard) throws(DecodeError) -> Decoded {
         var format = format
         if format == .auto {
             if let decided = try InputDetector.detectWithoutBody(input) {
@@ -41,7 +42,7 @@ public enum AlertDecoding {
             guard let body = input.body, body.contains(where: { !InputDetector.isJSONWhitespace($0) }) else {
                 throw .noInput
             }
-            return Decoded(format: .alertmanager, notification: try AlertmanagerDecoder.decode(body))
+            return Decoded(format: .alertmanager, notification: try AlertmanagerDecoder.decode(body, subjects: subjects))
         case .generic, .auto:
             guard let body = input.body else { throw .noInput }
             return Decoded(format: .generic, notification: try GenericDecoder.decode(body))

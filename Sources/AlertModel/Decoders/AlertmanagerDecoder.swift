@@ -16,8 +16,11 @@ import Foundation
 /// Each alert becomes an ``Alert`` with
 /// - `notificationType`: the alert's `status` (else the payload's), `firing` or `resolved`;
 /// - `service`: the `alertname` label; `severity`: the `severity` label;
-/// - `host`: the `instance`, `host`, `hostname` or `node` label, without a `:port` suffix;
-/// - `summary`: the `summary`, `message` or `title` annotation; `details`: `description`;
+/// - `host`: the affected object, chosen from the labels by `subjects` (``SubjectRules``)
+///   (`node`, `namespace/pod`, a workload, a monitored target…; not an exporter's scrape
+///   address);
+/// - `summary`: the `summary`, `message` or `title` annotation; `details`: `description`
+///   (the renderer prefers whichever names the affected object);
 /// - labels and annotations sorted by name;
 /// - `dedupKey`: `fingerprint:status`, the fingerprint derived from the labels when the
 ///   payload has none.
@@ -27,7 +30,7 @@ public enum AlertmanagerDecoder {
     /// - Throws: ``DecodeError/malformed(format:reason:)`` when the body is not JSON, not an
     ///   object, or has no `alerts` array of objects; ``DecodeError/empty(format:reason:)``
     ///   when `alerts` is empty or no alert has a name, an instance, a summary or a description.
-    public static func decode(_ body: [UInt8]) throws(DecodeError) -> Notification {
+    public static func decode(_ body: [UInt8], subjects: SubjectRules = .standard) throws(DecodeError) -> Notification {
         var bytes = body[...]
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }
         // Invalid UTF-8 becomes U+FFFD (as Alertmanager's own encoder does) rather than
@@ -59,7 +62,7 @@ public enum AlertmanagerDecoder {
         }
 
         let payloadStatus = text(payload.status)
-        let alerts = raw.map { alert(from: $0, payloadStatus: payloadStatus) }
+        let alerts = raw.map { alert(from: $0, payloadStatus: payloadStatus, subjects: subjects) }
         guard alerts.contains(where: { $0.hasContent }) else {
             throw .empty(format: .alertmanager, reason: "no alert has a name, an instance, a summary or a description")
         }
@@ -79,7 +82,7 @@ public enum AlertmanagerDecoder {
 
     // MARK: - Mapping
 
-    private static func alert(from raw: RawAlert, payloadStatus: String?) -> Alert {
+    private static func alert(from raw: RawAlert, payloadStatus: String?, subjects: SubjectRules) -> Alert {
         let labels = raw.labels?.labels ?? []
         let annotations = raw.annotations?.labels ?? []
         func label(_ name: String) -> String? { text(labels.first { $0.name == name }?.value) }
@@ -87,7 +90,9 @@ public enum AlertmanagerDecoder {
 
         let status = text(raw.status) ?? payloadStatus
         let fingerprint = text(raw.fingerprint)
-        let host = (label("instance") ?? label("host") ?? label("hostname") ?? label("node")).map(withoutPort)
+        let host = subjects.choose(labels).subject
+        let summary = annotation("summary") ?? annotation("message") ?? annotation("title")
+        let description = annotation("description")
         var endsAt = text(raw.endsAt)
         if let end = endsAt, end.hasPrefix("0001-01-01") { endsAt = nil }
 
@@ -97,8 +102,8 @@ public enum AlertmanagerDecoder {
             notificationType: status,
             host: host,
             service: label("alertname"),
-            summary: annotation("summary") ?? annotation("message") ?? annotation("title"),
-            details: annotation("description"),
+            summary: summary,
+            details: description,
             severity: label("severity"),
             labels: labels,
             annotations: annotations,
@@ -109,18 +114,6 @@ public enum AlertmanagerDecoder {
             dedupKey: "\(key):\((status ?? "unknown").lowercased())",
             recipients: []
         )
-    }
-
-    /// `host:9100` → `host`, `[::1]:9100` → `[::1]`; a bare IPv6 address keeps its last group.
-    private static func withoutPort(_ host: String) -> String {
-        guard let colon = host.lastIndex(of: ":") else { return host }
-        let port = host[host.index(after: colon)...]
-        let name = host[..<colon]
-        guard !port.isEmpty, !name.isEmpty, port.allSatisfy({ $0.isASCII && $0.isNumber }) else { return host }
-        let scheme = name.firstRange(of: "://")
-        let rest = scheme.map { name[$0.upperBound...] } ?? name
-        guard name.hasSuffix("]") || !rest.contains(":") else { return host }
-        return String(name)
     }
 
     /// The field's value trimmed; nil when missing, blank or not a scalar.

@@ -1,3 +1,4 @@
+import AlertModel
 import SMSPartner
 import SMSText
 import Yams
@@ -27,6 +28,8 @@ import Yams
 /// retry_delay: 30s      # first pause before a queued SMS is retried (doubles, up to 20x)
 /// lookup_delay: 20s     # after a request that went unanswered, when SMSPartner is asked (by tag) if it took it
 /// max_recipients: 50    # most numbers one alert input may name (more: refused, nothing sent)
+/// subject_labels: [cluster_node]   # Alertmanager: labels that name the affected object, tried first
+/// noise_labels: [team_tenant]      # Alertmanager: more labels that never reach the text
 /// ```
 public struct Configuration: Sendable, Equatable {
     /// Where the settings came from (nil: built-in defaults).
@@ -68,6 +71,9 @@ public struct Configuration: Sendable, Equatable {
     /// an input naming more is refused whole, nothing sent. `--to` and `receivers:` are the
     /// operator's own and not limited.
     public var maxRecipients: Int
+    /// How an Alertmanager alert's affected object and context labels are told from scrape
+    /// plumbing (`subject_labels`, `noise_labels`).
+    public var subjectRules = SubjectRules.standard
 
     /// The default ``maxRecipients``.
     public static let defaultMaxRecipients = 50
@@ -76,6 +82,7 @@ public struct Configuration: Sendable, Equatable {
         "api_key_file", "api_key", "api_url", "sender", "tag", "sandbox", "max_segments", "timeout",
         "encoding", "templates", "allowed_recipients", "state_dir", "dedup_window", "rate_limits", "hourly_cap",
         "daily_cap", "max_age", "retry_delay", "serve", "receivers", "recipient_label", "lookup_delay", "max_recipients",
+        "subject_labels", "noise_labels",
     ]
 
     public init(
@@ -222,6 +229,13 @@ public struct Configuration: Sendable, Equatable {
             configuration.lookupDelay = delay
         }
         if let limit = try settings.int("max_recipients", in: 1...10_000) { configuration.maxRecipients = limit }
+        for key in ["subject_labels", "noise_labels"] {
+            guard let names = try settings.stringList(key) else { continue }
+            guard names.allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") } }) else {
+                throw settings.invalid(key, expected: "a list of label names ([a-zA-Z0-9_]+)")
+            }
+            if key == "subject_labels" { configuration.subjectRules.preferred = names } else { configuration.subjectRules.extraNoise = Set(names) }
+        }
         if let limits = try settings.stringList("rate_limits") {
             var parsed: [RateLimit] = []
             for text in limits {

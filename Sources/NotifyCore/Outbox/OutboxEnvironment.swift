@@ -34,7 +34,8 @@ extension Settings {
 
     /// The renderer this configuration asks for.
     public var renderer: MessageRenderer {
-        MessageRenderer(maxSegments: configuration.maxSegments, encoding: configuration.encoding, templates: configuration.templates)
+        MessageRenderer(maxSegments: configuration.maxSegments, encoding: configuration.encoding, templates: configuration.templates,
+                        subjectRules: configuration.subjectRules)
     }
 
     /// The sender: SMSPartner with `apiKey`, and this configuration's sender, tag and sandbox.

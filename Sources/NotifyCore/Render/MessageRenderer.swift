@@ -23,11 +23,15 @@ public struct MessageRenderer: Sendable {
     public var budget: SMSBudget
     public var encoding: EncodingMode
     public var templates: TemplateSet
+    /// How an Alertmanager alert's subject and context labels are told from scrape plumbing.
+    public var subjectRules: SubjectRules
 
-    public init(maxSegments: Int = 1, encoding: EncodingMode = .auto, templates: TemplateSet = .builtIn) {
+    public init(maxSegments: Int = 1, encoding: EncodingMode = .auto, templates: TemplateSet = .builtIn,
+                subjectRules: SubjectRules = .standard) {
         self.budget = SMSBudget(maxSegments: maxSegments)
         self.encoding = encoding
         self.templates = templates
+        self.subjectRules = subjectRules
     }
 
     /// Renders a notification with its template, shortened to fit.
@@ -40,7 +44,7 @@ public struct MessageRenderer: Sendable {
         // every trial below renders a short text.
         let cap = budget.effectiveMaxSegments * 160 + 1
         let capped = Self.capping(notification, to: cap)
-        let probe = TemplateContext(notification: capped, mark: "")
+        let probe = TemplateContext(notification: capped, mark: "", rules: subjectRules)
         let first = finish(entry.template.render(probe.variables(.init())))
         let maxListed = max(1, budget.effectiveMaxSegments * 160 / 8)
         // Nothing shortened, nothing to mark: the whole text is the answer when it fits
@@ -49,7 +53,7 @@ public struct MessageRenderer: Sendable {
             return measured(first, truncated: [], template: name)
         }
         let mark = SMSMessage(first.text).encoding.truncationMark
-        let context = TemplateContext(notification: capped, mark: mark)
+        let context = TemplateContext(notification: capped, mark: mark, rules: subjectRules)
 
         var shrink = TemplateContext.Shrink()
         if capped.alerts.count > maxListed { shrink.listed = maxListed }
@@ -69,6 +73,9 @@ public struct MessageRenderer: Sendable {
         if !fits(shrink) {
             for field in TemplateField.allCases {
                 switch field {
+                case .hosts:
+                    guard capped.alerts.contains(where: { $0.host.flatMap(TemplateContext.shortName) != nil }) else { continue }
+                    shrink.shortHosts = true
                 case .details:
                     let longest = capped.alerts.map { max($0.details?.count ?? 0, $0.longOutput?.count ?? 0) }.max() ?? 0
                     if longest == 0 { continue }

@@ -29,11 +29,15 @@ struct TemplateContext {
         var listed: Int?
         /// Whether context label values are left out.
         var hidesLabels = false
+        /// Whether long host names are cut to their first DNS label
+        /// (`ip-10-42-5-88.eu-west-3.compute.internal` → `ip-10-42-5-88`).
+        var shortHosts = false
     }
 
-    /// Labels that say where an alert runs rather than what it is; not repeated in `labels_text`.
+    /// Labels that say where an alert runs rather than what it is; not repeated in `labels_text`
+    /// (sources other than Alertmanager, whose labels ``SubjectRules`` sorts out).
     static let shownElsewhere: Set<String> = ["alertname", "instance", "host", "hostname", "node", "severity"]
-    /// Labels that carry no meaning for a reader.
+    /// Labels that carry no meaning for a reader (idem).
     static let noise: Set<String> = ["prometheus", "prometheus_replica", "replica", "__name__", "monitor", "receive", "tenant_id"]
 
     /// The fewest characters a cut field keeps before its mark.
@@ -42,12 +46,31 @@ struct TemplateContext {
     let notification: Notification
     /// The truncation mark of the current encoding.
     let mark: String
+    /// How an Alertmanager alert's subject and context labels are told from scrape plumbing.
+    var rules = SubjectRules.standard
+
+    /// The subject every alert of a group shares, shown once in the header; nil when they differ.
+    var sharedHost: String? {
+        let hosts = Set(notification.alerts.map(\.host))
+        guard notification.alerts.count > 1, hosts.count == 1, let host = hosts.first else { return nil }
+        return host
+    }
+
+    /// The namespace every alert's subject of a group is in (`billing` of `billing/worker-1`,
+    /// `billing/worker-2`), shown once in the header; the lines then name what is in it.
+    var sharedNamespace: String? {
+        guard notification.alerts.count > 1, sharedHost == nil,
+              let namespace = notification.commonLabels.first(where: { $0.name == "namespace" })?.value,
+              notification.alerts.allSatisfy({ $0.host?.hasPrefix(namespace + "/") == true })
+        else { return nil }
+        return namespace
+    }
 
     /// The variables, with `shrink` applied.
     func variables(_ shrink: Shrink) -> [String: Any] {
         let alerts = notification.alerts
         let common = Set(notification.commonLabels.map(\.name))
-        var top = alerts.first.map { variables(for: $0, shrink: shrink, commonLabels: alerts.count > 1 ? common : []) } ?? [:]
+        var top = alerts.first.map { variables(for: $0, shrink: shrink, commonLabels: alerts.count > 1 ? common : [], single: alerts.count == 1) } ?? [:]
         let count = notification.totalCount
         top["source"] = notification.source.rawValue
         top["count"] = count
@@ -70,23 +93,34 @@ struct TemplateContext {
         top["group_labels"] = dictionary(notification.groupLabels)
         var commonText: [String] = []
         if let name = notification.commonLabels.first(where: { $0.name == "alertname" })?.value { commonText.append(name) }
+        if let host = sharedHost { commonText.append(display(host, shrink)) }
+        if let namespace = sharedNamespace, !commonText.contains(namespace) { commonText.append(namespace) }
+        if notification.source == .alertmanager, let severity = notification.commonLabels.first(where: { $0.name == "severity" })?.value {
+            commonText.append(severity)
+        }
         if !shrink.hidesLabels {
-            commonText += notification.commonLabels
-                .filter { !Self.shownElsewhere.contains($0.name) && !Self.noise.contains($0.name) }
-                .map(\.value)
+            if notification.source == .alertmanager {
+                // What every alert shows as context, once: not noise, not the subject.
+                let context = notification.alerts.first.map { rules.choose($0.labels).context } ?? []
+                commonText += notification.commonLabels.filter { context.contains($0) && !commonText.contains($0.value) }.map(\.value)
+            } else {
+                commonText += notification.commonLabels
+                    .filter { !Self.shownElsewhere.contains($0.name) && !Self.noise.contains($0.name) }
+                    .map(\.value)
+            }
         }
         set(&top, "common_text", commonText.joined(separator: " "))
         return top
     }
 
     /// One alert's variables; `commonLabels` are left out of `labels_text` and `brief`.
-    func variables(for alert: Alert, shrink: Shrink, commonLabels: Set<String>) -> [String: Any] {
+    func variables(for alert: Alert, shrink: Shrink, commonLabels: Set<String>, single: Bool = false) -> [String: Any] {
         var v: [String: Any] = [:]
         let kind = alert.kind
         set(&v, "type", alert.notificationType?.uppercased())
         set(&v, "status", alert.notificationType)
         if kind != .other { v["kind"] = kind.nagiosName.lowercased() }
-        set(&v, "host", alert.host)
+        set(&v, "host", alert.host.map { display($0, shrink) })
         set(&v, "host_display", alert.hostDisplayName)
         set(&v, "address", alert.hostAddress)
         set(&v, "host_state", alert.hostState)
@@ -104,12 +138,26 @@ struct TemplateContext {
         set(&v, "comment", comment)
         set(&v, "long_output", cut(alert.longOutput, to: shrink.details))
         set(&v, "details", cut(alert.details, to: shrink.details))
-        let message: String?
+        var message: String?
         switch kind {
         case .acknowledgement, .custom, .downtimeStart, .downtimeEnd, .downtimeCancelled:
             message = comment ?? output ?? summary
         default:
-            message = output ?? summary ?? (alert.source == .alertmanager ? cut(alert.details, to: shrink.message) : nil)
+            if alert.source == .alertmanager {
+                // Summary and description both say what is wrong. Without a subject to name
+                // the object, the one that names it; else the summary (the description follows
+                // it in a single alert's SMS, as far as it fits: see `details`).
+                let names = { (text: String?) in text.map { Self.names($0, alert.host) } ?? false }
+                let preferDetails = alert.summary == nil || alert.host == nil && names(alert.details) && !names(alert.summary)
+                message = output ?? (preferDetails ? cut(alert.details, to: shrink.message) : summary)
+                if preferDetails { v["details"] = nil }
+                // The description follows: the summary ends as a sentence.
+                if single, v["details"] != nil, let text = message, let last = text.last, !".!?:;…".contains(last) {
+                    message = text + "."
+                }
+            } else {
+                message = output ?? summary
+            }
         }
         set(&v, "message", message)
         set(&v, "author", alert.author)
@@ -120,9 +168,10 @@ struct TemplateContext {
         set(&v, "dedup_key", alert.dedupKey)
         v["labels"] = dictionary(alert.labels)
         v["annotations"] = dictionary(alert.annotations)
-        let context = shrink.hidesLabels ? [] : alert.labels.filter {
-            !Self.shownElsewhere.contains($0.name) && !Self.noise.contains($0.name) && !commonLabels.contains($0.name)
-        }.map(\.value)
+        let labels = alert.source == .alertmanager
+            ? rules.choose(alert.labels).context
+            : alert.labels.filter { !Self.shownElsewhere.contains($0.name) && !Self.noise.contains($0.name) }
+        let context = shrink.hidesLabels ? [] : labels.filter { !commonLabels.contains($0.name) }.map(\.value)
         set(&v, "labels_text", context.joined(separator: " "))
         if alert.isServiceAlert { v["is_service"] = true } else { v["is_host"] = true }
         if kind == .problem { v["is_problem"] = true }
@@ -136,10 +185,9 @@ struct TemplateContext {
         } else if let target = v["target"] as? String {
             brief.append(target)
         }
-        if alert.source == .alertmanager, let host = alert.host,
-            !commonLabels.contains("instance") && !commonLabels.contains("host")
-        {
-            brief.append(host)
+        if alert.source == .alertmanager, let host = alert.host, sharedHost == nil {
+            let shown = display(host, shrink)
+            brief.append(sharedNamespace.map { String(shown.dropFirst($0.count + 1)) } ?? shown)
         }
         if let severity = alert.severity, !commonLabels.contains("severity") { brief.append(severity) }
         brief += context
@@ -147,6 +195,30 @@ struct TemplateContext {
         if let message { line += line.isEmpty ? message : ": " + message }
         set(&v, "brief", line)
         return v
+    }
+
+    /// Whether `text` names the object `host` (whole, or its last path component: the pod).
+    static func names(_ text: String, _ host: String?) -> Bool {
+        guard let host, !host.isEmpty else { return false }
+        if text.contains(host) { return true }
+        let last = host.split(separator: "/").last.map(String.init) ?? host
+        let first = last.split(separator: ".").first.map(String.init) ?? last
+        return first.count >= 3 && text.contains(first)
+    }
+
+    /// `host` as shown: cut to its first DNS label once `shrink` says so, unless it is an IP
+    /// address, a path or a URL.
+    func display(_ host: String, _ shrink: Shrink) -> String {
+        shrink.shortHosts ? Self.shortName(host) ?? host : host
+    }
+
+    /// The first DNS label of a host name, when it is shorter and the name is not an IP
+    /// address, a path or a URL; else nil.
+    static func shortName(_ host: String) -> String? {
+        guard !host.contains("/"), !host.contains(":"), let dot = host.firstIndex(of: ".") else { return nil }
+        let first = host[..<dot]
+        guard first.contains(where: \.isLetter) else { return nil }  // 10.42.5.88
+        return String(first)
     }
 
     func set(_ dictionary: inout [String: Any], _ key: String, _ value: String?) {

@@ -51,7 +51,7 @@ public struct TemplateSet: Sendable, Equatable {
         ("generic-service", single + "{{#details}}\n{{details}}{{/details}}"),
         ("generic-host", single + "{{#details}}\n{{details}}{{/details}}"),
         ("generic-text", "{{#type}}{{type}} {{/type}}{{message}}{{#details}}\n{{details}}{{/details}}"),
-        ("alertmanager-alert", "{{type}} {{alertname}}{{#host}} {{host}}{{/host}}{{#severity}} {{severity}}{{/severity}}{{#labels_text}} {{labels_text}}{{/labels_text}}{{#message}}: {{message}}{{/message}}"),
+        ("alertmanager-alert", "{{type}} {{alertname}}{{#host}} {{host}}{{/host}}{{#severity}} {{severity}}{{/severity}}{{#labels_text}} {{labels_text}}{{/labels_text}}{{#message}}: {{message}}{{/message}}{{#details}} {{details}}{{/details}}"),
         ("alertmanager-group", "{{type}} [{{count_text}}]{{#common_text}} {{common_text}}{{/common_text}}{{#alerts}}\n{{brief}}{{/alerts}}{{#more}}\n+{{more}} more{{/more}}"),
         ("default", single),
     ]

@@ -1,0 +1,187 @@
+/// How the subject of an Alertmanager alert — the object in trouble, not the exporter that was
+/// scraped — is chosen from its labels, and which labels are scrape plumbing that never reaches
+/// the SMS. The conventions are those of the Prometheus ecosystem: kubernetes-mixin and
+/// kube-prometheus (kube-state-metrics with `honorLabels`, kubelet), node-exporter and blackbox
+/// mixins, awesome-prometheus-alerts.
+///
+/// The subject is the first of, in this order:
+///
+/// 1. a label of ``preferred`` (the configuration's `subject_labels`), the first present;
+/// 2. for `TargetDown`, the target's `namespace/job`;
+/// 3. `node`;
+/// 4. `namespace/pod` (with `/container` when the pod's name does not already hold it), unless
+///    the pod is the exporter's own (`kube-state-metrics-6d4b…` for `job=kube-state-metrics`);
+/// 5. `namespace/NAME` of the first workload label: `deployment`, `statefulset`, `daemonset`,
+///    `replicaset`, `job_name`, `cronjob`, `persistentvolumeclaim`, `horizontalpodautoscaler`,
+///    `poddisruptionbudget`;
+/// 6. a label that names a monitored target: `server`, `target`;
+/// 7. `instance`, when it is the monitored target itself: a probe's URL (blackbox: without
+///    its scheme), or `host:port` of an exporter that runs beside what it watches
+///    (node-exporter `db-1:9100` → `db-1`), but not the scrape address of a Kubernetes
+///    component (``kubernetesJobs``: kube-state-metrics, kubelet, apiserver…);
+/// 8. `host`, `hostname`;
+/// 9. `namespace` alone, unless it is the exporter's (a ``monitoringNamespaces`` one, with the
+///    exporter's pod or none).
+///
+/// Noise, never in the text (``noise``): `job`, `endpoint`, `prometheus`, `prometheus_replica`,
+/// `replica`, `uid`, `metrics_path`, `monitor`, `receive`, `tenant_id`, `__name__` and the
+/// configuration's `noise_labels`; `instance` unless it gave the subject; `service` when it names
+/// the exporter (the job's, a Kubernetes component's, `*exporter`); the
+/// exporter's own `pod`, `container` and `namespace`; a `container` the pod's name already
+/// says; a value the subject already shows; and values `true`/`false`, which say nothing
+/// without their name.
+public struct SubjectRules: Sendable, Equatable {
+    /// Labels tried before the built-in order (`subject_labels`).
+    public var preferred: [String]
+    /// Labels dropped as noise beside ``scrapeLabels`` (`noise_labels`).
+    public var extraNoise: Set<String>
+
+    public init(preferred: [String] = [], extraNoise: Set<String> = []) {
+        self.preferred = preferred
+        self.extraNoise = extraNoise
+    }
+
+    /// The built-in rules.
+    public static let standard = SubjectRules()
+
+    /// Labels that describe the scrape, never the problem.
+    public static let scrapeLabels: Set<String> = [
+        "job", "endpoint", "prometheus", "prometheus_replica", "replica", "uid", "metrics_path", "monitor", "receive",
+        "tenant_id", "__name__",
+    ]
+    /// Labels shown in their own place of the text, never among the context labels.
+    public static let shownElsewhere: Set<String> = ["alertname", "severity"]
+    /// Workload labels, in the order they are tried.
+    public static let workloads = [
+        "deployment", "statefulset", "daemonset", "replicaset", "job_name", "cronjob", "persistentvolumeclaim",
+        "horizontalpodautoscaler", "poddisruptionbudget",
+    ]
+    /// Namespaces where monitoring stacks run their exporters.
+    public static let monitoringNamespaces: Set<String> = [
+        "monitoring", "kube-monitoring", "prometheus", "observability", "kube-prometheus-stack", "cattle-monitoring-system",
+        "openshift-monitoring", "prometheus-operator",
+    ]
+    /// Labels that name a monitored target (database exporters, SNMP, probes).
+    public static let targetLabels = ["server", "target"]
+    /// Jobs of Kubernetes components whose `instance` is the scrape address, not what is broken.
+    public static let kubernetesJobs: Set<String> = [
+        "kube-state-metrics", "kubelet", "apiserver", "kube-apiserver", "kube-controller-manager", "kube-scheduler",
+        "kube-proxy", "coredns", "kube-dns", "prometheus-operator", "prometheus-k8s", "alertmanager-main", "cadvisor",
+        "kube-etcd", "etcd",
+    ]
+
+    /// The subject of an alert with these labels, and what its labels come to.
+    public func choose(_ labels: [Label]) -> SubjectChoice {
+        var values: [String: String] = [:]
+        for label in labels {
+            let value = label.value.trimmingWhitespace()
+            if !value.isEmpty, values[label.name] == nil { values[label.name] = value }
+        }
+        let job = values["job"]
+        let exporters = [job, values["service"]].compactMap { $0?.lowercased() }
+        let exporterPod = values["pod"].map { pod in
+            let name = pod.lowercased()
+            return exporters.contains { name == $0 || name.hasPrefix($0 + "-") }
+        } ?? false
+        let exporterContainer = values["container"].map { container in
+            let name = container.lowercased()
+            return exporterPod || name.hasPrefix("kube-rbac-proxy") || exporters.contains(name)
+        } ?? false
+        // The Service that was scraped (the Prometheus Operator's `service` label): the job's,
+        // a Kubernetes component's, an exporter's; another `service` is the application's.
+        let exporterService = values["service"].map { service in
+            let name = service.lowercased()
+            return name == job?.lowercased() || Self.kubernetesJobs.contains(name) || name.hasSuffix("exporter")
+                || job.map { Self.kubernetesJobs.contains($0.lowercased()) } ?? false || exporterPod || exporterContainer
+        } ?? false
+        let workload = Self.workloads.first { values[$0] != nil }
+        // The exporter's namespace: a monitoring namespace, with the exporter's pod (or none)
+        // and no workload of its own. (kube-state-metrics keeps the object's own namespace
+        // under honorLabels; a metric without one keeps the exporter's.)
+        let exporterNamespace = values["namespace"].map { namespace in
+            Self.monitoringNamespaces.contains(namespace.lowercased()) && workload == nil && (exporterPod || values["pod"] == nil)
+        } ?? false
+
+        func inNamespace(_ name: String) -> String {
+            values["namespace"].map { "\($0)/\(name)" } ?? name
+        }
+        var subject: String?
+        var from: [String] = []
+        if let name = preferred.first(where: { values[$0] != nil }), let value = values[name] {
+            subject = name == "instance" ? Self.target(instance: value) : value
+            from = [name]
+        } else if values["alertname"] == "TargetDown", let job {
+            subject = inNamespace(job)
+            from = values["namespace"] == nil ? ["job"] : ["namespace", "job"]
+        } else if let node = values["node"] {
+            subject = node
+            from = ["node"]
+        } else if let pod = values["pod"], !exporterPod {
+            var text = inNamespace(pod)
+            from = values["namespace"] == nil ? ["pod"] : ["namespace", "pod"]
+            if let container = values["container"], !exporterContainer, !pod.lowercased().contains(container.lowercased()) {
+                text += "/" + container
+                from.append("container")
+            }
+            subject = text
+        } else if let workload, let name = values[workload] {
+            subject = inNamespace(name)
+            from = values["namespace"] == nil ? [workload] : ["namespace", workload]
+        } else if let name = Self.targetLabels.first(where: { values[$0] != nil }), let value = values[name] {
+            subject = value
+            from = [name]
+        } else if let instance = values["instance"], !(job.map { Self.kubernetesJobs.contains($0.lowercased()) } ?? false) {
+            subject = Self.target(instance: instance)
+            from = ["instance"]
+        } else if let name = ["host", "hostname"].first(where: { values[$0] != nil }), let value = values[name] {
+            subject = value
+            from = [name]
+        } else if let namespace = values["namespace"], !exporterNamespace {
+            subject = namespace
+            from = ["namespace"]
+        }
+
+        var noise: [String] = []
+        var context: [Label] = []
+        var seen = Set<String>()
+        for label in labels where seen.insert(label.name).inserted {
+            let name = label.name
+            let value = label.value.trimmingWhitespace()
+            if from.contains(name) || Self.shownElsewhere.contains(name) || value.isEmpty { continue }
+            let isNoise = Self.scrapeLabels.contains(name) || extraNoise.contains(name)
+                || name == "service" && exporterService || name == "instance"
+                || (name == "pod" && exporterPod) || (name == "container" && exporterContainer)
+                || (name == "container" && from.contains("pod") && values["pod"]?.lowercased().contains(value.lowercased()) == true)
+                || (name == "namespace" && (exporterNamespace || subject != nil))
+                || ["true", "false"].contains(value.lowercased())
+                || (subject != nil && value == subject)
+            if isNoise {
+                noise.append(name)
+            } else {
+                context.append(Label(name, value))
+            }
+        }
+        return SubjectChoice(subject: subject, from: from, noise: noise.sorted(), context: context)
+    }
+
+    /// What an `instance` says of its target: `host:9100` → `host`, a URL without its scheme
+    /// and trailing slash (`https://shop.example.com/health` → `shop.example.com/health`).
+    static func target(instance: String) -> String {
+        if let scheme = instance.firstRange(of: "://") {
+            var rest = String(instance[scheme.upperBound...])
+            while rest.hasSuffix("/") { rest.removeLast() }
+            return rest.isEmpty ? instance : rest
+        }
+        return withoutPort(instance)
+    }
+
+    /// `host:9100` → `host`, `[::1]:9100` → `[::1]`; a bare IPv6 address keeps its last group.
+    static func withoutPort(_ host: String) -> String {
+        guard let colon = host.lastIndex(of: ":") else { return host }
+        let port = host[host.index(after: colon)...]
+        let name = host[..<colon]
+        guard !port.isEmpty, !name.isEmpty, port.allSatisfy({ $0.isASCII && $0.isNumber }) else { return host }
+        guard name.hasSuffix("]") || !name.contains(":") else { return host }
+        return String(name)
+    }
+}
