@@ -29,7 +29,7 @@ public struct WebhookIntake: Sendable {
 
     /// `POST /alertmanager`: an Alertmanager webhook (version 4).
     public func alertmanager(_ body: [UInt8]) -> IntakeReply {
-        intake(body, route: "/alertmanager") { body throws(DecodeError) in 
+        intake(body, route: "/alertmanager") { body throws(DecodeError) in
             try AlertmanagerDecoder.decode(body, subjects: snapshot.configuration.subjectRules)
         }
     }

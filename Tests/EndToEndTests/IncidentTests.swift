@@ -16,6 +16,12 @@ struct IncidentTests {
          "--service-state", state, "--output", "\(service) \(state)"]
     }
 
+    /// Runs `args` as if `minute` minutes after `start`, on the shared `state`.
+    static func run(_ args: [String], at minute: Double, after start: Date, state: StateTests.SharedState,
+                    fake: FakeSMSPartner) async throws -> CLIResult {
+        try await CLI.run(args, env: state.env(fake, now: start.addingTimeInterval(minute * 60)))
+    }
+
     static func hostDown(_ host: String) -> [String] {
         ["send", "--to", recipient, "--notification-type", "PROBLEM", "--host", host, "--host-state", "DOWN",
          "--output", "PING CRITICAL - Packet loss = 100%"]
@@ -28,34 +34,32 @@ struct IncidentTests {
         // The README's incident, minute by minute from 02:00 (`start`).
         let start = Date()
         try await withFake { fake in
-            func run(_ args: [String], minute: Double) async throws -> CLIResult {
-                try await CLI.run(args, env: state.env(fake, now: start.addingTimeInterval(minute * 60)))
-            }
+            let run = { (args: [String], minute: Double) in try await Self.run(args, at: minute, after: start, state: state, fake: fake) }
             // 02:00–02:06: seven services warn (the default limit is 5 in 15 minutes).
             for index in 1...7 {
-                let result = try await run(Self.service("web0\(index)", "disk", "WARNING"), minute: Double(index - 1))
+                let result = try await run(Self.service("web0\(index)", "disk", "WARNING"), Double(index - 1))
                 #expect(result.exitCode == 0, "\(result.summary)")
             }
             #expect(fake.deliveredMessages.count == 5)
             // 02:07: one of the held ones goes CRITICAL; 02:08: the database host goes DOWN.
-            let critical = try await run(Self.service("web06", "disk", "CRITICAL"), minute: 7)
+            let critical = try await run(Self.service("web06", "disk", "CRITICAL"), 7)
             #expect(critical.stdout.hasPrefix("sent: \(Self.recipient) "), "a change to CRITICAL is not held behind warnings: \(critical.summary)")
-            let down = try await run(Self.hostDown("db1"), minute: 8)
+            let down = try await run(Self.hostDown("db1"), 8)
             #expect(down.exitCode == 0, "\(down.summary)")
             #expect(down.stdout.hasPrefix("sent: \(Self.recipient) "), "the DOWN is texted at once: \(down.summary)")
             #expect(fake.deliveredMessages.last?.message == "PROBLEM db1 DOWN: PING CRITICAL - Packet loss = 100%")
             // 02:09: another warning is still held.
-            let warning = try await run(Self.service("web08", "load", "WARNING"), minute: 9)
+            let warning = try await run(Self.service("web08", "load", "WARNING"), 9)
             #expect(warning.stdout.hasPrefix("held: \(Self.recipient): over the recipient's rate limit (7 in 15m, limit 5)"), "5 warnings and 2 urgent: \(warning.summary)")
             #expect(fake.deliveredMessages.count == 7)
 
             // The digest waits until the window has room for one more SMS of any kind: 02:17.
             for minute in [15.0, 16.0] {
-                let early = try await run(["flush"], minute: minute)
+                let early = try await run(["flush"], minute)
                 #expect(early.exitCode == 0, "\(early.summary)")
                 #expect(fake.deliveredMessages.count == 7, "02:\(Int(minute)): the window is still full")
             }
-            let flush = try await run(["flush"], minute: 17)
+            let flush = try await run(["flush"], 17)
             #expect(flush.exitCode == 0, "\(flush.summary)")
             #expect(fake.deliveredMessages.count == 8)
             // web06's WARNING is not told after its CRITICAL: what was sent since supersedes it.
@@ -71,19 +75,17 @@ struct IncidentTests {
         defer { state.remove() }
         let start = Date()
         try await withFake { fake in
-            func run(_ args: [String], minute: Double) async throws -> CLIResult {
-                try await CLI.run(args, env: state.env(fake, now: start.addingTimeInterval(minute * 60)))
-            }
+            let run = { (args: [String], minute: Double) in try await Self.run(args, at: minute, after: start, state: state, fake: fake) }
             for index in 1...5 {
-                _ = try await run(Self.service("web0\(index)", "disk", "WARNING"), minute: 0)
+                _ = try await run(Self.service("web0\(index)", "disk", "WARNING"), 0)
             }
-            let down = try await run(Self.hostDown("db1"), minute: 1)
+            let down = try await run(Self.hostDown("db1"), 1)
             #expect(down.stdout.hasPrefix("sent: "), "\(down.summary)")
             // Nagios re-notifies 20 minutes later (past the dedup window), with warnings still coming.
             for index in 6...10 {
-                _ = try await run(Self.service("web0\(index)", "disk", "WARNING"), minute: 20)
+                _ = try await run(Self.service("web0\(index)", "disk", "WARNING"), 20)
             }
-            let again = try await run(Self.hostDown("db1"), minute: 21)
+            let again = try await run(Self.hostDown("db1"), 21)
             #expect(again.stdout.hasPrefix("held: \(Self.recipient): over the recipient's rate limit (5 in 15m, limit 5)"),
                     "old news waits with the rest: \(again.summary)")
         }
