@@ -46,8 +46,15 @@ struct TemplateContext {
     let notification: Notification
     /// The truncation mark of the current encoding.
     let mark: String
-    /// How an Alertmanager alert's subject and context labels are told from scrape plumbing.
-    var rules = SubjectRules.standard
+    /// Each Alertmanager alert's context labels (``SubjectRules/choose(_:)``), chosen once: the
+    /// renderer builds the variables again for every shortening it tries.
+    let contexts: [[Label]]
+
+    init(notification: Notification, mark: String, rules: SubjectRules = .standard) {
+        self.notification = notification
+        self.mark = mark
+        contexts = notification.source == .alertmanager ? notification.alerts.map { rules.choose($0.labels).context } : []
+    }
 
     /// The subject every alert of a group shares, shown once in the header; nil when they differ.
     var sharedHost: String? {
@@ -70,7 +77,7 @@ struct TemplateContext {
     func variables(_ shrink: Shrink) -> [String: Any] {
         let alerts = notification.alerts
         let common = Set(notification.commonLabels.map(\.name))
-        var top = alerts.first.map { variables(for: $0, shrink: shrink, commonLabels: alerts.count > 1 ? common : [], single: alerts.count == 1) } ?? [:]
+        var top = alerts.first.map { variables(for: $0, at: 0, shrink: shrink, commonLabels: alerts.count > 1 ? common : [], single: alerts.count == 1) } ?? [:]
         let count = notification.totalCount
         top["source"] = notification.source.rawValue
         top["count"] = count
@@ -84,7 +91,7 @@ struct TemplateContext {
             top["type"] = status.uppercased()
         }
         let listed = min(alerts.count, shrink.listed ?? alerts.count)
-        top["alerts"] = alerts.prefix(listed).map { variables(for: $0, shrink: shrink, commonLabels: common) }
+        top["alerts"] = alerts.prefix(listed).enumerated().map { variables(for: $0.element, at: $0.offset, shrink: shrink, commonLabels: common) }
         let more = count - listed
         if more > 0 { top["more"] = more }
         set(&top, "receiver", notification.receiver)
@@ -101,7 +108,7 @@ struct TemplateContext {
         if !shrink.hidesLabels {
             if notification.source == .alertmanager {
                 // What every alert shows as context, once: not noise, not the subject.
-                let context = notification.alerts.first.map { rules.choose($0.labels).context } ?? []
+                let context = contexts.first ?? []
                 commonText += notification.commonLabels.filter { context.contains($0) && !commonText.contains($0.value) }.map(\.value)
             } else {
                 commonText += notification.commonLabels
@@ -114,7 +121,8 @@ struct TemplateContext {
     }
 
     /// One alert's variables; `commonLabels` are left out of `labels_text` and `brief`.
-    func variables(for alert: Alert, shrink: Shrink, commonLabels: Set<String>, single: Bool = false) -> [String: Any] {
+    /// The variables of `alert`, the `index`-th of the notification.
+    func variables(for alert: Alert, at index: Int, shrink: Shrink, commonLabels: Set<String>, single: Bool = false) -> [String: Any] {
         var v: [String: Any] = [:]
         let kind = alert.kind
         set(&v, "type", alert.notificationType?.uppercased())
@@ -169,7 +177,7 @@ struct TemplateContext {
         v["labels"] = dictionary(alert.labels)
         v["annotations"] = dictionary(alert.annotations)
         let labels = alert.source == .alertmanager
-            ? rules.choose(alert.labels).context
+            ? contexts[index]
             : alert.labels.filter { !Self.shownElsewhere.contains($0.name) && !Self.noise.contains($0.name) }
         let context = shrink.hidesLabels ? [] : labels.filter { !commonLabels.contains($0.name) }.map(\.value)
         set(&v, "labels_text", context.joined(separator: " "))
