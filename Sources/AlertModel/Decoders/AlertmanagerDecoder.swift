@@ -20,7 +20,9 @@ import Foundation
 ///   (`node`, `namespace/pod`, a workload, a monitored target…; not an exporter's scrape
 ///   address);
 /// - `summary`: the `summary`, `message` or `title` annotation; `details`: `description`
-///   (the renderer prefers whichever names the affected object);
+///   (the renderer prefers whichever names the affected object), without a line that dumps
+///   every label (`LABELS = map[…]`, as awesome-prometheus-alerts rules end theirs: the scrape
+///   labels would reach the text through it);
 /// - labels and annotations sorted by name;
 /// - `dedupKey`: `fingerprint:status`, the fingerprint derived from the labels when the
 ///   payload has none.
@@ -82,6 +84,17 @@ public enum AlertmanagerDecoder {
 
     // MARK: - Mapping
 
+    /// `text` without its `LABELS = map[…]` lines (`{{ $labels }}` printed by Go's template);
+    /// nil when nothing else is left.
+    static func withoutLabelDump(_ text: String) -> String? {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).filter { line in
+            let trimmed = line.drop { $0 == " " || $0 == "\t" }
+            return !(trimmed.hasPrefix("LABELS = map[") || trimmed.hasPrefix("LABELS: map[") || trimmed.hasPrefix("Labels = map["))
+        }
+        let result = lines.joined(separator: "\n").trimmingWhitespace()
+        return result.isEmpty ? nil : result
+    }
+
     private static func alert(from raw: RawAlert, payloadStatus: String?, subjects: SubjectRules) -> Alert {
         let labels = raw.labels?.labels ?? []
         let annotations = raw.annotations?.labels ?? []
@@ -92,7 +105,7 @@ public enum AlertmanagerDecoder {
         let fingerprint = text(raw.fingerprint)
         let host = subjects.choose(labels).subject
         let summary = annotation("summary") ?? annotation("message") ?? annotation("title")
-        let description = annotation("description")
+        let description = annotation("description").flatMap(withoutLabelDump)
         var endsAt = text(raw.endsAt)
         if let end = endsAt, end.hasPrefix("0001-01-01") { endsAt = nil }
 

@@ -8,26 +8,34 @@
 ///
 /// 1. a label of ``preferred`` (the configuration's `subject_labels`), the first present;
 /// 2. for `TargetDown`, the target's `namespace/job`;
-/// 3. `node`;
-/// 4. `namespace/pod` (with `/container` when the pod's name does not already hold it), unless
+/// 3. `namespace/pod` (with `/container` when the pod's name does not already hold it), unless
 ///    the pod is the exporter's own (`kube-state-metrics-6d4b…` for `job=kube-state-metrics`);
-/// 5. `namespace/NAME` of the first workload label: `deployment`, `statefulset`, `daemonset`,
-///    `replicaset`, `job_name`, `cronjob`, `persistentvolumeclaim`, `horizontalpodautoscaler`,
-///    `poddisruptionbudget`;
+/// 4. `namespace/NAME` of the first workload label: `deployment`, `statefulset`, `daemonset`,
+///    `replicaset`, `job_name`, `cronjob`, `persistentvolumeclaim`, `persistentvolume` (alone:
+///    it belongs to no namespace), `horizontalpodautoscaler`, `poddisruptionbudget`;
+/// 5. `node` (after the pod and the workload: kubelet and cAdvisor series carry the `node`
+///    they were scraped from beside the pod or volume in trouble);
 /// 6. a label that names a monitored target: `server`, `target`;
 /// 7. `instance`, when it is the monitored target itself: a probe's URL (blackbox: without
 ///    its scheme), or `host:port` of an exporter that runs beside what it watches
 ///    (node-exporter `db-1:9100` → `db-1`), but not the scrape address of a Kubernetes
 ///    component (``kubernetesJobs``: kube-state-metrics, kubelet, apiserver…);
 /// 8. `host`, `hostname`;
-/// 9. `namespace` alone, unless it is the exporter's (a ``monitoringNamespaces`` one, with the
+/// 9. a Kubernetes component that is itself in trouble (``componentJobs``): `job@host`
+///    (`apiserver@10.42.0.10` for a client certificate about to expire);
+/// 10. `namespace` alone, unless it is the exporter's (a ``monitoringNamespaces`` one, with the
 ///    exporter's pod or none).
+///
+/// Where Prometheus renamed a series' own `namespace`, `pod`, `container` or `node` to
+/// `exported_NAME` (a scrape without `honorLabels`), the `exported_` label is the object's and
+/// the plain one the exporter's.
 ///
 /// Noise, never in the text (``noise``): `job`, `endpoint`, `prometheus`, `prometheus_replica`,
 /// `replica`, `uid`, `metrics_path`, `monitor`, `receive`, `tenant_id`, `__name__` and the
 /// configuration's `noise_labels`; `instance` unless it gave the subject; `service` when it names
 /// the exporter (the job's, a Kubernetes component's, `*exporter`); the
-/// exporter's own `pod`, `container` and `namespace`; a `container` the pod's name already
+/// exporter's own `pod`, `container` (also a sidecar named `metrics`, `exporter` or
+/// `*-exporter`) and `namespace`; a `container` the pod's name already
 /// says; a value the subject already shows; and values `true`/`false`, which say nothing
 /// without their name.
 public struct SubjectRules: Sendable, Equatable {
@@ -54,7 +62,7 @@ public struct SubjectRules: Sendable, Equatable {
     /// Workload labels, in the order they are tried.
     public static let workloads = [
         "deployment", "statefulset", "daemonset", "replicaset", "job_name", "cronjob", "persistentvolumeclaim",
-        "horizontalpodautoscaler", "poddisruptionbudget",
+        "persistentvolume", "horizontalpodautoscaler", "poddisruptionbudget",
     ]
     /// Namespaces where monitoring stacks run their exporters.
     public static let monitoringNamespaces: Set<String> = [
@@ -69,6 +77,16 @@ public struct SubjectRules: Sendable, Equatable {
         "kube-proxy", "coredns", "kube-dns", "prometheus-operator", "prometheus-k8s", "alertmanager-main", "cadvisor",
         "kube-etcd", "etcd",
     ]
+    /// Kubernetes components whose scrape address is the component itself: an alert about
+    /// one with no other object names it as `job@host`.
+    public static let componentJobs: Set<String> = [
+        "kubelet", "apiserver", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kube-proxy", "coredns",
+        "kube-dns", "kube-etcd", "etcd",
+    ]
+    /// Workloads that belong to no namespace: named alone (a `namespace` beside them is the exporter's).
+    public static let clusterScoped: Set<String> = ["persistentvolume"]
+    /// Object labels that Prometheus renames `exported_NAME` when the scrape has its own.
+    static let exportable = ["namespace", "pod", "container", "node"]
 
     /// The subject of an alert with these labels, and what its labels come to.
     public func choose(_ labels: [Label]) -> SubjectChoice {
@@ -77,15 +95,26 @@ public struct SubjectRules: Sendable, Equatable {
             let value = label.value.trimmingWhitespace()
             if !value.isEmpty, values[label.name] == nil { values[label.name] = value }
         }
+        // `exported_pod` and its kin are the series' own; the plain labels, the scrape's.
+        var renamed: [String: String] = [:]
+        for name in Self.exportable {
+            guard let value = values["exported_" + name] else { continue }
+            renamed[name] = "exported_" + name
+            values[name] = value
+        }
+        func labelName(_ name: String) -> String { renamed[name] ?? name }
         let job = values["job"]
         let exporters = [job, values["service"]].compactMap { $0?.lowercased() }
         let exporterPod = values["pod"].map { pod in
             let name = pod.lowercased()
-            return exporters.contains { name == $0 || name.hasPrefix($0 + "-") }
+            return renamed["pod"] == nil && exporters.contains { exporter in
+                name == exporter || name.hasPrefix(exporter + "-") || (exporter.count >= 8 && name.contains(exporter))
+            }
         } ?? false
         let exporterContainer = values["container"].map { container in
             let name = container.lowercased()
             return exporterPod || name.hasPrefix("kube-rbac-proxy") || exporters.contains(name)
+                || ["metrics", "exporter"].contains(name) || name.hasSuffix("-exporter") || name.hasSuffix("_exporter")
         } ?? false
         // The Service that was scraped (the Prometheus Operator's `service` label): the job's,
         // a Kubernetes component's, an exporter's; another `service` is the application's.
@@ -99,11 +128,15 @@ public struct SubjectRules: Sendable, Equatable {
         // and no workload of its own. (kube-state-metrics keeps the object's own namespace
         // under honorLabels; a metric without one keeps the exporter's.)
         let exporterNamespace = values["namespace"].map { namespace in
-            Self.monitoringNamespaces.contains(namespace.lowercased()) && workload == nil && (exporterPod || values["pod"] == nil)
+            Self.monitoringNamespaces.contains(namespace.lowercased())
+                && (workload.map { Self.clusterScoped.contains($0) } ?? true) && (exporterPod || values["pod"] == nil)
         } ?? false
 
         func inNamespace(_ name: String) -> String {
             values["namespace"].map { "\($0)/\(name)" } ?? name
+        }
+        func namespaced(_ name: String) -> [String] {
+            values["namespace"] == nil ? [labelName(name)] : [labelName("namespace"), labelName(name)]
         }
         var subject: String?
         var from: [String] = []
@@ -112,21 +145,21 @@ public struct SubjectRules: Sendable, Equatable {
             from = [name]
         } else if values["alertname"] == "TargetDown", let job {
             subject = inNamespace(job)
-            from = values["namespace"] == nil ? ["job"] : ["namespace", "job"]
-        } else if let node = values["node"] {
-            subject = node
-            from = ["node"]
+            from = values["namespace"] == nil ? ["job"] : [labelName("namespace"), "job"]
         } else if let pod = values["pod"], !exporterPod {
             var text = inNamespace(pod)
-            from = values["namespace"] == nil ? ["pod"] : ["namespace", "pod"]
+            from = namespaced("pod")
             if let container = values["container"], !exporterContainer, !pod.lowercased().contains(container.lowercased()) {
                 text += "/" + container
-                from.append("container")
+                from.append(labelName("container"))
             }
             subject = text
         } else if let workload, let name = values[workload] {
-            subject = inNamespace(name)
-            from = values["namespace"] == nil ? [workload] : ["namespace", workload]
+            subject = Self.clusterScoped.contains(workload) ? name : inNamespace(name)
+            from = Self.clusterScoped.contains(workload) ? [workload] : namespaced(workload)
+        } else if let node = values["node"] {
+            subject = node
+            from = [labelName("node")]
         } else if let name = Self.targetLabels.first(where: { values[$0] != nil }), let value = values[name] {
             subject = value
             from = [name]
@@ -136,9 +169,17 @@ public struct SubjectRules: Sendable, Equatable {
         } else if let name = ["host", "hostname"].first(where: { values[$0] != nil }), let value = values[name] {
             subject = value
             from = [name]
+        } else if let job, Self.componentJobs.contains(job.lowercased()) {
+            if let instance = values["instance"] {
+                subject = "\(job)@\(Self.withoutPort(instance))"
+                from = ["job", "instance"]
+            } else {
+                subject = job
+                from = ["job"]
+            }
         } else if let namespace = values["namespace"], !exporterNamespace {
             subject = namespace
-            from = ["namespace"]
+            from = [labelName("namespace")]
         }
 
         var noise: [String] = []
@@ -148,11 +189,15 @@ public struct SubjectRules: Sendable, Equatable {
             let name = label.name
             let value = label.value.trimmingWhitespace()
             if from.contains(name) || Self.shownElsewhere.contains(name) || value.isEmpty { continue }
+            // The object's own `exported_NAME` stands for NAME below; a renamed plain label is the scrape's.
+            let role = name.hasPrefix("exported_") && renamed[String(name.dropFirst("exported_".count))] == name
+                ? String(name.dropFirst("exported_".count)) : name
             let isNoise = Self.scrapeLabels.contains(name) || extraNoise.contains(name)
-                || name == "service" && exporterService || name == "instance"
-                || (name == "pod" && exporterPod) || (name == "container" && exporterContainer)
-                || (name == "container" && from.contains("pod") && values["pod"]?.lowercased().contains(value.lowercased()) == true)
-                || (name == "namespace" && (exporterNamespace || subject != nil))
+                || (role == name && renamed[name] != nil)
+                || role == "service" && exporterService || role == "instance"
+                || (role == "pod" && exporterPod) || (role == "container" && exporterContainer)
+                || (role == "container" && from.contains(labelName("pod")) && values["pod"]?.lowercased().contains(value.lowercased()) == true)
+                || (role == "namespace" && (exporterNamespace || subject != nil))
                 || ["true", "false"].contains(value.lowercased())
                 || (subject != nil && value == subject)
             if isNoise {
