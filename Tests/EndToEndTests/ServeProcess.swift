@@ -77,6 +77,7 @@ final class ServeProcess: Sendable {
             try? await Task.sleep(for: .milliseconds(20))
         }
         guard !process.isRunning else {
+            print("[serve] still running \(timeout) after signal \(signal), killed; the end of its log:\n\(stderr.suffix(6000))")
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
             return nil
