@@ -417,6 +417,7 @@ import Testing
     @Test func randomBytesNeverCrash() {
         var generator = SplitMix64(seed: 0x5EED_1234)
         let alphabet = Array(#"{}[]":,\ 0123456789.eE+-truefalsnalertsabelsstatus"#.utf8)
+        var (decoded, refused) = (0, 0)
         for round in 0..<3000 {
             let count = Int(generator.next() % 200)
             let bytes: [UInt8] = (0..<count).map { _ in
@@ -424,8 +425,17 @@ import Testing
                     ? UInt8(truncatingIfNeeded: generator.next())
                     : alphabet[Int(generator.next() % UInt64(alphabet.count))]
             }
-            _ = try? AlertmanagerDecoder.decode(bytes)
+            // No crash, and either a notification with something to say or a typed refusal.
+            do {
+                let notification = try AlertmanagerDecoder.decode(bytes)
+                #expect(!notification.alerts.isEmpty, "\(bytes)")
+                decoded += 1
+            } catch {
+                refused += 1
+            }
         }
+        #expect(decoded + refused == 3000)
+        #expect(refused > 1000, "random bytes are mostly not a webhook: \(refused) refused")
     }
 
     @Test func mutatedFixturesNeverCrash() throws {

@@ -106,7 +106,8 @@ struct StoreFailureTests {
             // The directory stays writable for everyone; the database itself does not.
             chmod(dir.root, 0o755)
             chmod(state, 0o777)
-            for file in ["state.db", "state.db-wal", "state.db-shm", "state.lock"] { chmod(state + "/" + file, 0o644) }
+            // 0444, not 0644: a developer who is not root owns these files, and may write a 0644 one.
+            for file in ["state.db", "state.db-wal", "state.db-shm", "state.lock"] { chmod(state + "/" + file, 0o444) }
             let result = try await Self.asUnprivileged(Self.alert, env: env)
             Self.expectSentWithoutState(result, fake, before: 1, mentions: ["read-only", "cannot open the state database"])
         }

@@ -238,7 +238,13 @@ import Testing
         try await withOutbox { h in
             h.fake.enqueue(.error(code: 9))
             let (_, results) = try await h.send("disk full", to: [Self.alice])
-            #expect(results.first?.outcome == .failed(errorClass: "rejected", error: results.first?.error?.description ?? ""))
+            let outcome = try #require(results.first?.outcome)
+            guard case .failed(let errorClass, let error) = outcome else {
+                Issue.record("not failed: \(outcome)")
+                return
+            }
+            #expect(errorClass == "rejected")
+            #expect(error.hasPrefix("SMSPartner refused the request: code 9 (a constraint failed)"), "\(error)")
             h.clock.advance(.seconds(3600))
             #expect(try await h.flush().results.isEmpty)
             #expect(try h.snapshot().windows.first?.failed == ["rejected": 1])

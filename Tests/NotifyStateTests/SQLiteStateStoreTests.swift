@@ -43,7 +43,7 @@ import Testing
         let mode = try store.queue.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
         #expect(mode == "wal")
         let version = try store.queue.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") }
-        #expect(version == Schema.version)
+        #expect(version == 4, "a new schema version: a test of the upgrade from 4, then this")
     }
 
     @Test func inAGroupWritableDirectoryItsFilesAreGroupWritableWhateverTheUmask() throws {
@@ -233,7 +233,9 @@ import Testing
                 #expect(throws: StateError.busy(path: store.path, waited: .milliseconds(300))) {
                     try decide(slow, Self.alice, .sent, at: Self.t0)
                 }
-                #expect(clock.now - start < .seconds(3))
+                // Not a performance bound: a hang would last as long as the lock (forever here);
+                // 10 s is generous for a loaded machine.
+                #expect(clock.now - start < .seconds(10))
             }
         }
     }
@@ -251,7 +253,9 @@ import Testing
                 try decide(slow, Self.alice, .sent, at: Self.t0)
             }
             let waited = clock.now - start
-            #expect(waited >= .milliseconds(300) && waited < .seconds(3), "\(waited)")
+            // It waited its busy timeout, and not for the lock (held until below): the upper
+            // bound is only there to tell a wait that ends from a hang, generous for a loaded machine.
+            #expect(waited >= .milliseconds(300) && waited < .seconds(10), "\(waited)")
             // Released: the next write goes through at once.
             flock(fd, LOCK_UN)
             try decide(slow, Self.alice, .sent, at: Self.t0)
@@ -305,6 +309,8 @@ import Testing
                 i += 1
             }
             store.checkpointAtExit()  // would truncate but for the reader
+            // Waiting for the reader would take the whole 30 s busy timeout; 15 s tells the two
+            // apart even on a loaded machine.
             #expect(clock.now - start < .seconds(15), "the truncation waited for the reader")
             #expect(walSize(store) > 0)
         }
@@ -330,8 +336,8 @@ import Testing
             largest = max(largest, walSize(server))
         }
         let pages = largest / 4120
-        #expect(pages > SQLiteStateStore.serverCheckpointPages / 2)
-        #expect(pages < SQLiteStateStore.serverCheckpointPages + 50, "the WAL reached \(pages) pages")
+        #expect(pages > 250)
+        #expect(pages < 550, "the WAL reached \(pages) pages")
     }
 
     @Test func theCommitVersionMovesWithEveryCommitOfAnotherConnection() throws {

@@ -160,7 +160,9 @@ import Testing
         let clock = ContinuousClock()
         let start = clock.now
         let error = try #require(client(fake).send(try request(), timeout: .milliseconds(400)).failure)
-        #expect(clock.now - start < .seconds(2))
+        // Not a performance bound: the reply takes 5 s, so anything under 4 s (generous for a
+        // loaded machine) means the 400 ms limit cut the wait short.
+        #expect(clock.now - start < .seconds(4))
         // The request was sent: a timeout now is an unknown outcome, not a failure.
         guard case .transport(.noAnswer) = error else { Issue.record("\(error)"); return }
         #expect(error.failureClass == .unknown)
