@@ -249,6 +249,16 @@ import Testing
         #expect(notification.alerts.first?.host == host)
     }
 
+    /// Found by the fuzzer: searching a run of flag emoji backwards, character by character,
+    /// is quadratic (58,000 of them took 10 s; these 300,000 would take minutes).
+    @Test(.timeLimit(.minutes(1))) func aHugeInstanceOfFlagsIsReadInLinearTime() throws {
+        let flags = String(repeating: "🇫🇷", count: 300_000)
+        for (instance, host) in [(flags + ":9100", flags), (flags, flags), ("https://" + flags + "///", flags)] {
+            let notification = try decode(text: #"{"alerts":[{"labels":{"alertname":"A","instance":"\#(instance)"}}]}"#)
+            #expect(notification.alerts.first?.host == host)
+        }
+    }
+
     @Test func hostIsTheNodeThenTheInstanceThenHostThenHostname() throws {
         let labels = [
             (#""host":"h","hostname":"hn","node":"n""#, "n"),
