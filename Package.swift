@@ -1,47 +1,5 @@
 // swift-tools-version:6.0
 import PackageDescription
-#if canImport(Glibc)
-import Glibc
-#endif
-
-/// How `smspartner-notify` is linked on Linux, in every configuration, so that the binary the
-/// tests run goes through the same link as the installed one. A static release binary holds
-/// ~24 MB of code, and each page fault maps a 64 KiB window of it: what a process keeps resident
-/// depends on how far apart the code it runs lies. So: lld, which lays out
-/// - first the functions that a profile of `serve` and of the one-shot commands saw run
-///   (`Link/symbol-order.txt`, written by `scripts/symbol-order`; a name it no longer finds is
-///   skipped, so a stale list costs memory, never correctness),
-/// - and the compiler's symbol-less private functions in one place (`Link/text-layout.ld`);
-///
-/// no exported dynamic symbols (the executable's own ~1.9 MB symbol table was otherwise mapped by
-/// every symbol lookup of its shared libraries); and, where the C library can load them (glibc
-/// 2.36, Debian 12), relative relocations packed as DT_RELR: 22 KB read at start instead of a
-/// 2.7 MB table. lld ships with the Swift toolchain. scripts/build-release adds
-/// -function-sections, which lets the order reach single functions of every Swift module.
-let linkDirectory = Context.packageDirectory + "/Sources/smspartner-notify/Link"
-let packedRelocations: [String] = {
-    #if canImport(Glibc)
-    // lld then requires GLIBC_ABI_DT_RELR, which an older loader refuses to start (not a crash).
-    var name = [CChar](repeating: 0, count: 64)  // "glibc 2.36"
-    guard confstr(Int32(_CS_GNU_LIBC_VERSION), &name, name.count) > 0 else { return [] }
-    let text = String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    let version = text.dropFirst("glibc ".count).split(separator: ".").compactMap { Int($0) }
-    if version.count >= 2, (version[0], version[1]) >= (2, 36) {
-        return ["-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"]
-    }
-    #endif
-    return []
-}()
-let compactLayout: LinkerSetting = .unsafeFlags(
-    [
-        "-use-ld=lld",
-        "-Xlinker", "--no-export-dynamic",
-        "-Xlinker", "--symbol-ordering-file=\(linkDirectory)/symbol-order.txt",
-        "-Xlinker", "--no-warn-symbol-ordering",
-        "-Xlinker", "-T", "-Xlinker", "\(linkDirectory)/text-layout.ld",
-    ] + packedRelocations,
-    .when(platforms: [.linux])
-)
 
 let package = Package(
     name: "smspartner-notify",
@@ -121,9 +79,7 @@ let package = Package(
                 "NotifyCore", "NotifyState", "NotifyServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-            ],
-            exclude: ["Link"],
-            linkerSettings: [compactLayout]
+            ]
         ),
         // A fake SMSPartner HTTP server on 127.0.0.1, shared by every test target and the benchmarks.
         .target(
