@@ -8,7 +8,7 @@ import Testing
     /// which the package test installs for a moment, and which may name a key file.
     static let noSettings: String = {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("notify-no-settings-\(getpid()).yml").path
-        FileManager.default.createFile(atPath: path, contents: Data("# no settings\n".utf8))
+        _ = FileManager.default.createFile(atPath: path, contents: Data("# no settings\n".utf8))
         return path
     }()
 

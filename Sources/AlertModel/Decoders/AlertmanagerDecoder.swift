@@ -266,7 +266,7 @@ private struct LabelSet: Decodable {
     var labels: [Label] = []
 
     init(from decoder: any Decoder) throws {
-        guard let container = try? decoder.container(keyedBy: AnyKey.self) else { return }
+        guard let container = try? decoder.container(keyedBy: AnyCodingKey.self) else { return }
         for key in container.allKeys {
             guard let value = try? container.decodeIfPresent(LenientString.self, forKey: key),
                   let text = value.value
@@ -316,12 +316,4 @@ private struct LenientCount: Decodable {
         }
         if let count = value { value = min(max(count, 0), Int(Int32.max)) }
     }
-}
-
-/// Any key of a JSON object.
-private struct AnyKey: CodingKey {
-    var stringValue: String
-    var intValue: Int? { nil }
-    init(stringValue: String) { self.stringValue = stringValue }
-    init?(intValue: Int) { nil }
 }

@@ -34,8 +34,6 @@ public struct RetryPolicy: Sendable, Equatable {
     /// The pause before attempt `attempt + 1` (attempt counts from 1): exponential,
     /// capped, with "equal jitter" (half fixed, half random) so concurrent senders spread out.
     public func backoff(afterAttempt attempt: Int, random: Double) -> Duration {
-        let exponent = min(max(attempt - 1, 0), 16)
-        let base = min(initialBackoff * (1 << exponent), maxBackoff)
-        return base / 2 + base * (min(max(random, 0), 1) / 2)
+        Backoff(first: initialBackoff, cap: maxBackoff, fixed: 0.5, jitter: 0.5).delay(afterAttempt: attempt, random: random)
     }
 }

@@ -428,9 +428,7 @@ public struct Outbox: Sendable {
     /// configuration's `retry_delay`, 30 s by default) doubling to 20 times that (10 min), with
     /// up to 20% of jitter so a backlog does not retry in lockstep.
     public static func retryDelay(afterAttempt attempt: Int, first: Duration = .seconds(30), random: Double = Double.random(in: 0...1)) -> Duration {
-        let exponent = min(max(attempt - 1, 0), 10)
-        let base = min(first * (1 << exponent), first * 20)
-        return base + base * (min(max(random, 0), 1) * 0.2)
+        Backoff(first: first, cap: first * 20, fixed: 1, jitter: 0.2).delay(afterAttempt: attempt, random: random)
     }
 
     // MARK: - Flush

@@ -69,6 +69,15 @@ public struct MessageRenderer: Sendable {
         func fits(_ shrink: TemplateContext.Shrink) -> Bool {
             budget.fits(SMSMessage(attempt(shrink).text))
         }
+        /// The largest value of `field` in `range` with which the text fits, the rest of
+        /// `shrink` as it stands.
+        func largest(_ field: WritableKeyPath<TemplateContext.Shrink, Int?>, in range: ClosedRange<Int>) -> Int? {
+            Self.largest(in: range) { value in
+                var trial = shrink
+                trial[keyPath: field] = value
+                return fits(trial)
+            }
+        }
 
         if !fits(shrink) {
             for field in TemplateField.allCases {
@@ -79,29 +88,17 @@ public struct MessageRenderer: Sendable {
                 case .details:
                     let longest = capped.alerts.map { max($0.details?.count ?? 0, $0.longOutput?.count ?? 0) }.max() ?? 0
                     if longest == 0 { continue }
-                    shrink.details = Self.largest(in: 0...longest) { limit in
-                        var s = shrink
-                        s.details = limit
-                        return fits(s)
-                    } ?? 0
+                    shrink.details = largest(\.details, in: 0...longest) ?? 0
                 case .message:
                     let longest = capped.alerts.map {
                         [$0.output, $0.summary, $0.comment, $0.details].compactMap { $0?.count }.max() ?? 0
                     }.max() ?? 0
                     if longest == 0 { continue }
-                    shrink.message = Self.largest(in: 0...longest) { limit in
-                        var s = shrink
-                        s.message = limit
-                        return fits(s)
-                    } ?? 0
+                    shrink.message = largest(\.message, in: 0...longest) ?? 0
                 case .alerts:
                     let count = min(capped.alerts.count, shrink.listed ?? capped.alerts.count)
                     if count <= 1 { continue }
-                    shrink.listed = Self.largest(in: 1...count) { listed in
-                        var s = shrink
-                        s.listed = listed
-                        return fits(s)
-                    } ?? 1
+                    shrink.listed = largest(\.listed, in: 1...count) ?? 1
                 case .labels:
                     shrink.hidesLabels = true
                 }
@@ -111,19 +108,10 @@ public struct MessageRenderer: Sendable {
         }
         // Listing fewer alerts or hiding labels may leave room to give the text back.
         if shrink.hidesLabels || shrink.listed != nil {
-            if let limit = shrink.message {
-                shrink.message = Self.largest(in: limit...(limit + budget.effectiveMaxSegments * 160)) { limit in
-                    var s = shrink
-                    s.message = limit
-                    return fits(s)
-                } ?? limit
-            }
-            if let limit = shrink.details {
-                shrink.details = Self.largest(in: limit...(limit + budget.effectiveMaxSegments * 160)) { limit in
-                    var s = shrink
-                    s.details = limit
-                    return fits(s)
-                } ?? limit
+            for field in [\TemplateContext.Shrink.message, \.details] {
+                if let limit = shrink[keyPath: field] {
+                    shrink[keyPath: field] = largest(field, in: limit...(limit + budget.effectiveMaxSegments * 160)) ?? limit
+                }
             }
         }
         if shrink.listed != nil, !truncated.contains("alerts") { truncated.append("alerts") }
