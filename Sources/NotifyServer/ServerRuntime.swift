@@ -11,7 +11,7 @@ public final class ServerRuntime: Sendable {
     public struct Snapshot: Sendable {
         public var settings: Settings
         public var outbox: Outbox
-        public var sender: MessageSender
+        public var sender: Delivery
         public var credentials: Credentials
         /// `serve --to`: who gets what no receiver route names.
         public var defaults: [PhoneNumber]

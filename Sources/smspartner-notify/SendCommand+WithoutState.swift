@@ -14,11 +14,11 @@ import SMSPartner
 extension SendCommand {
     /// Delivers `candidate` within what is `left` of the run's `budget` (the one `--timeout`
     /// names, for the message), without a store.
-    static func sendWithoutState(_ candidate: AlertCandidate, because problem: StateError, sender: MessageSender,
+    static func sendWithoutState(_ candidate: AlertCandidate, because problem: StateError, sender: Delivery,
                                  within left: Duration, of budget: Duration) throws {
         let tag = MessageTag.make(prefix: sender.tag)
         let request = sender.request(candidate.rendered.message.text, to: candidate.recipients, messageTag: tag)
-        let report = sender.delivery.deliver(request, within: left, lookup: LookupOptions(tag: tag))
+        let report = sender.deliver(request, within: left, lookup: LookupOptions(tag: tag))
         for receipt in report.receipts {
             Console.line(describe(receipt))
         }

@@ -198,7 +198,7 @@ struct SendCommand: ParsableCommand {
         // What the recipients had queued goes first, in the order it happened, with one
         // attempt's time at most: the new page must not wait behind a provider still failing.
         if !admission.earlier.isEmpty {
-            let share = min((deadline - clock.now) / 4, sender.delivery.policy.attemptTimeout)
+            let share = min((deadline - clock.now) / 4, sender.policy.attemptTimeout)
             do {
                 let earlier = try outbox.deliver(admission.earlier, with: sender, within: max(share, .zero), waitForLookup: false)
                 for line in Self.describe(earlier, digests: [:], maxAge: configuration.policy.maxAge) {

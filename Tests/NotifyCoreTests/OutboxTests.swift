@@ -23,7 +23,7 @@ import Testing
         let fake: FakeSMSPartner
         let clock: TestClock
         let outbox: Outbox
-        let sender: MessageSender
+        let sender: Delivery
         let scratch: String
 
         /// Admits and delivers, on a thread of its own: a delivery blocks (curl, backoff, the wait
@@ -77,7 +77,7 @@ import Testing
             let outbox = Outbox(store: store, policy: Policy(settings: settings), digests: DigestComposer(renderer: MessageRenderer()),
                                 owner: "test:1", tagPrefix: tagPrefix, now: { clock.now })
             let client = SMSPartnerClient(apiKey: APIKey(FakeSMSPartner.defaultAPIKey)!, baseURL: fake.baseURL, userAgent: "test")
-            let sender = MessageSender(delivery: Delivery(client: client, policy: retry))
+            let sender = Delivery(client: client, policy: retry)
             try await body(Harness(fake: fake, clock: clock, outbox: outbox, sender: sender, scratch: scratch))
             try await fake.shutdown()
         } catch {

@@ -122,7 +122,7 @@ extension OutboxTests {
             // Port 1 (tcpmux) is privileged and unused: connecting to it on loopback is refused at
             // once (a port freed by a closed server could be taken by another test's meanwhile).
             let client = SMSPartnerClient(apiKey: APIKey(FakeSMSPartner.defaultAPIKey)!, baseURL: "http://127.0.0.1:1/v1", userAgent: "test")
-            let down = MessageSender(delivery: Delivery(client: client, policy: Self.unknownRetry))
+            let down = Delivery(client: client, policy: Self.unknownRetry)
             let admission = try h.outbox.admit(try Self.candidate("disk full", to: [Self.alice]), lease: .seconds(60))
             let claims = admission.claims
             let results = try await Self.offPool { try h.outbox.deliver(claims, with: down, within: .milliseconds(600)) }
@@ -170,7 +170,7 @@ extension OutboxTests {
             let admission = try h.outbox.admit(try Self.candidate("disk full", to: [Self.alice]), lease: .seconds(60))
             let claim = try #require(admission.claims.first)
             // What the killed process sent before it died.
-            _ = try h.sender.delivery.client.send(
+            _ = try h.sender.client.send(
                 h.sender.request(claim.text, to: [try PhoneNumber(parsing: Self.alice)], messageTag: claim.tag), timeout: .seconds(2)).get()
             h.clock.advance(.seconds(61))
             let report = try await h.flush()
@@ -185,7 +185,7 @@ extension OutboxTests {
         try await withOutbox(retry: Self.unknownRetry) { h in
             let admission = try h.outbox.admit(try Self.candidate("disk full", to: [Self.alice, Self.bob]), lease: .seconds(60))
             let claim = try #require(admission.claims.first)
-            _ = try h.sender.delivery.client.send(
+            _ = try h.sender.client.send(
                 h.sender.request(claim.text, to: [try PhoneNumber(parsing: Self.alice)], messageTag: claim.tag), timeout: .seconds(2)).get()
             h.clock.advance(.seconds(61))
             let report = try await h.flush()
@@ -256,7 +256,7 @@ extension OutboxTests {
     @Test func withoutATagNothingIsAskedAndItIsSentAgain() async throws {
         try await withOutbox(retry: Self.unknownRetry) { h in
             let request = h.sender.request("disk full", to: [try PhoneNumber(parsing: Self.alice)], messageTag: nil)
-            let report = h.sender.delivery.deliver(request, within: .seconds(5), lookup: LookupOptions(tag: nil, askFirst: true))
+            let report = h.sender.deliver(request, within: .seconds(5), lookup: LookupOptions(tag: nil, askFirst: true))
             #expect(report.receipts.count == 1)
             #expect(report.receipts.first?.confirmedByTag == nil)
             #expect(lookups(h.fake).isEmpty)

@@ -16,13 +16,39 @@ import Darwin
 /// the request's tag whether it took it. The numbers it took are confirmed; the others are
 /// sent again. When the budget does not leave time to ask, the batch's outcome stays unknown
 /// (``DeliveryReport/Batch/unknown``) and the outbox asks later.
+///
+/// It also holds what every request shares (sender, tag, sandbox), and says how long a process
+/// that delivers claims what it takes (``lease(within:)``).
 public struct Delivery: Sendable {
     public var client: SMSPartnerClient
     public var policy: RetryPolicy
+    /// The SMS sender name (`sender`); nil = the operator's shortcode.
+    public var sender: String?
+    /// The configured tag, for requests whose message has none of its own.
+    public var tag: String?
+    public var sandbox: Bool
 
-    public init(client: SMSPartnerClient, policy: RetryPolicy = RetryPolicy()) {
+    public init(client: SMSPartnerClient, policy: RetryPolicy = RetryPolicy(), sender: String? = nil, tag: String? = nil,
+                sandbox: Bool = false) {
         self.client = client
         self.policy = policy
+        self.sender = sender
+        self.tag = tag
+        self.sandbox = sandbox
+    }
+
+    /// How long a process that delivers within `budget` claims what it takes: past the budget,
+    /// the last attempt, and `lookup_delay` (at least 15 s). A claim whose lease ran out comes
+    /// back unknown and is asked about at once: by then any request of its dead sender has had
+    /// `lookup_delay` to show under its tag.
+    public func lease(within budget: Duration) -> Duration {
+        budget + policy.attemptTimeout + max(policy.lookupDelay, .seconds(15))
+    }
+
+    /// The request for `text` to `numbers`, tagged with its message's own `messageTag` (else
+    /// the configured tag).
+    public func request(_ text: String, to numbers: [PhoneNumber], messageTag: String? = nil) -> SendRequest {
+        SendRequest(phoneNumbers: numbers, message: SMSMessage(text), sender: sender, tag: messageTag ?? tag, sandbox: sandbox)
     }
 
     /// Delivers `request`, spending at most `budget` (plus one attempt's connect slack);

@@ -39,9 +39,9 @@ extension Settings {
     }
 
     /// The sender: SMSPartner with `apiKey`, and this configuration's sender, tag and sandbox.
-    public func sender(apiKey: APIKey) -> MessageSender {
+    public func sender(apiKey: APIKey) -> Delivery {
         let client = SMSPartnerClient(apiKey: apiKey, baseURL: apiURL, userAgent: ToolVersion.userAgent)
-        return MessageSender(delivery: Delivery(client: client, policy: RetryPolicy(lookupDelay: configuration.lookupDelay)),
+        return Delivery(client: client, policy: RetryPolicy(lookupDelay: configuration.lookupDelay),
                              sender: configuration.sender,
                              tag: configuration.tag, sandbox: configuration.sandbox)
     }
