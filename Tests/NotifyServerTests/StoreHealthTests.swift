@@ -33,7 +33,9 @@ import Testing
     @Test func whatTheRealWorkSawFailHoldsUntilItSucceedsAndIsLoggedOncePerChange() async throws {
         try await withStore { store, _ in
             let capture = LogCapture()
-            let health = StoreHealth(store: store, logger: capture.logger(), interval: .zero)
+            // A window no loaded machine outlasts (the default 30 s did, once): what ends a
+            // failure here is the success, not the time.
+            let health = StoreHealth(store: store, logger: capture.logger(), interval: .zero, window: .seconds(3600))
             for _ in 0..<5 { health.failed(.intake, Self.damaged) }
             health.failed(.worker, Self.damaged)
             #expect(await health.problems() == [Self.damaged.description], "one reason, said once")
