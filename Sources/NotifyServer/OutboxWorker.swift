@@ -53,10 +53,8 @@ public final class OutboxWorker: Service, Sendable {
                     try snapshot.outbox.flush(sender: snapshot.sender, within: budget, lease: lease)
                 }
                 metrics.delivered(report)
-                for result in report.results {
-                    logger.info("delivery", metadata: [
-                        "to": .string(result.claim.recipient), "outcome": .string(Self.describe(result.outcome)),
-                    ])
+                for line in OutcomeText.lines(for: report.results, digests: [:], maxAge: snapshot.configuration.policy.maxAge) {
+                    logger.info("delivery", metadata: ["result": .string(line)])
                 }
                 if report.expired > 0 { logger.warning("expired queued SMS older than max_age", metadata: ["count": .stringConvertible(report.expired)]) }
                 let status = try await pool.runIfActive {
@@ -78,16 +76,5 @@ public final class OutboxWorker: Service, Sendable {
             try? await Task.sleep(for: .milliseconds(10))
         }
         logger.info("outbox worker stopped")
-    }
-
-    static func describe(_ outcome: DeliveryOutcome) -> String {
-        switch outcome {
-        case .sent(let id, _, _, _): "sent (message_id \(id))"
-        case .failed(let errorClass, let error): "failed (\(errorClass)): \(error)"
-        case .retry(_, let error, let at): "queued, retried at \(at.localTimeOfDay): \(error)"
-        case .expired: "expired"
-        case .unknown(let error, _): "outcome unknown: \(error)"
-        case .confirmed: "sent (confirmed by SMSPartner after an unanswered request)"
-        }
     }
 }

@@ -107,19 +107,20 @@ public struct WebhookIntake: Sendable {
             return IntakeReply(status: error.isTransient ? 503 : 500, message: "not accepted: \(error)", alerts: alerts)
         }
         let decisions = admission.decisions.map { recipient, decision in
-            switch decision {
-            case .send: IntakeReply.Decision(to: recipient.e164, decision: "queued")
-            case .duplicate(let earlier): Self.duplicate(to: recipient, of: earlier)
-            case .held(let reason, let detail): IntakeReply.Decision(to: recipient.e164, decision: "held", detail: "\(reason.rawValue): \(detail)")
-            case .stale: IntakeReply.Decision(to: recipient.e164, decision: "stale", detail: "its alerts were resolved already")
+            let name = switch decision {
+            case .send: "queued"
+            case .duplicate: "duplicate"
+            case .held: "held"
+            case .stale: "stale"
             }
+            return IntakeReply.Decision(to: recipient.e164, decision: name, detail: OutcomeText.detail(decision))
         }
         return IntakeReply(status: 200, message: "accepted", decisions: decisions, alerts: alerts, skipped: route.skipped)
     }
 
     /// A `duplicate` decision, naming the delivery it repeats.
     static func duplicate(to recipient: PhoneNumber, of earlier: DeliveryRecord) -> IntakeReply.Decision {
-        IntakeReply.Decision(to: recipient.e164, decision: "duplicate", detail: "of #\(earlier.id)")
+        IntakeReply.Decision(to: recipient.e164, decision: "duplicate", detail: OutcomeText.detail(.duplicate(of: earlier)))
     }
 
     /// Why a body did not decode, as a 400 says it: the decoders speak of the command line's

@@ -44,7 +44,7 @@ struct FlushCommand: ParsableCommand {
         let report = try CommandSupport.stored { () throws(StateError) in
             try outbox.flush(limit: limit, sender: sender, within: budget, lease: lease)
         }
-        for line in SendCommand.describe(report.results, digests: [:], maxAge: settings.configuration.policy.maxAge) {
+        for line in OutcomeText.lines(for: report.results, digests: [:], maxAge: settings.configuration.policy.maxAge) {
             Console.line(line)
         }
         let sent = report.results.filter { $0.receipt != nil }.count

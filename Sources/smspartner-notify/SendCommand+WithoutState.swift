@@ -20,7 +20,7 @@ extension SendCommand {
         let request = sender.request(candidate.rendered.message.text, to: candidate.recipients, messageTag: tag)
         let report = sender.deliver(request, within: left, lookup: LookupOptions(tag: tag))
         for receipt in report.receipts {
-            Console.line(describe(receipt))
+            Console.line(OutcomeText.sent(receipt))
         }
         let failures = report.failures
         for (numbers, error) in failures {

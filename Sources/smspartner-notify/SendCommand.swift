@@ -171,7 +171,7 @@ struct SendCommand: ParsableCommand {
                 if case .duplicate(let earlier) = decision { duplicates.append((recipient, earlier)) }
             }
             for (recipient, earlier) in duplicates {
-                Console.line("suppressed: \(recipient.e164): duplicate of #\(earlier.id), \(Self.describe(earlier)) (not recorded: the state stayed busy)")
+                Console.line("suppressed: \(recipient.e164): \(OutcomeText.duplicate(of: earlier)) (not recorded: the state stayed busy)")
             }
             guard let preview, !preview.isEmpty, duplicates.count == preview.count else {
                 // Only those the store does not show as having it already.
@@ -185,15 +185,7 @@ struct SendCommand: ParsableCommand {
             return try withoutState(error)
         }
         for (recipient, decision) in admission.decisions {
-            switch decision {
-            case .send: break
-            case .duplicate(let earlier):
-                Console.line("suppressed: \(recipient.e164): duplicate of #\(earlier.id), \(Self.describe(earlier))")
-            case .held(let reason, let detail):
-                Console.line("held: \(recipient.e164): \(Self.describe(reason)) (\(detail)); it goes into the next digest")
-            case .stale:
-                Console.line("suppressed: \(recipient.e164): stale, every alert it reports firing was resolved already")
-            }
+            if let line = OutcomeText.line(decision, to: recipient) { Console.line(line) }
         }
         // What the recipients had queued goes first, in the order it happened, with one
         // attempt's time at most: the new page must not wait behind a provider still failing.
@@ -201,7 +193,7 @@ struct SendCommand: ParsableCommand {
             let share = min((deadline - clock.now) / 4, sender.policy.attemptTimeout)
             do {
                 let earlier = try outbox.deliver(admission.earlier, with: sender, within: max(share, .zero), waitForLookup: false)
-                for line in Self.describe(earlier, digests: [:], maxAge: configuration.policy.maxAge) {
+                for line in OutcomeText.lines(for: earlier, digests: [:], maxAge: configuration.policy.maxAge) {
                     Console.line("earlier: \(line)")
                 }
             } catch {
@@ -213,7 +205,7 @@ struct SendCommand: ParsableCommand {
         let results = try CommandSupport.stored { () throws(StateError) in
             try outbox.deliver(admission.claims, with: sender, within: max(deadline - clock.now, .zero), attemptEach: true)
         }
-        for line in Self.describe(results, digests: admission.digests, maxAge: configuration.policy.maxAge) {
+        for line in OutcomeText.lines(for: results, digests: admission.digests, maxAge: configuration.policy.maxAge) {
             Console.line(line)
         }
         // SMSPartner just worked: take a few queued deliveries along, within what is left.
@@ -253,75 +245,10 @@ struct SendCommand: ParsableCommand {
             guard let store = try SQLiteStateStore(readOnlyIn: directory, busyTimeout: .seconds(2), upgrade: false) else {
                 return numbers.map { "\($0): send (nothing recorded yet)" }
             }
-            return try settings.outbox(store: store).preview(candidate).map { recipient, decision in
-                switch decision {
-                case .send: "\(recipient.e164): send"
-                case .duplicate(let earlier): "\(recipient.e164): suppressed, duplicate of #\(earlier.id), \(describe(earlier))"
-                case .hold(let reason, let detail): "\(recipient.e164): held, \(describe(reason)) (\(detail))"
-                case .stale(let detail): "\(recipient.e164): suppressed, \(detail)"
-                }
-            }
+            return try settings.outbox(store: store).preview(candidate).map { OutcomeText.preview($1, to: $0) }
         } catch {
             return numbers.map { "\($0): unknown (\(error))" }
         }
-    }
-
-    /// Where an earlier delivery stands: `sent at …`, `queued at …`, `held at … for the digest`.
-    static func describe(_ earlier: DeliveryRecord) -> String {
-        switch earlier.state {
-        case .sent: "sent at \((earlier.sentAt ?? earlier.createdAt).localDateTime)"
-        case .sending, .pending: "queued at \(earlier.createdAt.localDateTime)"
-        case .unknown: "sent at \(earlier.createdAt.localDateTime) without an answer, being checked with SMSPartner"
-        case .held, .digested: "held at \(earlier.createdAt.localDateTime) for the digest"
-        case .failed, .expired, .duplicate: "\(earlier.state.rawValue) at \(earlier.createdAt.localDateTime)"
-        }
-    }
-
-    static func describe(_ reason: DecisionReason) -> String {
-        switch reason {
-        case .duplicate: "duplicate"
-        case .recipientLimit: "over the recipient's rate limit"
-        case .hourlyCap: "over the hourly cap"
-        case .dailyCap: "over the daily cap"
-        case .followsHeld: "follows an alert that is held"
-        case .stale: "stale (its alerts were resolved already)"
-        }
-    }
-
-    /// One line per request sent (`sent: …`), and per text and outcome for what was queued
-    /// again (`queued: …`), refused (`failed: …`) or expired: `+336…` for one recipient,
-    /// `N recipients` for more. Digests are named.
-    static func describe(_ results: [DeliveryResult], digests: [Int64: Int], maxAge: Duration) -> [String] {
-        var lines: [String] = []
-        var receipts: [SendReceipt] = []
-        var done = Set<Int64>()
-        for result in results where !done.contains(result.claim.deliveryID) {
-            let digest = digests[result.claim.deliveryID].map { " (digest of \($0) held alert\($0 == 1 ? "" : "s"))" } ?? ""
-            if result.outcome.isSent {
-                done.insert(result.claim.deliveryID)
-                guard let receipt = result.receipt, !receipts.contains(receipt) else { continue }
-                receipts.append(receipt)
-                lines.append(describe(receipt) + digest)
-                continue
-            }
-            let same = results.filter { $0.claim.messageID == result.claim.messageID && $0.outcome == result.outcome }
-            done.formUnion(same.map(\.claim.deliveryID))
-            let who = same.count == 1 ? result.claim.recipient : "\(same.count) recipients"
-            switch result.outcome {
-            case .sent, .confirmed:
-                break
-            case .unknown(let error, _):
-                lines.append("unknown: \(who)\(digest): \(error)")
-            case .retry(_, let error, let retryAt):
-                let until = result.claim.createdAt + maxAge
-                lines.append("queued: \(who)\(digest): \(error); retried from \(retryAt.localTimeOfDay) until \(until.localTimeOfDay)")
-            case .failed(_, let error):
-                lines.append("failed: \(who)\(digest): \(error)")
-            case .expired:
-                lines.append("expired: \(who)\(digest): older than max_age, not sent")
-            }
-        }
-        return lines
     }
 
     /// The alert, decoded from the flags, the environment or standard input (``AlertDecoding``).
@@ -358,17 +285,6 @@ struct SendCommand: ParsableCommand {
         } catch {
             throw CommandFailure(.dataError, "unreadable alert input: \(error)")
         }
-    }
-
-    static func describe(_ receipt: SendReceipt) -> String {
-        let count = receipt.phoneNumbers.count
-        let to = count == 1 ? receipt.phoneNumbers[0].e164 : "\(count) recipients"
-        if let tag = receipt.confirmedByTag {
-            return "sent: \(to) (no answer came, but SMSPartner has it under tag \(tag); not sent again)"
-        }
-        var line = "sent: \(to) (message_id \(receipt.messageID), nb_sms \(receipt.nbSMS)"
-        if let cost = receipt.cost { line += ", cost \(cost)\(receipt.currency.map { " " + $0 } ?? "")" }
-        return line + ")"
     }
 }
 
