@@ -109,8 +109,8 @@ public enum AlertmanagerDecoder {
         var endsAt = text(raw.endsAt)
         if let end = endsAt, end.hasPrefix("0001-01-01") { endsAt = nil }
 
-        let key = fingerprint ?? AlertGrouping.fingerprint(of: labels)
-        return Alert(
+        let identity = AlertIdentity(fingerprint: fingerprint, labels: labels, status: status)
+        var alert = Alert(
             source: .alertmanager,
             notificationType: status,
             host: host,
@@ -124,9 +124,11 @@ public enum AlertmanagerDecoder {
             endsAt: endsAt,
             fingerprint: fingerprint,
             url: text(raw.generatorURL),
-            dedupKey: "\(key):\((status ?? "unknown").lowercased())",
+            dedupKey: identity.dedupKey,
             recipients: []
         )
+        alert.identity = identity
+        return alert
     }
 
     /// The field's value trimmed; nil when missing, blank or not a scalar.

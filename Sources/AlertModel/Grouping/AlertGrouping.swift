@@ -49,18 +49,10 @@ public enum AlertGrouping {
         )
     }
 
-    /// A fingerprint for labels when the source gave none: the hash of the labels'
-    /// `name=value` pairs, sorted by name then value, joined by `,`.
-    static func fingerprint(of labels: [Label]) -> String {
-        let pairs = labels.sorted { ($0.name, $0.value) < ($1.name, $1.value) }.map { "\($0.name)=\($0.value)" }
-        return StableHash.hex(pairs.joined(separator: ","))
-    }
-
-    /// An alert's dedup key, or one derived from its fingerprint (or labels) and type.
+    /// An alert's dedup key, or the one its identity (made now when it has none) gives.
     static func dedupKey(of alert: Alert) -> String {
-        if let key = alert.dedupKey { return key }
-        let fingerprint = alert.fingerprint ?? fingerprint(of: alert.labels)
-        return "\(fingerprint):\((alert.notificationType ?? "unknown").lowercased())"
+        alert.dedupKey
+            ?? (alert.identity ?? AlertIdentity(fingerprint: alert.fingerprint, labels: alert.labels, status: alert.notificationType)).dedupKey
     }
 
     // MARK: - Ordering

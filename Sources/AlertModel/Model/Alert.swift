@@ -59,6 +59,8 @@ public struct Alert: Sendable, Equatable {
     public var url: String?
     /// The source's own deduplication key: same key = same notification (see each decoder).
     public var dedupKey: String?
+    /// An Alertmanager alert's identity, set by its decoder (nil for other sources).
+    public var identity: AlertIdentity?
     /// Recipients named by the input itself (a contact's pager, a `to` field), not yet validated.
     public var recipients: [String]
 

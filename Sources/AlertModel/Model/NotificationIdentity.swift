@@ -14,11 +14,14 @@ extension Notification {
         if alert.host != nil || alert.service != nil {
             return "\(source.rawValue):\(alert.host ?? "")\(alert.service.map { "/" + $0 } ?? "")"
         }
-        if source == .alertmanager, !alert.labels.isEmpty {
-            let labels = alert.labels.map { "\($0.name)=\($0.value)" }.sorted().joined(separator: ",")
-            return "\(source.rawValue):\(StableHash.hex(labels))"
-        }
+        if let identity = alert.identity { return "\(source.rawValue):\(identity.fingerprint)" }
         return alert.dedupKey
+    }
+
+    /// What the store files it under, the same for the decision and its history: its
+    /// ``subject``, else `dedupKey` (the key `--dedup-key` or the caller gave).
+    public func subject(or dedupKey: String?) -> String? {
+        subject ?? dedupKey
     }
 
     /// The status deduplication compares: the type and state of one alert (`PROBLEM
@@ -74,9 +77,8 @@ extension Notification {
         var firing: [String] = []
         var resolved: [String] = []
         for alert in alerts {
-            guard let startsAt = alert.startsAt, let key = alert.dedupKey,
-                  let colon = key.lastIndex(of: ":") else { continue }
-            let instance = "\(key[..<colon])@\(startsAt)"
+            guard let startsAt = alert.startsAt, let identity = alert.identity else { continue }
+            let instance = identity.instance(startsAt: startsAt)
             switch alert.notificationType?.lowercased() {
             case "firing": firing.append(instance)
             case "resolved": resolved.append(instance)

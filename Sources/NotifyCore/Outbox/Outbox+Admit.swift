@@ -13,7 +13,7 @@ extension Outbox {
         let sendState: DeliveryState = lease == nil ? .pending : .sending
         let time = now()
         let notification = candidate.notification
-        let subject = notification.subject ?? candidate.dedupKey
+        let subject = notification.subject(or: candidate.dedupKey)
         let status = notification.statusName
         return try store.write { (tx) throws(StateError) -> Admission in
             var admission = Admission()
@@ -139,7 +139,7 @@ extension Outbox {
     func history(of recipient: String, about alert: (notification: Notification, dedupKey: String?)?, in reader: any StateReader,
                  at time: Timestamp, globalLastHour: Int, globalLastDay: Int) throws(StateError) -> Policy.RecipientHistory {
         let settings = policy.settings
-        let subject = alert.flatMap { $0.notification.subject ?? $0.dedupKey }
+        let subject = alert.flatMap { $0.notification.subject(or: $0.dedupKey) }
         var history = Policy.RecipientHistory(
             recentSends: try reader.limitedSends(to: recipient, since: time - settings.longestWindow),
             globalLastHour: globalLastHour, globalLastDay: globalLastDay,

@@ -25,7 +25,7 @@ extension Outbox {
             guard case .duplicate(let earlier) = decision else { return nil }
             found.append(DuplicateDecision(
                 recipient: recipient, earlier: earlier, dedupKey: dedupKey, status: notification.statusName,
-                subject: notification.subject ?? dedupKey, decidedAt: time))
+                subject: notification.subject(or: dedupKey), decidedAt: time))
         }
         return found.isEmpty ? nil : found
     }
