@@ -59,7 +59,7 @@ let package = Package(
         .target(
             name: "NotifyServer",
             dependencies: [
-                "NotifyCore", "NotifyState", "AlertModel", "SMSText",
+                "NotifyCore", "NotifyState", "AlertModel", "SMSText", "SMSPartner",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -68,6 +68,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
@@ -76,7 +77,7 @@ let package = Package(
         .executableTarget(
             name: "smspartner-notify",
             dependencies: [
-                "NotifyCore", "NotifyState", "NotifyServer",
+                "NotifyCore", "NotifyState", "NotifyServer", "AlertModel", "SMSText", "SMSPartner",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -93,29 +94,40 @@ let package = Package(
         // The fake server as a process, for scripts/bench and manual runs.
         .executableTarget(name: "fake-smspartner", dependencies: ["SMSPartnerTesting"]),
         // In-process decode and render throughput (built by scripts/build-release, run by scripts/bench-dry-run).
-        .executableTarget(name: "render-bench", dependencies: ["NotifyCore", "AlertModel"], path: "Benchmarks/RenderBench"),
+        .executableTarget(name: "render-bench", dependencies: ["NotifyCore", "AlertModel", "SeededRandom"], path: "Benchmarks/RenderBench"),
 
-        .testTarget(name: "SMSTextTests", dependencies: ["SMSText"]),
-        .testTarget(name: "SMSPartnerTests", dependencies: ["SMSPartner", "SMSPartnerTesting"]),
-        .testTarget(
-            name: "AlertModelTests",
-            dependencies: ["AlertModel", .product(name: "PropertyBased", package: "swift-property-based")],
-            exclude: ["Fixtures"]
-        ),
+        // What several test targets share (as swift-argument-parser's TestHelpers): temporary
+        // directories, the source tree's fixture folders and expected files, a raw HTTP/1.1
+        // connection and loopback ports, blocking work on a thread of its own.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        // The seeded generator (SplitMix64) of the random tests and of render-bench's payload, in
+        // a module of its own: the benchmark links neither Foundation nor Testing.
+        .target(name: "SeededRandom", path: "Tests/SeededRandom"),
+
+        .testTarget(name: "SMSTextTests", dependencies: ["SMSText", "SeededRandom"]),
+        .testTarget(name: "SMSPartnerTests", dependencies: ["SMSPartner", "SMSText", "SMSPartnerTesting", "TestSupport"]),
+        .testTarget(name: "AlertModelTests", dependencies: ["AlertModel", "SeededRandom", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "NotifyServerTests", dependencies: [
-            "NotifyServer", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
+            "NotifyServer", "NotifyCore", "NotifyState", "AlertModel", "SMSPartner", "SMSText", "TestSupport",
+            .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
             .product(name: "Hummingbird", package: "hummingbird"), .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOEmbedded", package: "swift-nio"),
         ]),
-        .testTarget(name: "NotifyStateTests", dependencies: ["NotifyState", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "NotifyStateTests", dependencies: ["NotifyState", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
             name: "NotifyCoreTests",
-            dependencies: ["NotifyCore", "SMSPartnerTesting", .product(name: "PropertyBased", package: "swift-property-based")],
+            dependencies: [
+                "NotifyCore", "NotifyState", "AlertModel", "SMSPartner", "SMSText", "SMSPartnerTesting", "TestSupport",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
             exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["smspartner-notify", "fake-smspartner", "SMSPartnerTesting", "SMSPartner", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "smspartner-notify", "fake-smspartner", "NotifyState", "SMSPartner", "SMSPartnerTesting", "TestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             exclude: ["Fixtures"]
         ),
     ]

@@ -15,6 +15,7 @@
 /// `--payload` prints that payload and exits (scripts/bench-dry-run feeds it to the CLI).
 import AlertModel
 import NotifyCore
+import SeededRandom
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -28,18 +29,6 @@ import Darwin
 #endif
 
 // MARK: - The payload
-
-/// A small deterministic generator (SplitMix64), so every run benchmarks the same bytes.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// One alert of the webhook, as Alertmanager writes it.
 struct WebhookAlert: Encodable {
@@ -69,7 +58,7 @@ struct Webhook: Encodable {
 /// The 100-alert payload: one group (`cluster="prod-eu"`) of node, Kubernetes and
 /// application alerts, mixed severities, about half firing.
 func alertmanagerPayload(alerts count: Int = 100) -> [UInt8] {
-    var random = SplitMix64(state: 0x00C0_FFEE)
+    var random = SplitMix64(seed: 0x00C0_FFEE)  // seeded: every run benchmarks the same bytes
     let rules: [(name: String, job: String, summary: String, description: String)] = [
         ("NodeFilesystemAlmostFull", "node", "Filesystem almost full on {host}", "Filesystem / on {host}:9100 has {n}% available space left."),
         ("NodeHighCPULoad", "node", "High CPU load on {host}", "CPU load on {host} is {n}% over the last 15 minutes."),

@@ -1,4 +1,6 @@
 import AlertModel
+import SeededRandom
+import TestSupport
 import Testing
 
 @Suite struct AlertGroupingTests {
@@ -90,8 +92,8 @@ import Testing
     }
 
     @Test func theOrderDoesNotDependOnTheInputOrder() throws {
-        let notification = try AlertmanagerDecoder.decode(Fixture.bytes("alertmanager/firing-mixed-severities.json"))
-        var generator = SeededRandom(seed: 7)
+        let notification = try AlertmanagerDecoder.decode(FixtureDirectory.decoders.bytes("alertmanager/firing-mixed-severities.json"))
+        var generator = SplitMix64(seed: 7)
         for _ in 0..<50 {
             let shuffled = notification.alerts.shuffled(using: &generator)
             let regrouped = group(shuffled, status: "firing", commonLabels: notification.commonLabels)
@@ -218,32 +220,17 @@ import Testing
     }
 
     @Test func theDecodersKeysMatchTheGroupsRule() throws {
-        let notification = try AlertmanagerDecoder.decode(Fixture.bytes("alertmanager/mixed-firing-resolved.json"))
+        let notification = try AlertmanagerDecoder.decode(FixtureDirectory.decoders.bytes("alertmanager/mixed-firing-resolved.json"))
         let keys = notification.alerts.compactMap(\.dedupKey).sorted().joined(separator: ",")
         #expect(notification.dedupKey == "alertmanager:" + StableHash.hex(keys))
     }
 
     @Test func resolvingTheGroupChangesTheDecodedKey() throws {
-        let text = try Fixture.text("alertmanager/firing-single.json")
+        let text = try FixtureDirectory.decoders.text("alertmanager/firing-single.json")
         let firing = try AlertmanagerDecoder.decode(Array(text.utf8))
         let resolvedText = text.replacing(#""status":"firing""#, with: #""status":"resolved""#)
         let resolved = try AlertmanagerDecoder.decode(Array(resolvedText.utf8))
         #expect(resolved.resolvedCount == 1)
         #expect(firing.dedupKey != resolved.dedupKey)
-    }
-}
-
-/// A small, seeded generator so the shuffles are reproducible.
-private struct SeededRandom: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

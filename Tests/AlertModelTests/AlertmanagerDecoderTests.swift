@@ -1,9 +1,11 @@
 import AlertModel
+import SeededRandom
+import TestSupport
 import Testing
 
 @Suite struct AlertmanagerDecoderTests {
     private func decode(_ fixture: String) throws -> Notification {
-        try AlertmanagerDecoder.decode(Fixture.bytes("alertmanager/\(fixture)"))
+        try AlertmanagerDecoder.decode(FixtureDirectory.decoders.bytes("alertmanager/\(fixture)"))
     }
 
     private func decode(text: String) throws(DecodeError) -> Notification {
@@ -189,10 +191,10 @@ import Testing
     }
 
     @Test func everyGoodFixtureDecodes() throws {
-        let names = try Fixture.names(in: "alertmanager").filter { !$0.contains("/malformed-") && !$0.contains("/empty-") }
+        let names = try FixtureDirectory.decoders.names(in: "alertmanager").filter { !$0.contains("/malformed-") && !$0.contains("/empty-") }
         #expect(names.count >= 9)
         for name in names {
-            let notification = try AlertmanagerDecoder.decode(Fixture.bytes(name))
+            let notification = try AlertmanagerDecoder.decode(FixtureDirectory.decoders.bytes(name))
             #expect(!notification.alerts.isEmpty, "\(name)")
             #expect(notification.dedupKey?.hasPrefix("alertmanager:") == true, "\(name)")
             #expect(notification.alerts.allSatisfy { $0.source == .alertmanager && $0.dedupKey != nil }, "\(name)")
@@ -334,7 +336,7 @@ import Testing
     // MARK: - Errors
 
     @Test func notJSON() throws {
-        let error = error(try Fixture.bytes("alertmanager/malformed-not-json.txt"))
+        let error = error(try FixtureDirectory.decoders.bytes("alertmanager/malformed-not-json.txt"))
         guard case .malformed(.alertmanager, let reason)? = error else {
             Issue.record("expected malformed, got \(String(describing: error))")
             return
@@ -343,7 +345,7 @@ import Testing
     }
 
     @Test func aCutBodyIsNotJSON() throws {
-        let error = error(try Fixture.bytes("alertmanager/malformed-truncated-body.json"))
+        let error = error(try FixtureDirectory.decoders.bytes("alertmanager/malformed-truncated-body.json"))
         guard case .malformed(.alertmanager, let reason)? = error else {
             Issue.record("expected malformed, got \(String(describing: error))")
             return
@@ -352,23 +354,23 @@ import Testing
     }
 
     @Test func aJSONArrayIsNotAPayload() throws {
-        #expect(error(try Fixture.bytes("alertmanager/malformed-array.json"))
+        #expect(error(try FixtureDirectory.decoders.bytes("alertmanager/malformed-array.json"))
             == .malformed(format: .alertmanager, reason: "not a JSON object (an array)"))
     }
 
     @Test func alertsMustBeAnArray() throws {
-        #expect(error(try Fixture.bytes("alertmanager/malformed-alerts-not-array.json"))
+        #expect(error(try FixtureDirectory.decoders.bytes("alertmanager/malformed-alerts-not-array.json"))
             == .malformed(format: .alertmanager, reason: "`alerts` is not an array"))
     }
 
     @Test func alertsMustBePresent() throws {
-        #expect(error(try Fixture.bytes("alertmanager/malformed-no-alerts.json"))
+        #expect(error(try FixtureDirectory.decoders.bytes("alertmanager/malformed-no-alerts.json"))
             == .malformed(format: .alertmanager, reason: "no `alerts` array"))
         #expect(error(Array(#"{"alerts":null}"#.utf8)) == .malformed(format: .alertmanager, reason: "no `alerts` array"))
     }
 
     @Test func noAlertsIsEmpty() throws {
-        #expect(error(try Fixture.bytes("alertmanager/empty-alerts.json"))
+        #expect(error(try FixtureDirectory.decoders.bytes("alertmanager/empty-alerts.json"))
             == .empty(format: .alertmanager, reason: "the payload has no alerts"))
     }
 
@@ -450,8 +452,8 @@ import Testing
 
     @Test func mutatedFixturesNeverCrash() throws {
         var generator = SplitMix64(seed: 42)
-        let names = try Fixture.names(in: "alertmanager")
-        let originals = try names.map { try Fixture.bytes($0) }
+        let names = try FixtureDirectory.decoders.names(in: "alertmanager")
+        let originals = try names.map { try FixtureDirectory.decoders.bytes($0) }
         var decoded = 0
         for round in 0..<3000 {
             var bytes = originals[round % originals.count]
@@ -473,20 +475,5 @@ import Testing
             }
         }
         #expect(decoded > 0)
-    }
-}
-
-/// A small, seeded generator so the robustness loops are reproducible.
-private struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

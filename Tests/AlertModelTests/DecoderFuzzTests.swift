@@ -24,6 +24,8 @@
 /// A failing input is written to `$TMPDIR/smspartner-fuzz/` and its seed and run number are
 /// in the failure message.
 import Foundation
+import SeededRandom
+import TestSupport
 import Testing
 
 @testable import AlertModel
@@ -451,11 +453,12 @@ struct FuzzCorpus: Sendable {
 
     /// Reads the fixtures (a few kilobytes; each test reads them once).
     static func shared() throws -> FuzzCorpus {
-        FuzzCorpus(
-            alertmanager: try Fixture.names(in: "alertmanager").map(Fixture.bytes),
+        let fixtures = FixtureDirectory.decoders
+        return FuzzCorpus(
+            alertmanager: try fixtures.names(in: "alertmanager").map(fixtures.bytes),
             generic: Self.genericSamples.map { Array($0.utf8) },
-            nagios: try Fixture.names(in: "nagios").map(Fixture.environment),
-            icinga: try Fixture.names(in: "icinga").map(Fixture.environment)
+            nagios: try fixtures.names(in: "nagios").map(fixtures.environment),
+            icinga: try fixtures.names(in: "icinga").map(fixtures.environment)
         )
     }
 
@@ -473,25 +476,20 @@ struct FuzzCorpus: Sendable {
 
 // MARK: - Random inputs
 
-/// Seeded randomness (SplitMix64) and the input generators. One generator per run, derived
-/// from the seed, the decoder's name and the run number, so any run replays on its own.
+/// Seeded randomness (``SplitMix64``) and the input generators. One generator per run, derived
+/// from the seed, the decoder's name (its FNV-1a hash) and the run number, so any run replays
+/// on its own.
 struct FuzzRandom: RandomNumberGenerator {
-    private var state: UInt64
+    private var generator: SplitMix64
 
     init(seed: UInt64, stream: String, run: Int) {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in stream.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
-        state = seed ^ hash ^ (UInt64(truncatingIfNeeded: run) &* 0x9e37_79b9_7f4a_7c15)
+        generator = SplitMix64(seed: seed ^ hash ^ (UInt64(truncatingIfNeeded: run) &* 0x9e37_79b9_7f4a_7c15))
         _ = next()
     }
 
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
-    }
+    mutating func next() -> UInt64 { generator.next() }
 
     mutating func below(_ bound: Int) -> Int { bound <= 1 ? 0 : Int(next() % UInt64(bound)) }
     mutating func int(_ range: ClosedRange<Int>) -> Int { range.lowerBound + below(range.count) }

@@ -1,19 +1,9 @@
 import AlertModel
+import TestSupport
 import Testing
 
 @Suite struct IcingaDecoderTests {
-    /// One fixture and the alert it must decode to.
-    struct Case: Sendable, CustomTestStringConvertible {
-        let fixture: String
-        let kind: NotificationKind
-        let alert: Alert
-        var testDescription: String { fixture }
-    }
-
-    static let httpCritical = "HTTP CRITICAL: HTTP/1.1 503 Service Unavailable - 532 bytes in 0.012 second response time"
-    static let httpOK = "HTTP OK: HTTP/1.1 200 OK - 10312 bytes in 0.021 second response time"
-    static let httpSlow = "HTTP WARNING: HTTP/1.1 200 OK - 10312 bytes in 4.512 second response time"
-    static let pager = "+33612345678"
+    typealias Case = EnvironmentCase
 
     /// A notification about web01.example.com's http service, as the `service-*` fixtures describe it.
     static func web01HTTP(
@@ -32,57 +22,45 @@ import Testing
                 + (["ACKNOWLEDGEMENT", "CUSTOM"].contains(type)
                     ? author.map { ":by:" + ["jdoe": "a256e40c65833cd0", "icingaadmin": "62e86d8725b20680"][$0, default: "?"] } ?? ""
                     : ""),
-            recipients: [pager]
+            recipients: [Case.pager]
         )
     }
 
     static let cases: [Case] = [
         Case(fixture: "icinga/service-problem.env", kind: .problem, alert: web01HTTP(
-            "PROBLEM", "CRITICAL", httpCritical, longOutput: "backend pool: 0/4 healthy\nlast deploy: 10:28 (v2.14.1)")),
-        Case(fixture: "icinga/service-recovery.env", kind: .recovery, alert: web01HTTP("RECOVERY", "OK", httpOK)),
+            "PROBLEM", "CRITICAL", Case.httpCritical, longOutput: "backend pool: 0/4 healthy\nlast deploy: 10:28 (v2.14.1)")),
+        Case(fixture: "icinga/service-recovery.env", kind: .recovery, alert: web01HTTP("RECOVERY", "OK", Case.httpOK)),
         Case(fixture: "icinga/service-acknowledgement.env", kind: .acknowledgement, alert: web01HTTP(
-            "ACKNOWLEDGEMENT", "CRITICAL", httpCritical,
+            "ACKNOWLEDGEMENT", "CRITICAL", Case.httpCritical,
             author: "jdoe", comment: "Looking into it - backend pool drained after deploy")),
-        Case(fixture: "icinga/service-flappingstart.env", kind: .flappingStart, alert: web01HTTP("FLAPPINGSTART", "WARNING", httpSlow)),
-        Case(fixture: "icinga/service-flappingend.env", kind: .flappingStop, alert: web01HTTP("FLAPPINGEND", "OK", httpOK)),
+        Case(fixture: "icinga/service-flappingstart.env", kind: .flappingStart, alert: web01HTTP("FLAPPINGSTART", "WARNING", Case.httpSlow)),
+        Case(fixture: "icinga/service-flappingend.env", kind: .flappingStop, alert: web01HTTP("FLAPPINGEND", "OK", Case.httpOK)),
         Case(fixture: "icinga/service-downtimestart.env", kind: .downtimeStart, alert: web01HTTP(
-            "DOWNTIMESTART", "OK", httpOK, author: "icingaadmin", comment: "Kernel upgrade and reboot (CHG-2291)")),
+            "DOWNTIMESTART", "OK", Case.httpOK, author: "icingaadmin", comment: "Kernel upgrade and reboot (CHG-2291)")),
         Case(fixture: "icinga/service-custom.env", kind: .custom, alert: web01HTTP(
-            "CUSTOM", "CRITICAL", httpCritical, author: "icingaadmin", comment: "Is anyone on this? Customers are calling.")),
+            "CUSTOM", "CRITICAL", Case.httpCritical, author: "icingaadmin", comment: "Is anyone on this? Customers are calling.")),
         Case(fixture: "icinga/host-problem.env", kind: .problem, alert: Alert(
             source: .icinga, notificationType: "PROBLEM",
             host: "db01.example.com", hostDisplayName: "db01 (PostgreSQL primary)", hostAddress: "192.0.2.20", hostState: "DOWN",
             output: "CRITICAL - Host Unreachable (192.0.2.20)",
-            startsAt: "2024-05-14 10:32:11 +0200", dedupKey: "icinga:db01.example.com:PROBLEM:DOWN", recipients: [pager])),
+            startsAt: "2024-05-14 10:32:11 +0200", dedupKey: "icinga:db01.example.com:PROBLEM:DOWN", recipients: [Case.pager])),
         Case(fixture: "icinga/service-problem-old-names.env", kind: .problem, alert: Alert(
             source: .icinga, notificationType: "PROBLEM",
             host: "app01", hostAddress: "192.0.2.30",
             service: "disk", serviceDisplayName: "Disk /var", serviceState: "WARNING",
             output: "DISK WARNING - free space: /var 2310 MB (12% inode=95%);",
-            startsAt: "2024-05-14 11:02:45 +0200", dedupKey: "icinga:app01/disk:PROBLEM:WARNING", recipients: [pager])),
+            startsAt: "2024-05-14 11:02:45 +0200", dedupKey: "icinga:app01/disk:PROBLEM:WARNING", recipients: [Case.pager])),
     ]
 
     // MARK: - Fixtures
 
     @Test(arguments: cases)
     func fixtureDecodesToTheExpectedAlert(_ testCase: Case) throws {
-        let environment = try Fixture.environment(testCase.fixture)
-        #expect(IcingaDecoder.hasEnvironment(environment))
-        #expect(!NagiosDecoder.hasEnvironmentMacros(environment))
-
-        let notification = try IcingaDecoder.decode(AlertInput(environment: environment))
-        #expect(notification.source == .icinga)
-        #expect(notification.alerts.count == 1)
-        let alert = try #require(notification.alerts.first)
-        #expect(alert == testCase.alert)
-        #expect(alert.kind == testCase.kind)
-        #expect(notification.status == testCase.alert.notificationType)
-        #expect(notification.dedupKey == testCase.alert.dedupKey)
-        #expect(notification.recipients == testCase.alert.recipients)
+        try EnvironmentDecoder.icinga.checkFixture(testCase)
     }
 
     @Test func everyFixtureHasACase() throws {
-        #expect(try Fixture.names(in: "icinga") == Self.cases.map(\.fixture).sorted())
+        #expect(try FixtureDirectory.decoders.names(in: "icinga") == Self.cases.map(\.fixture).sorted())
     }
 
     // MARK: - Environment details
@@ -219,26 +197,15 @@ import Testing
     }
 
     @Test func anEnvironmentWithoutHostServiceOrOutputIsEmpty() {
-        let error = #expect(throws: DecodeError.self) {
-            try IcingaDecoder.decode(AlertInput(environment: ["NOTIFICATIONTYPE": "PROBLEM", "USERPAGER": "+33612345678", "SERVICESTATE": "CRITICAL"]))
-        }
-        guard case .empty(let format, let reason)? = error else {
-            Issue.record("expected .empty, got \(String(describing: error))")
-            return
-        }
-        #expect(format == .icinga)
+        let environment = ["NOTIFICATIONTYPE": "PROBLEM", "USERPAGER": "+33612345678", "SERVICESTATE": "CRITICAL"]
+        guard let reason = EnvironmentDecoder.icinga.emptyReason(AlertInput(environment: environment)) else { return }
         #expect(reason.contains("HOSTNAME"))
         #expect(reason.contains("SERVICENAME"))
     }
 
     @Test func flagsWithoutHostServiceOrOutputAreEmpty() {
         let flags = AlertInput.Flags(notificationType: "PROBLEM", hostState: "DOWN")
-        let error = #expect(throws: DecodeError.self) { try IcingaDecoder.decode(AlertInput(flags: flags)) }
-        guard case .empty(let format, _)? = error else {
-            Issue.record("expected .empty, got \(String(describing: error))")
-            return
-        }
-        #expect(format == .icinga)
+        _ = EnvironmentDecoder.icinga.emptyReason(AlertInput(flags: flags))
     }
 
     // MARK: - Robustness
@@ -252,22 +219,6 @@ import Testing
 
     @Test(arguments: 1...4 as ClosedRange<UInt64>)
     func randomEnvironmentsNeverCrash(_ seed: UInt64) {
-        var random = RandomEnvironment(seed: seed &* 7_919)
-        for _ in 0..<1_000 {
-            let input: AlertInput
-            if random.chance(1, in: 5) {
-                input = AlertInput(flags: random.flags(), environment: random.environment(names: Self.names))
-            } else {
-                input = AlertInput(environment: random.environment(names: Self.names))
-            }
-            _ = IcingaDecoder.hasEnvironment(input.environment)
-            do {
-                let notification = try IcingaDecoder.decode(input)
-                RandomEnvironment.checkInvariants(notification, source: .icinga)
-            } catch {
-                if case .malformed = error { Issue.record("unexpected \(error)") }
-                if case .ambiguous = error { Issue.record("unexpected \(error)") }
-            }
-        }
+        EnvironmentDecoder.icinga.checkRandomEnvironments(seed: seed &* 7_919, names: Self.names)
     }
 }

@@ -1,19 +1,9 @@
 import AlertModel
+import TestSupport
 import Testing
 
 @Suite struct NagiosDecoderTests {
-    /// One fixture and the alert it must decode to.
-    struct Case: Sendable, CustomTestStringConvertible {
-        let fixture: String
-        let kind: NotificationKind
-        let alert: Alert
-        var testDescription: String { fixture }
-    }
-
-    static let httpCritical = "HTTP CRITICAL: HTTP/1.1 503 Service Unavailable - 532 bytes in 0.012 second response time"
-    static let httpOK = "HTTP OK: HTTP/1.1 200 OK - 10312 bytes in 0.021 second response time"
-    static let httpSlow = "HTTP WARNING: HTTP/1.1 200 OK - 10312 bytes in 4.512 second response time"
-    static let pager = "+33612345678"
+    typealias Case = EnvironmentCase
 
     /// A notification about web01's HTTP service, as the `service-*` fixtures describe it.
     static func web01HTTP(
@@ -25,7 +15,7 @@ import Testing
             host: "web01", hostDisplayName: "Web server 01 (Paris)", hostAddress: "192.0.2.10", hostState: "UP",
             service: "HTTP", serviceState: state, output: output,
             author: author, comment: comment,
-            startsAt: "Tue May 14 10:32:11 CEST 2024", dedupKey: key, recipients: [pager]
+            startsAt: "Tue May 14 10:32:11 CEST 2024", dedupKey: key, recipients: [Case.pager]
         )
     }
 
@@ -34,40 +24,40 @@ import Testing
 
     static let cases: [Case] = [
         Case(fixture: "nagios/service-problem.env", kind: .problem, alert: web01HTTP(
-            "PROBLEM", "CRITICAL", httpCritical, key: "nagios:web01/HTTP:PROBLEM:18342:CRITICAL")),
+            "PROBLEM", "CRITICAL", Case.httpCritical, key: "nagios:web01/HTTP:PROBLEM:18342:CRITICAL")),
         Case(fixture: "nagios/service-recovery.env", kind: .recovery, alert: web01HTTP(
-            "RECOVERY", "OK", httpOK, key: "nagios:web01/HTTP:RECOVERY:18342:OK")),
+            "RECOVERY", "OK", Case.httpOK, key: "nagios:web01/HTTP:RECOVERY:18342:OK")),
         Case(fixture: "nagios/service-acknowledgement.env", kind: .acknowledgement, alert: web01HTTP(
-            "ACKNOWLEDGEMENT", "CRITICAL", httpCritical, key: "nagios:web01/HTTP:ACKNOWLEDGEMENT:18342:CRITICAL:by:b9487c24037d8b36",
+            "ACKNOWLEDGEMENT", "CRITICAL", Case.httpCritical, key: "nagios:web01/HTTP:ACKNOWLEDGEMENT:18342:CRITICAL:by:b9487c24037d8b36",
             author: "Jane Doe", comment: "Looking into it - backend pool drained after deploy")),
         Case(fixture: "nagios/service-flappingstart.env", kind: .flappingStart, alert: web01HTTP(
-            "FLAPPINGSTART", "WARNING", httpSlow, key: "nagios:web01/HTTP:FLAPPINGSTART:18350:WARNING")),
+            "FLAPPINGSTART", "WARNING", Case.httpSlow, key: "nagios:web01/HTTP:FLAPPINGSTART:18350:WARNING")),
         Case(fixture: "nagios/service-flappingstop.env", kind: .flappingStop, alert: web01HTTP(
-            "FLAPPINGSTOP", "OK", httpOK, key: "nagios:web01/HTTP:FLAPPINGSTOP:18350:OK")),
+            "FLAPPINGSTOP", "OK", Case.httpOK, key: "nagios:web01/HTTP:FLAPPINGSTOP:18350:OK")),
         Case(fixture: "nagios/service-flappingdisabled.env", kind: .flappingDisabled, alert: web01HTTP(
-            "FLAPPINGDISABLED", "WARNING", httpSlow, key: "nagios:web01/HTTP:FLAPPINGDISABLED:18350:WARNING")),
+            "FLAPPINGDISABLED", "WARNING", Case.httpSlow, key: "nagios:web01/HTTP:FLAPPINGDISABLED:18350:WARNING")),
         Case(fixture: "nagios/service-downtimestart.env", kind: .downtimeStart, alert: web01HTTP(
-            "DOWNTIMESTART", "OK", httpOK, key: "nagios:web01/HTTP:DOWNTIMESTART:18342:OK",
+            "DOWNTIMESTART", "OK", Case.httpOK, key: "nagios:web01/HTTP:DOWNTIMESTART:18342:OK",
             author: downtimeAuthor, comment: downtimeComment)),
         Case(fixture: "nagios/service-downtimeend.env", kind: .downtimeEnd, alert: web01HTTP(
-            "DOWNTIMEEND", "OK", httpOK, key: "nagios:web01/HTTP:DOWNTIMEEND:18342:OK",
+            "DOWNTIMEEND", "OK", Case.httpOK, key: "nagios:web01/HTTP:DOWNTIMEEND:18342:OK",
             author: downtimeAuthor, comment: downtimeComment)),
         Case(fixture: "nagios/service-downtimecancelled.env", kind: .downtimeCancelled, alert: web01HTTP(
-            "DOWNTIMECANCELLED", "OK", httpOK, key: "nagios:web01/HTTP:DOWNTIMECANCELLED:18342:OK",
+            "DOWNTIMECANCELLED", "OK", Case.httpOK, key: "nagios:web01/HTTP:DOWNTIMECANCELLED:18342:OK",
             author: downtimeAuthor, comment: downtimeComment)),
         Case(fixture: "nagios/service-custom.env", kind: .custom, alert: web01HTTP(
-            "CUSTOM", "CRITICAL", httpCritical, key: "nagios:web01/HTTP:CUSTOM:18342:CRITICAL:by:882fe88af0219a2c",
+            "CUSTOM", "CRITICAL", Case.httpCritical, key: "nagios:web01/HTTP:CUSTOM:18342:CRITICAL:by:882fe88af0219a2c",
             author: "Nagios Admin", comment: "Is anyone on this? Customers are calling.")),
         Case(fixture: "nagios/host-problem.env", kind: .problem, alert: Alert(
             source: .nagios, notificationType: "PROBLEM",
             host: "db01", hostDisplayName: "PostgreSQL primary", hostAddress: "192.0.2.20", hostState: "DOWN",
             output: "CRITICAL - 192.0.2.20: rta nan, lost 100%",
-            startsAt: "Tue May 14 10:32:11 CEST 2024", dedupKey: "nagios:db01:PROBLEM:9120:DOWN", recipients: [pager])),
+            startsAt: "Tue May 14 10:32:11 CEST 2024", dedupKey: "nagios:db01:PROBLEM:9120:DOWN", recipients: [Case.pager])),
         Case(fixture: "nagios/host-recovery.env", kind: .recovery, alert: Alert(
             source: .nagios, notificationType: "RECOVERY",
             host: "db01", hostDisplayName: "PostgreSQL primary", hostAddress: "192.0.2.20", hostState: "UP",
             output: "OK - 192.0.2.20: rta 0.412ms, lost 0%",
-            startsAt: "Tue May 14 10:32:11 CEST 2024", dedupKey: "nagios:db01:RECOVERY:9120:UP", recipients: [pager])),
+            startsAt: "Tue May 14 10:32:11 CEST 2024", dedupKey: "nagios:db01:RECOVERY:9120:UP", recipients: [Case.pager])),
         Case(fixture: "nagios/service-problem-custom-vars.env", kind: .problem, alert: Alert(
             source: .nagios, notificationType: "PROBLEM",
             host: "app01", hostAddress: "192.0.2.30", hostState: "UP",
@@ -85,7 +75,7 @@ import Testing
             ],
             startsAt: "Tue May 14 10:32:11 CEST 2024",
             dedupKey: "nagios:app01/Disk /var:PROBLEM:18377:CRITICAL",
-            recipients: [pager, "+33698765432", "+33711223344"])),
+            recipients: [Case.pager, "+33698765432", "+33711223344"])),
         Case(fixture: "nagios/host-problem-unexpanded.env", kind: .problem, alert: Alert(
             source: .nagios, notificationType: "PROBLEM",
             host: "db01", hostAddress: "192.0.2.20", hostState: "DOWN",
@@ -97,29 +87,17 @@ import Testing
 
     @Test(arguments: cases)
     func fixtureDecodesToTheExpectedAlert(_ testCase: Case) throws {
-        let environment = try Fixture.environment(testCase.fixture)
-        #expect(NagiosDecoder.hasEnvironmentMacros(environment))
-        #expect(!IcingaDecoder.hasEnvironment(environment))
-
-        let notification = try NagiosDecoder.decode(AlertInput(environment: environment))
-        #expect(notification.source == .nagios)
-        #expect(notification.alerts.count == 1)
-        let alert = try #require(notification.alerts.first)
-        #expect(alert == testCase.alert)
-        #expect(alert.kind == testCase.kind)
-        #expect(notification.status == testCase.alert.notificationType)
-        #expect(notification.dedupKey == testCase.alert.dedupKey)
-        #expect(notification.recipients == testCase.alert.recipients)
+        try EnvironmentDecoder.nagios.checkFixture(testCase)
     }
 
     @Test func everyFixtureHasACase() throws {
-        #expect(try Fixture.names(in: "nagios") == Self.cases.map(\.fixture).sorted())
+        #expect(try FixtureDirectory.decoders.names(in: "nagios") == Self.cases.map(\.fixture).sorted())
     }
 
     @Test func everyFixtureHasItsOwnDedupKey() throws {
         var keys: [String] = []
         for testCase in Self.cases where testCase.fixture != "nagios/host-problem-unexpanded.env" {
-            let notification = try NagiosDecoder.decode(AlertInput(environment: try Fixture.environment(testCase.fixture)))
+            let notification = try NagiosDecoder.decode(AlertInput(environment: try FixtureDirectory.decoders.environment(testCase.fixture)))
             keys.append(try #require(notification.dedupKey))
         }
         #expect(Set(keys).count == keys.count)
@@ -385,16 +363,8 @@ import Testing
     }
 
     @Test func macrosWithoutHostServiceOrOutputAreEmpty() {
-        let error = #expect(throws: DecodeError.self) {
-            try NagiosDecoder.decode(AlertInput(environment: [
-                "NAGIOS_NOTIFICATIONTYPE": "PROBLEM", "NAGIOS_CONTACTPAGER": "+33612345678", "NAGIOS_HOSTSTATE": "DOWN",
-            ]))
-        }
-        guard case .empty(let format, let reason)? = error else {
-            Issue.record("expected .empty, got \(String(describing: error))")
-            return
-        }
-        #expect(format == .nagios)
+        let environment = ["NAGIOS_NOTIFICATIONTYPE": "PROBLEM", "NAGIOS_CONTACTPAGER": "+33612345678", "NAGIOS_HOSTSTATE": "DOWN"]
+        guard let reason = EnvironmentDecoder.nagios.emptyReason(AlertInput(environment: environment)) else { return }
         #expect(reason.contains("NAGIOS_HOSTNAME"))
         #expect(reason.contains("NAGIOS_SERVICEDESC"))
         #expect(reason.contains("NAGIOS_SERVICEOUTPUT"))
@@ -402,12 +372,7 @@ import Testing
 
     @Test func flagsWithoutHostServiceOrOutputAreEmpty() {
         let flags = AlertInput.Flags(notificationType: "PROBLEM", host: " ", serviceState: "CRITICAL", output: "$SERVICEOUTPUT$")
-        let error = #expect(throws: DecodeError.self) { try NagiosDecoder.decode(AlertInput(flags: flags)) }
-        guard case .empty(let format, let reason)? = error else {
-            Issue.record("expected .empty, got \(String(describing: error))")
-            return
-        }
-        #expect(format == .nagios)
+        guard let reason = EnvironmentDecoder.nagios.emptyReason(AlertInput(flags: flags)) else { return }
         #expect(reason.contains("--host"))
     }
 
@@ -427,111 +392,6 @@ import Testing
 
     @Test(arguments: 1...4 as ClosedRange<UInt64>)
     func randomEnvironmentsNeverCrash(_ seed: UInt64) {
-        var random = RandomEnvironment(seed: seed)
-        for _ in 0..<1_000 {
-            let input: AlertInput
-            if random.chance(1, in: 5) {
-                input = AlertInput(flags: random.flags(), environment: random.environment(names: Self.macroNames))
-            } else {
-                input = AlertInput(environment: random.environment(names: Self.macroNames))
-            }
-            _ = NagiosDecoder.hasEnvironmentMacros(input.environment)
-            do {
-                let notification = try NagiosDecoder.decode(input)
-                RandomEnvironment.checkInvariants(notification, source: .nagios)
-            } catch {
-                if case .malformed = error { Issue.record("unexpected \(error)") }
-                if case .ambiguous = error { Issue.record("unexpected \(error)") }
-            }
-        }
-    }
-}
-
-/// Seeded random environments and flags (SplitMix64), for the decoders' robustness tests.
-struct RandomEnvironment {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
-    }
-
-    mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
-
-    mutating func chance(_ numerator: Int, in denominator: Int) -> Bool { below(denominator) < numerator }
-
-    static let pieces = [
-        "", " ", "\t", "\n", "\r\n", "\u{2028}", "\u{85}", "$", "$$", "$X$", "$HOSTNAME$", "0", "00", "12345",
-        "\\", "\\n", "\\\\", "\\\\n", "n", "PROBLEM", "RECOVERY", "ACKNOWLEDGEMENT", "FLAPPINGEND", "OK", "CRITICAL",
-        "web01", "HTTP", "/", ":", "~", "é", "e\u{301}", "\u{301}", "👩‍👩‍👧", "🇫🇷", "\u{200D}", "\u{FEFF}",
-        "\u{0}", "\u{7}", "\u{FFFD}", "ǅ", "ß", "İ", "日本語", "\u{10FFFF}", "\u{E000}", "+33612345678",
-    ]
-
-    mutating func scalar() -> Character {
-        let ranges: [ClosedRange<UInt32>] = [0...0x7F, 0x80...0x7FF, 0x300...0x36F, 0x800...0xD7FF, 0xE000...0xFFFF, 0x1_0000...0x10_FFFF]
-        let range = ranges[below(ranges.count)]
-        let value = range.lowerBound + UInt32(next() % UInt64(range.upperBound - range.lowerBound + 1))
-        return Character(Unicode.Scalar(value) ?? "?")
-    }
-
-    mutating func string() -> String {
-        if chance(1, in: 200) {
-            let piece = Self.pieces[below(Self.pieces.count)]
-            return String(repeating: piece.isEmpty ? "x" : piece, count: 20_000 + below(20_000))
-        }
-        var text = ""
-        for _ in 0..<below(8) {
-            if chance(1, in: 3) {
-                text.append(scalar())
-            } else {
-                text += Self.pieces[below(Self.pieces.count)]
-            }
-        }
-        return text
-    }
-
-    mutating func optional() -> String? { chance(1, in: 3) ? nil : string() }
-
-    mutating func environment(names: [String]) -> [String: String] {
-        var environment: [String: String] = [:]
-        for name in names where chance(2, in: 3) {
-            environment[name] = string()
-        }
-        if chance(1, in: 4) {
-            environment[names[below(names.count)] + string()] = string()
-        }
-        return environment
-    }
-
-    mutating func flags() -> AlertInput.Flags {
-        AlertInput.Flags(
-            notificationType: optional(), host: optional(), hostState: optional(),
-            service: optional(), serviceState: optional(), output: optional()
-        )
-    }
-
-    /// What every decoded notification must hold, whatever the input.
-    static func checkInvariants(_ notification: Notification, source: Alert.Source) {
-        #expect(notification.source == source)
-        #expect(notification.alerts.count == 1)
-        guard let alert = notification.alerts.first else { return }
-        #expect(alert.hasContent)
-        #expect(notification.dedupKey == alert.dedupKey)
-        let key = alert.dedupKey ?? ""
-        // Byte-wise: a host starting with a combining mark joins the `:` into one Character.
-        #expect(key.utf8.starts(with: "\(source.rawValue):".utf8))
-        #expect(key.utf8.count <= 256)
-        #expect(Set(notification.recipients).count == notification.recipients.count)
-        let texts = [alert.notificationType, alert.host, alert.hostDisplayName, alert.hostAddress, alert.hostState,
-                     alert.service, alert.serviceDisplayName, alert.serviceState, alert.output, alert.longOutput,
-                     alert.author, alert.comment, alert.severity, alert.startsAt]
-        #expect(!texts.contains(""))
-        #expect(!notification.recipients.contains(""))
-        #expect(alert.output.map { !$0.contains(where: \.isNewline) } ?? true)
+        EnvironmentDecoder.nagios.checkRandomEnvironments(seed: seed, names: Self.macroNames)
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import SMSPartner
 import SMSPartnerTesting
+import TestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -28,7 +29,7 @@ final class AlertmanagerProcess: Sendable {
     /// clustering off.
     init(webhook: String, passwordFile: String, clusterPort: Int? = nil, peers: [Int] = []) async throws {
         scratch = try TemporaryDirectory()
-        port = try StateTests.closedPort()
+        port = try RawConnection.freePort()
         let config = try scratch.write("alertmanager.yml", """
             route:
               receiver: sms-oncall
@@ -182,7 +183,7 @@ struct AlertmanagerTests {
         try await withFake { fake in
             let (serve, passwordFile, dir) = try await Self.serve(fake)
             defer { dir.remove() }
-            let (p1, p2) = (try StateTests.closedPort(), try StateTests.closedPort())
+            let (p1, p2) = (try RawConnection.freePort(), try RawConnection.freePort())
             let first = try await AlertmanagerProcess(webhook: serve.baseURL + "/alertmanager", passwordFile: passwordFile,
                                                       clusterPort: clustered ? p1 : nil, peers: [p2])
             let second = try await AlertmanagerProcess(webhook: serve.baseURL + "/alertmanager", passwordFile: passwordFile,

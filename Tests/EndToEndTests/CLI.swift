@@ -1,6 +1,7 @@
 import Foundation
 import SMSPartnerTesting
 import Synchronization
+import TestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -296,42 +297,6 @@ final class ExitSignal: Sendable {
     }
 }
 
-/// A temporary directory, removed with ``remove()``.
-struct TemporaryDirectory: Sendable {
-    let root: String
-
-    init() throws {
-        let url = FileManager.default.temporaryDirectory
-            .appendingPathComponent("smspartner-e2e-\(UUID().uuidString)", isDirectory: true)
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        root = url.path
-    }
-
-    func path(_ name: String) -> String { root + "/" + name }
-
-    func makeDirectory(_ name: String) throws -> String {
-        let path = path(name)
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
-    }
-
-    @discardableResult
-    func write(_ name: String, _ data: Data) throws -> String {
-        let path = path(name)
-        try data.write(to: URL(fileURLWithPath: path))
-        return path
-    }
-
-    @discardableResult
-    func write(_ name: String, _ text: String) throws -> String {
-        try write(name, Data(text.utf8))
-    }
-
-    func remove() {
-        try? FileManager.default.removeItem(atPath: root)
-    }
-}
-
 // MARK: - Fake server helpers
 
 /// Starts a fake SMSPartner on 127.0.0.1 (a free port), runs `body`, and shuts it down.
@@ -359,51 +324,5 @@ extension FakeSMSPartner {
     /// The bodies of every `POST /v1/send` received (accepted or not).
     var sendBodies: [SendRequestBody] {
         requests.filter { $0.method == "POST" && $0.path == "/v1/send" }.compactMap(\.sendBody)
-    }
-}
-
-// MARK: - Expected files
-
-/// Expected output files in `Tests/EndToEndTests/Fixtures/`, compared exactly.
-///
-/// Set `SMSPARTNER_E2E_RECORD=1` to (re)write them from the actual output instead; review the
-/// diff before committing.
-enum Fixture {
-    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .appendingPathComponent("Fixtures", isDirectory: true)
-
-    static func expectMatches(_ actual: String, _ name: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
-        let url = directory.appendingPathComponent(name)
-        if ProcessInfo.processInfo.environment["SMSPARTNER_E2E_RECORD"] == "1" {
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            try Data(actual.utf8).write(to: url)
-            return
-        }
-        let expected = try String(contentsOf: url, encoding: .utf8)
-        if expected != actual {
-            Issue.record(
-                Comment(rawValue: difference(expected: expected, actual: actual, name: url.path)),
-                sourceLocation: sourceLocation)
-        }
-    }
-
-    /// A unified-diff-like description: the first differing line and both texts with line numbers.
-    static func difference(expected: String, actual: String, name: String) -> String {
-        let e = expected.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        let a = actual.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        var lines = ["output differs from \(name) (rerun with SMSPARTNER_E2E_RECORD=1 to rewrite it):"]
-        let first = zip(e, a).enumerated().first(where: { $0.element.0 != $0.element.1 })?.offset ?? min(e.count, a.count)
-        lines.append("first difference at line \(first + 1):")
-        for index in 0..<max(e.count, a.count) {
-            let expectedLine = index < e.count ? e[index] : nil
-            let actualLine = index < a.count ? a[index] : nil
-            if expectedLine == actualLine {
-                lines.append("  \(expectedLine ?? "")")
-            } else {
-                if let expectedLine { lines.append("- \(expectedLine)") }
-                if let actualLine { lines.append("+ \(actualLine)") }
-            }
-        }
-        return lines.joined(separator: "\n")
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import SMSPartnerTesting
 import Synchronization
+import TestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -84,12 +85,7 @@ final class ChildDaemon: Sendable {
 
     /// ``stop()`` on a thread of its own: its waits must not hold a thread of the concurrency pool.
     func stopOffPool() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            Thread {
-                self.stop()
-                continuation.resume()
-            }.start()
-        }
+        _ = try? await OwnThread.run { self.stop() }
     }
 
     /// Runs `body`, then stops the daemon (off the pool), whether `body` threw or not.

@@ -1,5 +1,6 @@
 import Foundation
 import SMSPartnerTesting
+import TestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -141,9 +142,7 @@ enum DebianPackage {
 
     /// A file of the source tree.
     static func source(_ path: String) -> String {
-        URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent(path).path
+        FixtureDirectory.sourceTree.url(path).path
     }
 
     /// Root, dpkg, runuser, the user nagios, the built binary, and nothing of smspartner-notify

@@ -1,5 +1,6 @@
 import Foundation
 import SMSPartnerTesting
+import TestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -132,9 +133,7 @@ struct IcingaSite {
 
     /// A file of `contrib/icinga2/` in the source tree.
     static func contribFile(_ name: String) -> String {
-        URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("contrib/icinga2/\(name)").path
+        FixtureDirectory.sourceTree.url("contrib/icinga2/\(name)").path
     }
 
     /// Creates Icinga's directories in `scratch/icinga2`; the `-D` constants that name them.
@@ -166,7 +165,7 @@ struct IcingaSite {
         log = directory + "/log/icinga2.log"
         daemonOutput = directory + "/icinga2.out"
         certificates = directory + "/data/certs"
-        port = try StateTests.closedPort()
+        port = try RawConnection.freePort()
         let home = try scratch.makeDirectory("home")
         let state = try scratch.makeDirectory("state")
 
@@ -275,26 +274,10 @@ struct IcingaSite {
     func waitForAPI(daemon: ChildDaemon) async throws -> Bool {
         let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline && daemon.isRunning {
-            if Self.accepts(port: port) { return true }
+            if RawConnection.accepts(port: port) { return true }
             try await Task.sleep(for: .milliseconds(50))
         }
         return false
-    }
-
-    /// Whether something accepts TCP connections on 127.0.0.1:`port`.
-    static func accepts(port: Int) -> Bool {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard descriptor >= 0 else { return false }
-        defer { close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
-            }
-        }
     }
 
     /// `POST /v1/actions/<action>` with `body` as JSON, through curl, the TLS certificate checked

@@ -1,5 +1,6 @@
 import Foundation
 import SMSPartnerTesting
+import TestSupport
 import Testing
 
 /// Recipients, API key, alert input and configuration: everything checked before anything leaves.

@@ -1,5 +1,6 @@
 import Foundation
 import SMSPartnerTesting
+import TestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -127,9 +128,7 @@ struct NagiosSite {
     static let binaryVariable = "_SMSPARTNER_NOTIFY_BIN"
 
     /// `contrib/nagios/smspartner-notify.cfg` in the source tree.
-    static let contribFile = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("contrib/nagios/smspartner-notify.cfg").path
+    static let contribFile = FixtureDirectory.sourceTree.url("contrib/nagios/smspartner-notify.cfg").path
 
     init(in scratch: TemporaryDirectory, commands: NagiosCommandSet, fake: FakeSMSPartner) throws {
         let dir = try scratch.makeDirectory("nagios")

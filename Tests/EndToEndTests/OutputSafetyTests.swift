@@ -1,5 +1,6 @@
 import Foundation
 import SMSPartnerTesting
+import TestSupport
 import Testing
 
 /// Issue 16: input reached stdout, `--dry-run` and the log raw: a newline in a skipped phone

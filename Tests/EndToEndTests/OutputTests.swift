@@ -1,5 +1,6 @@
 import Foundation
 import SMSPartnerTesting
+import TestSupport
 import Testing
 
 /// Output meant for people and scripts: dry-run lines, help and version, checked against expected files.
@@ -32,7 +33,7 @@ struct OutputTests {
         let env = ["SMSPARTNER_API_URL": "http://127.0.0.1:9/v1", "SMSPARTNER_API_KEY": FakeSMSPartner.defaultAPIKey]
         let result = try await CLI.run(SendTests.nagiosService + ["--dry-run"], env: env)
         #expect(result.exitCode == 0, "\(result.summary)")
-        try Fixture.expectMatches(result.stdout, "dry-run-nagios-service.txt")
+        try FixtureDirectory.endToEnd.expectMatches(result.stdout, "dry-run-nagios-service.txt")
     }
 
     @Test("--dry-run of 600 recipients shows both requests")
@@ -49,7 +50,7 @@ struct OutputTests {
     func help(args: [String], fixture: String) async throws {
         let result = try await CLI.run(args)
         #expect(result.exitCode == 0, "\(result.summary)")
-        try Fixture.expectMatches(result.stdout, fixture)
+        try FixtureDirectory.endToEnd.expectMatches(result.stdout, fixture)
     }
 
     @Test("--version prints one semver line")

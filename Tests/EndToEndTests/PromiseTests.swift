@@ -1,5 +1,6 @@
 import Foundation
 import SMSPartnerTesting
+import TestSupport
 import Testing
 
 /// README promises that had no test: `flush`'s exit codes, the exit code when recipients fare

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Every input fixture of every family, through the built binary's `--dry-run` (format
@@ -9,9 +10,6 @@ import Testing
 /// (`Tests/AlertModelTests/Fixtures`); the generic ones are under `Fixtures/generic`.
 @Suite("rendered texts of every fixture")
 struct RenderedTextsTests {
-    static let decoderFixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("AlertModelTests/Fixtures")
-
     /// The dry-run lines kept in the expected file.
     static let keptLines = [
         "format", "dedup-key", "template", "text", "encoding", "characters", "segments", "truncated",
@@ -27,36 +25,23 @@ struct RenderedTextsTests {
     }
 
     static func cases() throws -> [Case] {
+        let decoders = FixtureDirectory.decoders
         var cases: [Case] = []
-        let files = FileManager.default
         for family in ["nagios", "icinga"] {
-            let folder = decoderFixtures.appendingPathComponent(family)
-            for file in try files.contentsOfDirectory(atPath: folder.path).sorted() where file.hasSuffix(".env") {
-                let env = try environment(String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8))
-                cases.append(Case(name: "\(family)/\(file)", env: env))
+            for name in try decoders.names(in: family) where name.hasSuffix(".env") {
+                cases.append(Case(name: name, env: try decoders.environment(name)))
             }
         }
-        let alertmanager = decoderFixtures.appendingPathComponent("alertmanager")
-        for file in try files.contentsOfDirectory(atPath: alertmanager.path).sorted() {
-            let data = try Data(contentsOf: alertmanager.appendingPathComponent(file))
-            cases.append(Case(name: "alertmanager/\(file)", stdin: data, args: ["--to", "0600000000"]))
+        for name in try decoders.names(in: "alertmanager") {
+            cases.append(Case(name: name, stdin: Data(try decoders.bytes(name)), args: ["--to", "0600000000"]))
         }
-        let generic = Fixture.directory.appendingPathComponent("generic")
-        for file in try files.contentsOfDirectory(atPath: generic.path).sorted() {
-            let data = try Data(contentsOf: generic.appendingPathComponent(file))
-            cases.append(Case(name: "generic/\(file)", stdin: data, args: file.contains("summary-only") || file.hasPrefix("plain") ? ["--to", "0600000000"] : []))
+        let endToEnd = FixtureDirectory.endToEnd
+        for name in try endToEnd.names(in: "generic") {
+            let file = name.dropFirst("generic/".count)
+            let args = file.contains("summary-only") || file.hasPrefix("plain") ? ["--to", "0600000000"] : []
+            cases.append(Case(name: name, stdin: Data(try endToEnd.bytes(name)), args: args))
         }
         return cases
-    }
-
-    /// `NAME=value` lines (`\n` in a value is a newline; `#` comments and blank lines skipped).
-    static func environment(_ text: String) -> [String: String] {
-        var env: [String: String] = [:]
-        for line in text.split(separator: "\n") where !line.hasPrefix("#") {
-            guard let equals = line.firstIndex(of: "=") else { continue }
-            env[String(line[..<equals])] = line[line.index(after: equals)...].replacingOccurrences(of: "\\n", with: "\n")
-        }
-        return env
     }
 
     @Test("each fixture renders as recorded")
@@ -78,6 +63,6 @@ struct RenderedTextsTests {
                 report += "stderr: \(result.stderr)"
             }
         }
-        try Fixture.expectMatches(report, "rendered-texts.txt")
+        try FixtureDirectory.endToEnd.expectMatches(report, "rendered-texts.txt")
     }
 }

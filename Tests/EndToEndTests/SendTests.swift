@@ -1,5 +1,6 @@
 import Foundation
 import SMSPartnerTesting
+import TestSupport
 import Testing
 
 /// `send` against a fake SMSPartner: what goes over the wire, and what comes back as exit code.
@@ -340,10 +341,9 @@ struct EncodingTests {
         try await withFake { fake in
             var args = ["send", "--to", "0600000000", "--message", testCase.text]
             if let encoding = testCase.encoding {
-                let config = FileManager.default.temporaryDirectory.appendingPathComponent("enc-\(UUID().uuidString).yml")
-                try "encoding: \(encoding)\n".write(to: config, atomically: true, encoding: .utf8)
-                defer { try? FileManager.default.removeItem(at: config) }
-                args += ["--config", config.path]
+                let dir = try TemporaryDirectory()
+                defer { dir.remove() }
+                args += ["--config", try dir.write("config.yml", "encoding: \(encoding)\n")]
                 let result = try await CLI.run(args, env: fake.env)
                 #expect(result.exitCode == 0, "\(result.summary)")
             } else {

@@ -1,6 +1,7 @@
 import Foundation
 import SMSPartnerTesting
 import Synchronization
+import TestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -74,7 +75,7 @@ struct ServeHostileClientTests {
             let serve = try await ServeProcess(arguments: ["--to", Self.oncall, "--config", config], env: fake.env)
             let port = serve.port
             // The first refusals and the first GET /metrics create the series the rest count in.
-            let warmUp = try await RawConnection.blocking {
+            let warmUp = try await OwnThread.run {
                 let connection = try RawConnection(port: port)
                 return try (0..<10).map { try connection.request("GET", "/warm-up/\($0)").status }
             }
@@ -82,7 +83,7 @@ struct ServeHostileClientTests {
             _ = try await Self.metrics(serve, headers: [auth])
             let before = try await Self.metrics(serve, headers: [auth])
 
-            let statuses = try await RawConnection.blocking {
+            let statuses = try await OwnThread.run {
                 let connection = try RawConnection(port: port)
                 let filler = String(repeating: "x", count: 200)
                 return try (0..<2000).map { try connection.request("GET", "/probe/\($0)/\(filler)").status }
@@ -107,7 +108,7 @@ struct ServeHostileClientTests {
                                                wrapper: ["/usr/bin/prlimit", "--nofile=256:256", "--"])
             let port = serve.port
             let pid = serve.process.processIdentifier
-            let held = try await RawConnection.blocking {
+            let held = try await OwnThread.run {
                 (0..<400).compactMap { _ in try? RawConnection(port: port, timeout: .seconds(10)) }
             }
             defer { held.forEach { $0.close() } }
@@ -120,7 +121,7 @@ struct ServeHostileClientTests {
             let descriptors = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").count
             #expect(descriptors < 256, "\(descriptors) descriptors open")
 
-            let health = try await RawConnection.blocking {
+            let health = try await OwnThread.run {
                 try RawConnection(port: port, timeout: .seconds(5)).request("GET", "/healthz")
             }
             #expect(health.status == 200, "\(health.text)")
@@ -144,7 +145,7 @@ struct ServeHostileClientTests {
             let port = serve.port
             let body = Array(ServeTests.webhook(group: "cut"))
             let count = 20
-            let closed = try await RawConnection.blocking {
+            let closed = try await OwnThread.run {
                 let connections = try (0..<count).map { _ in
                     let connection = try RawConnection(port: port)
                     try connection.send("POST /alertmanager HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(token)\r\n"
@@ -176,14 +177,14 @@ struct ServeHostileClientTests {
             let config = try dir.write("config.yml", "serve:\n  idle_timeout: 1s\n  read_timeout: 60s\n")
             let serve = try await ServeProcess(arguments: ["--to", Self.oncall, "--config", config], env: fake.env)
             let port = serve.port
-            let slowBody = try await RawConnection.blocking {
+            let slowBody = try await OwnThread.run {
                 let connection = try RawConnection(port: port)
                 try connection.send("POST /alert HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"host\":")
                 return connection
             }
             defer { slowBody.close() }
-            async let silent = RawConnection.blocking { try RawConnection(port: port).closedByPeer() }
-            async let trickling = RawConnection.blocking { () -> Bool in
+            async let silent = OwnThread.run { try RawConnection(port: port).closedByPeer() }
+            async let trickling = OwnThread.run { () -> Bool in
                 let connection = try RawConnection(port: port)
                 try connection.send("POST /alert HTTP/1.1\r\nHost: 127.0.0.1\r\n")
                 for _ in 0..<100 {  // 20 s at most
@@ -194,7 +195,7 @@ struct ServeHostileClientTests {
             }
             #expect(try await silent, "a connection that sends nothing is closed")
             #expect(try await trickling, "a head trickling in is closed")
-            let stillOpen = try await RawConnection.blocking { () -> Bool in
+            let stillOpen = try await OwnThread.run { () -> Bool in
                 try slowBody.send("\"nas\"")
                 return slowBody.isOpenAndSilent()
             }
@@ -251,7 +252,7 @@ struct ServeHostileClientTests {
             let webhook = Array(ServeTests.webhook(group: "browser"))
             let generic = Array(#"{"host":"nas1","summary":"from a page"}"#.utf8)
             func post(_ port: Int, _ path: String, _ headers: [String], _ body: [UInt8]) async throws -> RawConnection.Response {
-                try await RawConnection.blocking { try RawConnection(port: port).request("POST", path, headers: headers, body: body) }
+                try await OwnThread.run { try RawConnection(port: port).request("POST", path, headers: headers, body: body) }
             }
             // The defaults: no origin allowed.
             let serve = try await ServeProcess(arguments: ["--to", Self.oncall], env: fake.env)
@@ -273,7 +274,7 @@ struct ServeHostileClientTests {
                 #expect(response.status == item.expected, "\(item.path) \(item.headers): \(response.status) \(response.text)")
             }
             let port = serve.port
-            let metrics = try await RawConnection.blocking {
+            let metrics = try await OwnThread.run {
                 try RawConnection(port: port).request("GET", "/metrics", headers: ["Origin: https://evil.example"])
             }
             #expect(metrics.status == 403)

@@ -1,6 +1,7 @@
 import Foundation
 import SMSPartner
 import Synchronization
+import TestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -37,16 +38,14 @@ final class ServeProcess: Sendable {
         try process.run()
         let reading = stdout.fileHandleForReading
         // The first line, read on a thread of its own (a blocking read).
-        let line: String = await withCheckedContinuation { continuation in
-            Thread {
-                var bytes: [UInt8] = []
-                while true {
-                    let chunk = reading.readData(ofLength: 1)
-                    guard let byte = chunk.first, byte != 0x0A else { break }
-                    bytes.append(byte)
-                }
-                continuation.resume(returning: String(decoding: bytes, as: UTF8.self))
-            }.start()
+        let line = try await OwnThread.run {
+            var bytes: [UInt8] = []
+            while true {
+                let chunk = reading.readData(ofLength: 1)
+                guard let byte = chunk.first, byte != 0x0A else { break }
+                bytes.append(byte)
+            }
+            return String(decoding: bytes, as: UTF8.self)
         }
         guard line.hasPrefix("listening on "), let port = line.split(separator: ":").last.flatMap({ Int($0) }) else {
             kill(process.processIdentifier, SIGKILL)
@@ -95,11 +94,7 @@ final class ServeProcess: Sendable {
     }
 
     static func request(_ request: HTTPRequest) async throws -> HTTPResponse {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread {
-                continuation.resume(with: Result { try CurlHTTPClient(userAgent: "e2e").perform(request) })
-            }.start()
-        }
+        try await OwnThread.run { try CurlHTTPClient(userAgent: "e2e").perform(request) }
     }
 
     /// Polls `condition` every 50 ms until it holds or `timeout` passes; whether it held.

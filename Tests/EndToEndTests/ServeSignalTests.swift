@@ -1,5 +1,6 @@
 import Foundation
 import SMSPartnerTesting
+import TestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -81,13 +82,13 @@ struct ServeSignalTests {
             "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
         ], output: dir.path("req.log"))
         try #require(made.status == 0, "openssl req: \(made.output)")
-        let port = try Self.freePort()
+        let port = try RawConnection.freePort()
         let server = try ChildDaemon.spawn(
             "/usr/bin/openssl", arguments: ["s_server", "-accept", "127.0.0.1:\(port)", "-cert", certificate, "-key", key, "-www", "-quiet"],
             environment: ["PATH": "/usr/bin:/bin"], output: dir.path("s_server.log"))
         defer { server.stop() }
         // Listening: a plain TCP connection goes through.
-        #expect(await ServeProcess.eventually(.seconds(10)) { Self.accepts(port) }, "openssl s_server did not listen")
+        #expect(await ServeProcess.eventually(.seconds(10)) { RawConnection.accepts(port: port) }, "openssl s_server did not listen")
 
         var env = ["SMSPARTNER_API_URL": "https://127.0.0.1:\(port)", "SMSPARTNER_API_KEY": FakeSMSPartner.defaultAPIKey]
         env["SMSPARTNER_STATE_DIR"] = dir.path("state")
@@ -97,35 +98,5 @@ struct ServeSignalTests {
         #expect(result.stderr.lowercased().contains("certificate") || result.stderr.contains("TLS"), "\(result.summary)")
         let log = (try? String(contentsOfFile: dir.path("s_server.log"), encoding: .utf8)) ?? ""
         #expect(!log.contains("POST /v1/send"), "a request reached the server: \(log)")
-    }
-
-    /// A loopback port nobody listens on now.
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
-                bind(fd, socketAddress, length) == 0 && getsockname(fd, socketAddress, &length) == 0
-            }
-        }
-        try #require(bound, "no free port: errno \(errno)")
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-
-    /// Whether something accepts TCP connections on loopback `port`.
-    static func accepts(_ port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = UInt16(port).bigEndian
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        return withUnsafePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-        }
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import SMSPartner
 import SMSPartnerTesting
 import Synchronization
+import TestSupport
 import Testing
 
 #if canImport(Glibc)

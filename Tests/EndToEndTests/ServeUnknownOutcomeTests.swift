@@ -1,5 +1,6 @@
 import Foundation
 import SMSPartnerTesting
+import TestSupport
 import Testing
 
 /// `serve`'s worker and an unanswered request (issue 16): it records the outcome as unknown at

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import SMSPartnerTesting
+import TestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -164,7 +165,7 @@ struct StateTests {
             switch outage {
             case .http500: fake.setDefaultReply(.http(status: 500, body: "<html>502 Bad Gateway</html>"))
             case .droppedConnections: fake.setDefaultReply(.dropConnection)
-            case .connectionRefused: env["SMSPARTNER_API_URL"] = "http://127.0.0.1:\(try Self.closedPort())/v1"
+            case .connectionRefused: env["SMSPARTNER_API_URL"] = "http://127.0.0.1:\(try RawConnection.freePort())/v1"
             }
             for host in ["web1", "web2", "web3"] {
                 let result = try await CLI.run(Self.serviceAlert(host) + ["--timeout", "2"], env: env)
@@ -207,20 +208,5 @@ struct StateTests {
             #expect(hour?["sent"] as? Int == 3)
             #expect((status["outbox"] as? [String: Any])?["queued"] as? Int == 0)
         }
-    }
-
-    /// A loopback port nothing listens on.
-    static func closedPort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
-        guard bound else { throw CLIError.binaryNotFound("no free port") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }

@@ -1,14 +1,12 @@
 import AlertModel
 import Foundation
+import TestSupport
 
 /// One Alertmanager payload of `Fixtures/kubernetes/`, shaped like a kube-prometheus stack's
 /// (kubernetes-mixin, node-exporter, blackbox, awesome-prometheus-alerts), with what its SMS
 /// must keep (`NAME.expect`: `alertname=`, `status=`, `severity=`, one or more `object=`) and the
 /// SMS it renders with the built-in templates (`NAME.sms`).
 struct KubernetesFixture: Sendable {
-    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .appendingPathComponent("Fixtures/kubernetes")
-
     /// `NAME.json`.
     var name: String
     /// The webhook body.
@@ -19,15 +17,13 @@ struct KubernetesFixture: Sendable {
 
     /// Every fixture, by name.
     static func all() throws -> [KubernetesFixture] {
-        try FileManager.default.contentsOfDirectory(atPath: directory.path)
-            .filter { $0.hasSuffix(".json") }.sorted()
-            .map { try KubernetesFixture(name: $0) }
+        try FixtureDirectory.kubernetes.names().filter { $0.hasSuffix(".json") }.map { try KubernetesFixture(name: $0) }
     }
 
     init(name: String) throws {
         self.name = name
-        body = try [UInt8](Data(contentsOf: Self.directory.appendingPathComponent(name)))
-        let expect = try String(contentsOf: Self.directory.appendingPathComponent(Self.sibling(of: name, ".expect")), encoding: .utf8)
+        body = try FixtureDirectory.kubernetes.bytes(name)
+        let expect = try FixtureDirectory.kubernetes.text(Self.sibling(of: name, ".expect"))
         wanted = [:]
         for line in expect.split(separator: "\n") {
             guard let equals = line.firstIndex(of: "=") else { continue }
@@ -36,7 +32,7 @@ struct KubernetesFixture: Sendable {
     }
 
     /// The expected SMS file, `NAME.sms`.
-    var expectedTextURL: URL { Self.directory.appendingPathComponent(Self.sibling(of: name, ".sms")) }
+    var expectedText: String { Self.sibling(of: name, ".sms") }
 
     /// What `text` lost of what it must keep: `alertname`, `status`, `severity`, `object`.
     func missing(in text: String) -> [String] {

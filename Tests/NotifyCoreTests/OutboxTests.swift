@@ -5,6 +5,7 @@ import SMSPartner
 import SMSPartnerTesting
 import SMSText
 import Synchronization
+import TestSupport
 import Testing
 
 @testable import NotifyCore
@@ -31,7 +32,7 @@ import Testing
         /// for seconds starves every other test of the run.
         func send(_ text: String, to numbers: [String], key: String? = nil, alert: Alert? = nil, within budget: Duration = .seconds(5),
                   waitForLookup: Bool = true) async throws -> (Admission, [DeliveryResult]) {
-            try await OutboxTests.offPool { try sendNow(text, to: numbers, key: key, alert: alert, within: budget, waitForLookup: waitForLookup) }
+            try await OwnThread.run { try sendNow(text, to: numbers, key: key, alert: alert, within: budget, waitForLookup: waitForLookup) }
         }
 
         func sendNow(_ text: String, to numbers: [String], key: String?, alert: Alert?, within budget: Duration,
@@ -46,7 +47,7 @@ import Testing
         }
 
         func flush() async throws -> FlushReport {
-            try await OutboxTests.offPool { try outbox.flush(sender: sender, within: .seconds(5), lease: .seconds(60)) }
+            try await OwnThread.run { try outbox.flush(sender: sender, within: .seconds(5), lease: .seconds(60)) }
         }
 
         func snapshot() throws -> StatusSnapshot {
@@ -56,21 +57,15 @@ import Testing
         }
     }
 
-    /// Runs blocking work on a thread of its own, off the concurrency pool.
-    static func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread { continuation.resume(with: Result { try work() }) }.start()
-        }
-    }
-
     static let quickRetry = RetryPolicy(initialBackoff: .milliseconds(10), maxBackoff: .milliseconds(20), attemptTimeout: .seconds(2),
                                         minimumAttempt: .milliseconds(100))
 
     func withOutbox(_ settings: PolicySettings = PolicySettings(), retry: RetryPolicy = OutboxTests.quickRetry, tagPrefix: String? = nil,
                     _ body: (Harness) async throws -> Void) async throws {
         let fake = try await FakeSMSPartner.start()
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("outbox-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let directory = try TemporaryDirectory(prefix: "outbox")
+        defer { directory.remove() }
+        let scratch = directory.root
         do {
             let clock = TestClock()
             let store = try SQLiteStateStore(directory: scratch)

@@ -4,6 +4,7 @@ import NotifyState
 import SMSPartner
 import SMSPartnerTesting
 import SMSText
+import TestSupport
 import Testing
 
 @testable import NotifyCore
@@ -125,7 +126,7 @@ extension OutboxTests {
             let down = Delivery(client: client, policy: Self.unknownRetry)
             let admission = try h.outbox.admit(try Self.candidate("disk full", to: [Self.alice]), lease: .seconds(60))
             let claims = admission.claims
-            let results = try await Self.offPool { try h.outbox.deliver(claims, with: down, within: .milliseconds(600)) }
+            let results = try await OwnThread.run { try h.outbox.deliver(claims, with: down, within: .milliseconds(600)) }
             guard case .retry(let errorClass, _, _) = results.first?.outcome else {
                 Issue.record("expected retry, got \(results.map(\.outcome)) \(results.map(\.error))")
                 return

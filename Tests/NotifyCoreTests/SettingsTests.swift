@@ -1,6 +1,7 @@
 import Foundation
 import NotifyCore
 import SMSPartner
+import TestSupport
 import Testing
 
 @Suite struct SettingsTests {
@@ -12,37 +13,25 @@ import Testing
         return path
     }()
 
-    /// A temporary directory removed when the test ends.
-    final class TempDir {
-        let path: String
-        init() throws {
-            path = FileManager.default.temporaryDirectory.appendingPathComponent("settings-\(UUID().uuidString)").path
-            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        }
-        func write(_ name: String, _ text: String) throws -> String {
-            let file = path + "/" + name
-            try text.write(toFile: file, atomically: true, encoding: .utf8)
-            return file
-        }
-        deinit { try? FileManager.default.removeItem(atPath: path) }
-    }
-
     @Test func theEnvironmentKeyWinsOverTheKeyFile() throws {
-        let dir = try TempDir()
+        let dir = try TemporaryDirectory(prefix: "settings")
+        defer { dir.remove() }
         let file = try dir.write("key", "from-file\n")
         let s = try Settings.resolve(configPath: Self.noSettings, environment: ["SMSPARTNER_API_KEY": "from-env", "SMSPARTNER_API_KEY_FILE": file])
         #expect(try s.apiKey().secret == "from-env")
     }
 
     @Test func theKeyFileIsTrimmed() throws {
-        let dir = try TempDir()
+        let dir = try TemporaryDirectory(prefix: "settings")
+        defer { dir.remove() }
         let file = try dir.write("key", "  abc123 \n\n")
         let s = try Settings.resolve(configPath: Self.noSettings, environment: ["SMSPARTNER_API_KEY_FILE": file])
         #expect(try s.apiKey().secret == "abc123")
     }
 
     @Test func theEnvironmentKeyFileWinsOverTheConfiguredOne() throws {
-        let dir = try TempDir()
+        let dir = try TemporaryDirectory(prefix: "settings")
+        defer { dir.remove() }
         let envFile = try dir.write("env-key", "env-file-key")
         let confFile = try dir.write("conf-key", "conf-file-key")
         let config = try dir.write("c.yml", "api_key_file: \(confFile)\napi_key: inline\n")
@@ -60,9 +49,10 @@ import Testing
     }
 
     @Test func aMissingOrEmptyKeyFileIsNamed() throws {
-        let dir = try TempDir()
-        let missing = try Settings.resolve(configPath: Self.noSettings, environment: ["SMSPARTNER_API_KEY_FILE": dir.path + "/nope"])
-        #expect(throws: ConfigurationError.unreadableKeyFile(path: dir.path + "/nope", reason: "No such file or directory")) {
+        let dir = try TemporaryDirectory(prefix: "settings")
+        defer { dir.remove() }
+        let missing = try Settings.resolve(configPath: Self.noSettings, environment: ["SMSPARTNER_API_KEY_FILE": dir.path("nope")])
+        #expect(throws: ConfigurationError.unreadableKeyFile(path: dir.path("nope"), reason: "No such file or directory")) {
             try missing.apiKey()
         }
         let empty = try dir.write("empty", "\n")
@@ -71,7 +61,8 @@ import Testing
     }
 
     @Test func theURLComesFromTheEnvironmentThenTheFileThenTheDefault() throws {
-        let dir = try TempDir()
+        let dir = try TemporaryDirectory(prefix: "settings")
+        defer { dir.remove() }
         let config = try dir.write("c.yml", "api_url: http://127.0.0.1:9/v1\n")
         #expect(try Settings.resolve(configPath: Self.noSettings, environment: [:]).apiURL == "https://api.smspartner.fr/v1")
         #expect(try Settings.resolve(configPath: config, environment: [:]).apiURL == "http://127.0.0.1:9/v1")
@@ -82,12 +73,13 @@ import Testing
     }
 
     @Test func theConfigPathComesFromTheEnvironmentWhenNotGiven() throws {
-        let dir = try TempDir()
+        let dir = try TemporaryDirectory(prefix: "settings")
+        defer { dir.remove() }
         let config = try dir.write("c.yml", "sender: FROMENV\n")
         let s = try Settings.resolve(configPath: nil, environment: ["SMSPARTNER_NOTIFY_CONFIG": config])
         #expect(s.configuration.sender == "FROMENV")
         #expect(throws: ConfigurationError.self) {
-            try Settings.resolve(configPath: dir.path + "/missing.yml", environment: [:])
+            try Settings.resolve(configPath: dir.path("missing.yml"), environment: [:])
         }
     }
 }

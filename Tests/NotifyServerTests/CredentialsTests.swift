@@ -1,5 +1,6 @@
 import Foundation
 import NotifyCore
+import TestSupport
 import Testing
 
 @testable import NotifyServer
@@ -50,16 +51,13 @@ import Testing
     }
 
     @Test func secretsComeFromFilesTrimmed() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("creds-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let password = dir.appendingPathComponent("password").path
-        let empty = dir.appendingPathComponent("empty").path
-        try "  secret\n".write(toFile: password, atomically: true, encoding: .utf8)
-        try "\n".write(toFile: empty, atomically: true, encoding: .utf8)
+        let dir = try TemporaryDirectory(prefix: "creds")
+        defer { dir.remove() }
+        let password = try dir.write("password", "  secret\n")
+        let empty = try dir.write("empty", "\n")
         let loaded = try Credentials.load(ServeSettings(basicUsername: "am", basicPasswordFile: password))
         #expect(loaded.accepts(Self.basicHeader("am", "secret")))
         #expect(throws: ConfigurationError.self) { try Credentials.load(ServeSettings(bearerTokenFile: empty)) }
-        #expect(throws: ConfigurationError.self) { try Credentials.load(ServeSettings(bearerTokenFile: dir.appendingPathComponent("missing").path)) }
+        #expect(throws: ConfigurationError.self) { try Credentials.load(ServeSettings(bearerTokenFile: dir.path("missing"))) }
     }
 }

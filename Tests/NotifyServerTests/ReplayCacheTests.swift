@@ -6,6 +6,7 @@ import NotifyState
 import SMSPartner
 import SMSText
 import Synchronization
+import TestSupport
 import Testing
 
 @testable import NotifyServer
@@ -26,8 +27,9 @@ import Testing
     /// test moves.
     func withServer(replays: ReplayCache = ReplayCache(),
                     _ body: (WebhookIntake, SQLiteStateStore, DuplicateRecorder, TestClock) async throws -> Void) async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("replay-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let scratch = try TemporaryDirectory(prefix: "replay")
+        defer { scratch.remove() }
+        let dir = scratch.root
         let store = try SQLiteStateStore(directory: dir, busyTimeout: .milliseconds(500), concurrentReads: true)
         let configuration = try Configuration.parse(yaml: "dedup_window: 10m\n", path: "test.yml")
         let settings = Settings(configuration: configuration, apiURL: "http://127.0.0.1:9/v1", environment: [:])

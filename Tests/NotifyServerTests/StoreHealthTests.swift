@@ -3,6 +3,7 @@ import GRDB
 import Logging
 import NotifyState
 import Synchronization
+import TestSupport
 import Testing
 
 @testable import NotifyServer
@@ -13,9 +14,9 @@ import Testing
     static let damaged = StateError.corrupt(path: "/state/state.db", reason: "database disk image is malformed")
 
     func withStore(_ body: (SQLiteStateStore, String) async throws -> Void) async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("health-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        try await body(try SQLiteStateStore(directory: dir, busyTimeout: .milliseconds(200)), dir)
+        let dir = try TemporaryDirectory(prefix: "health")
+        defer { dir.remove() }
+        try await body(try SQLiteStateStore(directory: dir.root, busyTimeout: .milliseconds(200)), dir.root)
     }
 
     @Test func aStoreThatTakesWritesIsHealthyAndNothingIsLogged() async throws {

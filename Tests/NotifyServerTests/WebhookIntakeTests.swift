@@ -6,6 +6,7 @@ import NotifyCore
 import NotifyState
 import SMSPartner
 import SMSText
+import TestSupport
 import Testing
 
 @testable import NotifyServer
@@ -23,8 +24,9 @@ import Glibc
     }
 
     func withIntake(_ yaml: String = "", _ body: (WebhookIntake, SQLiteStateStore, String) throws -> Void) throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("intake-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let scratch = try TemporaryDirectory(prefix: "intake")
+        defer { scratch.remove() }
+        let dir = scratch.root
         let store = try SQLiteStateStore(directory: dir, busyTimeout: .milliseconds(200))
         let configuration = try Configuration.parse(yaml: yaml, path: "test.yml")
         let settings = Settings(configuration: configuration, apiURL: "http://127.0.0.1:9/v1", environment: [:])
@@ -60,8 +62,9 @@ import Glibc
     }
 
     @Test func aCopyIsAnsweredFromAReadWhileAnotherProcessHoldsTheWriteLock() async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("intake-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let scratch = try TemporaryDirectory(prefix: "intake")
+        defer { scratch.remove() }
+        let dir = scratch.root
         let store = try SQLiteStateStore(directory: dir, busyTimeout: .milliseconds(200))
         let settings = Settings(configuration: Configuration(), apiURL: "http://127.0.0.1:9/v1", environment: [:])
         let runtime = try ServerRuntime(store: store, stateDirectory: dir, defaults: [try PhoneNumber(parsing: Self.oncall)]) {

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import TestSupport
 import Testing
 
 @testable import NotifyState
@@ -12,10 +13,10 @@ import Testing
     static let bob = "+33622222222"
 
     /// Opens a store in a fresh directory, runs `body`, removes the directory.
-    func withStore<T>(_ body: (SQLiteStateStore, ScratchDirectory) throws -> T) throws -> T {
-        let scratch = try ScratchDirectory()
+    func withStore<T>(_ body: (SQLiteStateStore, TemporaryDirectory) throws -> T) throws -> T {
+        let scratch = try TemporaryDirectory(prefix: "notify-state")
         defer { scratch.remove() }
-        let store = try SQLiteStateStore(directory: scratch.path + "/state")
+        let store = try SQLiteStateStore(directory: scratch.root + "/state")
         return try body(store, scratch)
     }
 
@@ -33,9 +34,9 @@ import Testing
     // MARK: Files
 
     @Test func createsItsDirectoryAndFilesPrivateAndInWALMode() throws {
-        let scratch = try ScratchDirectory()
+        let scratch = try TemporaryDirectory(prefix: "notify-state")
         defer { scratch.remove() }
-        let store = try SQLiteStateStore(directory: scratch.path + "/a/b")
+        let store = try SQLiteStateStore(directory: scratch.root + "/a/b")
         try decide(store, Self.alice, .sent, at: Self.t0)
         #expect(try scratch.mode("a/b") == 0o700)
         #expect(try scratch.mode("a/b/state.db") == 0o600)
@@ -47,9 +48,9 @@ import Testing
     }
 
     @Test func inAGroupWritableDirectoryItsFilesAreGroupWritableWhateverTheUmask() throws {
-        let scratch = try ScratchDirectory()
+        let scratch = try TemporaryDirectory(prefix: "notify-state")
         defer { scratch.remove() }
-        let shared = scratch.path + "/shared"
+        let shared = scratch.root + "/shared"
         try FileManager.default.createDirectory(atPath: shared, withIntermediateDirectories: false)
         #expect(chmod(shared, 0o2770) == 0)
         let old = umask(0o022)
@@ -61,7 +62,7 @@ import Testing
         #expect(try scratch.mode("shared/state.db-shm") == 0o660)
         #expect(try scratch.mode("shared/state.lock") == 0o660)
         // Group-writable alone (no set-group-ID, or a /tmp-like directory): private files.
-        let plain = scratch.path + "/plain"
+        let plain = scratch.root + "/plain"
         try FileManager.default.createDirectory(atPath: plain, withIntermediateDirectories: false)
         #expect(chmod(plain, 0o1777) == 0)
         try decide(try SQLiteStateStore(directory: plain), Self.alice, .sent, at: Self.t0)
@@ -124,9 +125,9 @@ import Testing
     }
 
     @Test func anOlderStoreIsUpgradedForItsReaders() throws {
-        let scratch = try ScratchDirectory()
+        let scratch = try TemporaryDirectory(prefix: "notify-state")
         defer { scratch.remove() }
-        let directory = scratch.path + "/state"
+        let directory = scratch.root + "/state"
         try decide(try SQLiteStateStore(directory: directory), Self.alice, .sent, at: Self.t0)
         // What version 3 left: no urgency, no digest names.
         let queue = try DatabaseQueue(path: directory + "/state.db")
@@ -144,11 +145,11 @@ import Testing
     }
 
     @Test func reopeningKeepsTheDataAndDoesNotMigrateAgain() throws {
-        let scratch = try ScratchDirectory()
+        let scratch = try TemporaryDirectory(prefix: "notify-state")
         defer { scratch.remove() }
-        let first = try SQLiteStateStore(directory: scratch.path)
+        let first = try SQLiteStateStore(directory: scratch.root)
         try decide(first, Self.alice, .sent, at: Self.t0)
-        let second = try SQLiteStateStore(directory: scratch.path)
+        let second = try SQLiteStateStore(directory: scratch.root)
         let sends = try second.write { (tx) throws(StateError) in try tx.limitedSends(to: Self.alice, since: Self.t0 - .seconds(1)) }
         #expect(sends == [Self.t0])
     }
@@ -156,17 +157,17 @@ import Testing
     /// A store from before message tags: its messages get a random tag each, so that what is
     /// still queued can be asked about.
     @Test func aVersion2StoreGetsATagForEveryMessage() throws {
-        let scratch = try ScratchDirectory()
+        let scratch = try TemporaryDirectory(prefix: "notify-state")
         defer { scratch.remove() }
-        try FileManager.default.createDirectory(atPath: scratch.path + "/old", withIntermediateDirectories: true)
-        let old = try DatabaseQueue(path: scratch.path + "/old/state.db")
+        try FileManager.default.createDirectory(atPath: scratch.root + "/old", withIntermediateDirectories: true)
+        let old = try DatabaseQueue(path: scratch.root + "/old/state.db")
         try Schema.migrator.migrate(old, upTo: "v2: indexes that skip duplicates; resolved alert instances")
         try old.write { db in
             try db.execute(sql: "INSERT INTO message (created_at, kind, text) VALUES (1, 'alert', 'a'), (2, 'alert', 'b')")
             try db.execute(sql: "PRAGMA user_version = 2")
         }
         try old.close()
-        let store = try SQLiteStateStore(directory: scratch.path + "/old")
+        let store = try SQLiteStateStore(directory: scratch.root + "/old")
         let tags = try store.queue.read { db in try String.fetchAll(db, sql: "SELECT tag FROM message ORDER BY id") }
         #expect(tags.count == 2)
         #expect(Set(tags).count == 2)
@@ -174,9 +175,9 @@ import Testing
     }
 
     @Test func withConcurrentReadsAReadIsNotHeldUpByAnOpenWriteTransaction() throws {
-        let scratch = try ScratchDirectory()
+        let scratch = try TemporaryDirectory(prefix: "notify-state")
         defer { scratch.remove() }
-        let store = try SQLiteStateStore(directory: scratch.path, concurrentReads: true)
+        let store = try SQLiteStateStore(directory: scratch.root, concurrentReads: true)
         #expect(store.queue is DatabasePool)
         try decide(store, Self.alice, .sent, at: Self.t0)
         // Inside a write transaction (the writer connection is taken), a read on another
@@ -188,36 +189,36 @@ import Testing
         #expect(seen == [Self.t0])
         let mode = try store.queue.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
         #expect(mode == "wal")
-        #expect(try SQLiteStateStore(directory: scratch.path).queue is DatabaseQueue, "one connection by default")
+        #expect(try SQLiteStateStore(directory: scratch.root).queue is DatabaseQueue, "one connection by default")
     }
 
     @Test func aDatabaseFromANewerVersionIsRefused() throws {
-        let scratch = try ScratchDirectory()
+        let scratch = try TemporaryDirectory(prefix: "notify-state")
         defer { scratch.remove() }
-        let store = try SQLiteStateStore(directory: scratch.path)
+        let store = try SQLiteStateStore(directory: scratch.root)
         try store.queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA user_version = 99") }
-        #expect(throws: StateError.newerSchema(path: store.path)) { try SQLiteStateStore(directory: scratch.path) }
+        #expect(throws: StateError.newerSchema(path: store.path)) { try SQLiteStateStore(directory: scratch.root) }
     }
 
     @Test func aFileThatIsNotADatabaseIsReportedAsDamaged() throws {
-        let scratch = try ScratchDirectory()
+        let scratch = try TemporaryDirectory(prefix: "notify-state")
         defer { scratch.remove() }
-        try Data(repeating: 0x42, count: 8192).write(to: URL(fileURLWithPath: scratch.path + "/state.db"))
-        let error = #expect(throws: StateError.self) { try SQLiteStateStore(directory: scratch.path) }
+        try Data(repeating: 0x42, count: 8192).write(to: URL(fileURLWithPath: scratch.root + "/state.db"))
+        let error = #expect(throws: StateError.self) { try SQLiteStateStore(directory: scratch.root) }
         guard case .corrupt(let path, _) = error else {
             Issue.record("expected .corrupt, got \(String(describing: error))")
             return
         }
-        #expect(path == scratch.path + "/state.db")
+        #expect(path == scratch.root + "/state.db")
         #expect(error?.description.contains("move it aside") == true)
     }
 
     @Test func aStateDirectoryThatIsAFileIsReported() throws {
-        let scratch = try ScratchDirectory()
+        let scratch = try TemporaryDirectory(prefix: "notify-state")
         defer { scratch.remove() }
-        _ = FileManager.default.createFile(atPath: scratch.path + "/file", contents: Data())
-        #expect(throws: StateError.unusableDirectory(path: scratch.path + "/file", reason: "not a directory")) {
-            try SQLiteStateStore(directory: scratch.path + "/file")
+        _ = FileManager.default.createFile(atPath: scratch.root + "/file", contents: Data())
+        #expect(throws: StateError.unusableDirectory(path: scratch.root + "/file", reason: "not a directory")) {
+            try SQLiteStateStore(directory: scratch.root + "/file")
         }
     }
 
@@ -271,11 +272,11 @@ import Testing
     /// once and ends. Without the checkpoint the WAL grows by every commit up to SQLite's
     /// 1000-page checkpoint, and the database file alone holds none of it.
     @Test func aShortLivedProcessLeavesItsHistoryInTheDatabaseFile() throws {
-        let scratch = try ScratchDirectory()
+        let scratch = try TemporaryDirectory(prefix: "notify-state")
         defer { scratch.remove() }
         var largest = 0
         for i in 0..<20 {
-            let store = try SQLiteStateStore(directory: scratch.path)
+            let store = try SQLiteStateStore(directory: scratch.root)
             try decide(store, Self.alice, .sent, key: "k\(i)", at: Self.t0 + .seconds(i))
             #expect(walSize(store) > 0, "the commit is in the WAL first")
             store.checkpointAtExit()  // as the process ends
@@ -283,19 +284,19 @@ import Testing
         }
         #expect(largest == 0, "WAL left at \(largest) bytes")
         // A copy of the database file alone has every decision.
-        try FileManager.default.createDirectory(atPath: scratch.path + "/copy", withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: scratch.path + "/state.db", toPath: scratch.path + "/copy/state.db")
-        let copy = try DatabaseQueue(path: scratch.path + "/copy/state.db")
+        try FileManager.default.createDirectory(atPath: scratch.root + "/copy", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: scratch.root + "/state.db", toPath: scratch.root + "/copy/state.db")
+        let copy = try DatabaseQueue(path: scratch.root + "/copy/state.db")
         #expect(try copy.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM delivery") } == 20)
-        let store = try SQLiteStateStore(directory: scratch.path)
+        let store = try SQLiteStateStore(directory: scratch.root)
         let sends = try store.read { (tx) throws(StateError) in try tx.limitedSends(to: Self.alice, since: Self.t0 - .seconds(1)) }
         #expect(sends.count == 20)
     }
 
     @Test func aReaderOrAServerMakesTheTruncationGiveUpRatherThanWait() throws {
-        let scratch = try ScratchDirectory()
+        let scratch = try TemporaryDirectory(prefix: "notify-state")
         defer { scratch.remove() }
-        let store = try SQLiteStateStore(directory: scratch.path, busyTimeout: .seconds(30))
+        let store = try SQLiteStateStore(directory: scratch.root, busyTimeout: .seconds(30))
         let reader = try DatabaseQueue(path: store.path)
         try reader.writeWithoutTransaction { db in
             try db.execute(sql: "BEGIN")
@@ -319,15 +320,15 @@ import Testing
         #expect(walSize(store) == 0)
         // A store with concurrent readers (serve) never truncates.
         try decide(store, Self.alice, .sent, key: "again", at: Self.t0)
-        let server = try SQLiteStateStore(directory: scratch.path, concurrentReads: true)
+        let server = try SQLiteStateStore(directory: scratch.root, concurrentReads: true)
         server.checkpointAtExit()
         #expect(walSize(store) > 0)
     }
 
     @Test func aServerCheckpointsTheWALEvery500Pages() throws {
-        let scratch = try ScratchDirectory()
+        let scratch = try TemporaryDirectory(prefix: "notify-state")
         defer { scratch.remove() }
-        let server = try SQLiteStateStore(directory: scratch.path, concurrentReads: true)
+        let server = try SQLiteStateStore(directory: scratch.root, concurrentReads: true)
         // ~1500 pages of commits: SQLite's default would let the WAL reach 1000 pages.
         let text = String(repeating: "x", count: 3000)
         var largest = 0
@@ -341,9 +342,9 @@ import Testing
     }
 
     @Test func theCommitVersionMovesWithEveryCommitOfAnotherConnection() throws {
-        let scratch = try ScratchDirectory()
+        let scratch = try TemporaryDirectory(prefix: "notify-state")
         defer { scratch.remove() }
-        let server = try SQLiteStateStore(directory: scratch.path, concurrentReads: true)
+        let server = try SQLiteStateStore(directory: scratch.root, concurrentReads: true)
         let first = try #require(try server.commitVersion())
         #expect(try server.commitVersion() == first)
         _ = try server.read { (tx) throws(StateError) in try tx.limitedSends(to: nil, since: Self.t0) }
@@ -351,17 +352,17 @@ import Testing
         try decide(server, Self.alice, .sent, at: Self.t0)
         let second = try #require(try server.commitVersion())
         #expect(second != first, "the server's own commit")
-        let command = try SQLiteStateStore(directory: scratch.path)
+        let command = try SQLiteStateStore(directory: scratch.root)
         #expect(try command.commitVersion() == nil, "a short-lived process has no use for it")
         try decide(command, Self.bob, .sent, at: Self.t0)
         #expect(try server.commitVersion() != second, "another process's commit")
     }
 
     @Test func aReadOnlyStoreOfAMissingFileIsNil() throws {
-        let scratch = try ScratchDirectory()
+        let scratch = try TemporaryDirectory(prefix: "notify-state")
         defer { scratch.remove() }
-        #expect(try SQLiteStateStore(readOnlyIn: scratch.path) == nil)
-        #expect(!FileManager.default.fileExists(atPath: scratch.path + "/state.db"), "reading must not create the store")
+        #expect(try SQLiteStateStore(readOnlyIn: scratch.root) == nil)
+        #expect(!FileManager.default.fileExists(atPath: scratch.root + "/state.db"), "reading must not create the store")
     }
 
     // MARK: Facts

@@ -3,13 +3,8 @@
 
 import Foundation
 import SMSPartnerTesting
+import TestSupport
 import Testing
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 @Suite("FakeSMSPartner")
 struct FakeSMSPartnerTests {
@@ -290,7 +285,7 @@ struct FakeSMSPartnerTests {
         defer { Task { try? await fake.shutdown() } }
         fake.enqueue(.closeAfterHeaders)
 
-        await #expect(throws: RawHTTPError.self) {
+        await #expect(throws: RawConnection.Failure.self) {
             _ = try await RawHTTP.send(port: fake.port, body: sendBody())
         }
         #expect(fake.requests.map(\.reply) == ["close after headers"])
@@ -418,13 +413,13 @@ struct FakeSMSPartnerTests {
         let fake = try await FakeSMSPartner.start()
         let port = fake.port
         // An idle keep-alive connection must not keep anything alive.
-        let idle = try RawHTTP.connect(port: port)
-        defer { close(idle) }
+        let idle = try RawConnection(port: port)
+        defer { idle.close() }
 
         try await fake.shutdown()
         try await fake.shutdown()  // twice is harmless
 
-        #expect(throws: RawHTTPError.self) { try RawHTTP.connect(port: port) }
+        #expect(throws: RawConnection.Failure.self) { try RawConnection(port: port) }
         let again = try await FakeSMSPartner.start(port: port)
         #expect(again.port == port)
         try await again.shutdown()
@@ -463,36 +458,20 @@ struct FakeSMSPartnerTests {
     }
 }
 
-// MARK: - A minimal blocking HTTP/1.1 client over POSIX sockets
+// MARK: - Raw HTTP/1.1 on TestSupport's RawConnection
 
-/// Why the raw client failed.
-struct RawHTTPError: Error, CustomStringConvertible {
-    let description: String
-}
+typealias RawHTTPResponse = RawConnection.Response
 
-/// One response read by ``RawHTTP``.
-struct RawHTTPResponse: Sendable {
-    let status: Int
-    let headers: [String: String]
-    let body: [UInt8]
-    /// Whether a `100 Continue` came before it.
-    let sawContinue: Bool
-    /// When it was read, on the reading thread (a busy concurrency pool cannot delay this).
-    var readAt = ContinuousClock.now
-
-    var text: String { String(decoding: body, as: UTF8.self) }
-
-    func header(_ name: String) -> String? { headers[name.lowercased()] }
-
+extension RawConnection.Response {
     func json() throws -> [String: Any] {
         guard let object = try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else {
-            throw RawHTTPError(description: "not a JSON object: \(text)")
+            throw RawConnection.Failure.malformed("not a JSON object: \(text)")
         }
         return object
     }
 }
 
-/// Blocking socket calls, run off the Swift concurrency pool.
+/// Requests on new ``RawConnection``s, their blocking calls off the Swift concurrency pool.
 enum RawHTTP {
     /// POSTs `body` to `target` on a new connection and reads the response.
     static func send(
@@ -500,7 +479,7 @@ enum RawHTTP {
     ) async throws -> RawHTTPResponse {
         let request = post(body: body, contentType: contentType, target: target)
         guard let response = try await exchange(port: port, requests: [request]).first ?? nil else {
-            throw RawHTTPError(description: "connection closed without a response")
+            throw RawConnection.Failure.malformed("the connection closed without a response")
         }
         return response
     }
@@ -509,7 +488,7 @@ enum RawHTTP {
     static func get(port: Int, target: String) async throws -> RawHTTPResponse {
         guard let response = try await exchange(port: port, requests: [request(method: "GET", target: target)]).first ?? nil
         else {
-            throw RawHTTPError(description: "connection closed without a response")
+            throw RawConnection.Failure.malformed("the connection closed without a response")
         }
         return response
     }
@@ -534,133 +513,20 @@ enum RawHTTP {
 
     /// Sends each request in turn on one keep-alive connection and reads its response;
     /// `nil` for a request whose connection closed before any response byte (then stops).
-    ///
-    /// Runs on a thread of its own: blocking calls on the Swift concurrency pool or on Dispatch's
-    /// width-limited global queue would serialize concurrent requests on a two-core machine.
     static func exchange(port: Int, requests: [[UInt8]]) async throws -> [RawHTTPResponse?] {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread {
-                continuation.resume(with: Result { try exchangeBlocking(port: port, requests: requests) })
-            }.start()
-        }
-    }
-
-    private static func exchangeBlocking(port: Int, requests: [[UInt8]]) throws -> [RawHTTPResponse?] {
-        let socket = try connect(port: port)
-        defer { close(socket) }
-        var reader = Reader(socket: socket)
-        var responses: [RawHTTPResponse?] = []
-        for request in requests {
-            try writeAll(socket, request)
-            guard let response = try reader.readResponse() else {
-                responses.append(nil)
-                break
+        try await OwnThread.run {
+            let connection = try RawConnection(port: port)
+            defer { connection.close() }
+            var responses: [RawHTTPResponse?] = []
+            for request in requests {
+                try connection.send(request)
+                guard let response = try connection.readResponseUnlessClosed() else {
+                    responses.append(nil)
+                    break
+                }
+                responses.append(response)
             }
-            responses.append(response)
-        }
-        return responses
-    }
-
-    /// A connected TCP socket to 127.0.0.1:`port`, with 20 s receive and send timeouts.
-    static func connect(port: Int) throws -> Int32 {
-        #if canImport(Glibc)
-        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        #else
-        let socket = Darwin.socket(AF_INET, SOCK_STREAM, 0)
-        #endif
-        guard socket >= 0 else { throw RawHTTPError(description: "socket: errno \(errno)") }
-        var timeout = timeval(tv_sec: 20, tv_usec: 0)
-        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        setsockopt(socket, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                #if canImport(Glibc)
-                Glibc.connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-                #else
-                Darwin.connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-                #endif
-            }
-        }
-        guard result == 0 else {
-            let code = errno
-            close(socket)
-            throw RawHTTPError(description: "connect to port \(port): errno \(code)")
-        }
-        return socket
-    }
-
-    private static func writeAll(_ socket: Int32, _ bytes: [UInt8]) throws {
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes[offset...].withUnsafeBytes {
-                #if canImport(Glibc)
-                Glibc.send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
-                #else
-                Darwin.send(socket, $0.baseAddress, $0.count, 0)
-                #endif
-            }
-            guard written > 0 else { throw RawHTTPError(description: "send: errno \(errno)") }
-            offset += written
-        }
-    }
-
-    /// Buffered reads of HTTP/1.1 responses with a Content-Length.
-    private struct Reader {
-        let socket: Int32
-        var buffer: [UInt8] = []
-
-        /// Reads more bytes; false at end of stream.
-        mutating func fill() throws -> Bool {
-            var chunk = [UInt8](repeating: 0, count: 65536)
-            let count = recv(socket, &chunk, chunk.count, 0)
-            if count < 0 { throw RawHTTPError(description: "recv: errno \(errno)") }
-            buffer.append(contentsOf: chunk[0..<count])
-            return count > 0
-        }
-
-        mutating func readResponse() throws -> RawHTTPResponse? {
-            var sawContinue = false
-            while true {
-                let separator: [UInt8] = Array("\r\n\r\n".utf8)
-                var headEnd: Int?
-                while headEnd == nil {
-                    headEnd = buffer.firstRange(of: separator)?.upperBound
-                    if headEnd == nil, try !fill() {
-                        if buffer.isEmpty { return nil }
-                        throw RawHTTPError(description: "connection closed inside the head")
-                    }
-                }
-                guard let end = headEnd else { return nil }
-                let lines = String(decoding: buffer[0..<end - 4], as: UTF8.self).components(separatedBy: "\r\n")
-                buffer.removeFirst(end)
-                let statusParts = lines[0].split(separator: " ")
-                guard statusParts.count >= 2, let status = Int(statusParts[1]) else {
-                    throw RawHTTPError(description: "bad status line \(lines[0])")
-                }
-                if status == 100 {
-                    sawContinue = true
-                    continue
-                }
-                var headers: [String: String] = [:]
-                for line in lines.dropFirst() {
-                    guard let colon = line.firstIndex(of: ":") else { continue }
-                    headers[line[..<colon].lowercased()] = line[line.index(after: colon)...]
-                        .trimmingCharacters(in: .whitespaces)
-                }
-                let length = Int(headers["content-length"] ?? "0") ?? 0
-                while buffer.count < length {
-                    if try !fill() {
-                        throw RawHTTPError(description: "connection closed inside the body")
-                    }
-                }
-                let body = Array(buffer[0..<length])
-                buffer.removeFirst(length)
-                return RawHTTPResponse(status: status, headers: headers, body: body, sawContinue: sawContinue)
-            }
+            return responses
         }
     }
 }
