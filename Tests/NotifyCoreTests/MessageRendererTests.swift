@@ -195,5 +195,9 @@ import Testing
 
     @Test func everyBuiltInTemplateCompiles() {
         #expect(TemplateSet.builtIn.entries.count == TemplateSet.builtInSources.count)
+        // Built-ins compile on first use (the renderer would fall back to the bare summary).
+        for (name, entry) in TemplateSet.builtIn.entries {
+            #expect(entry.template != nil, "built-in template \(name) does not compile")
+        }
     }
 }

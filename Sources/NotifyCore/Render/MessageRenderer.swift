@@ -36,7 +36,7 @@ public struct MessageRenderer: Sendable {
 
     /// Renders a notification with its template, shortened to fit.
     public func render(_ notification: Notification) -> RenderedMessage {
-        guard let entry = templates.template(for: notification) else {
+        guard let entry = templates.template(for: notification), let template = entry.template else {
             return render(text: notification.alerts.first?.summary ?? "")
         }
         let name = "\(entry.name) (\(entry.origin))"
@@ -45,7 +45,7 @@ public struct MessageRenderer: Sendable {
         let cap = budget.effectiveMaxSegments * 160 + 1
         let capped = Self.capping(notification, to: cap)
         let probe = TemplateContext(notification: capped, mark: "", rules: subjectRules)
-        let first = finish(entry.template.render(probe.variables(.init())))
+        let first = finish(template.render(probe.variables(.init())))
         let maxListed = max(1, budget.effectiveMaxSegments * 160 / 8)
         // Nothing shortened, nothing to mark: the whole text is the answer when it fits
         // (one render, the common case).
@@ -62,7 +62,7 @@ public struct MessageRenderer: Sendable {
         var last: (shrink: TemplateContext.Shrink, result: GSM7Transliteration)?
         func attempt(_ shrink: TemplateContext.Shrink) -> GSM7Transliteration {
             if let last, last.shrink == shrink { return last.result }
-            let result = finish(entry.template.render(context.variables(shrink)))
+            let result = finish(template.render(context.variables(shrink)))
             last = (shrink, result)
             return result
         }

@@ -1,5 +1,6 @@
 import AlertModel
 import Mustache
+import Synchronization
 
 /// The Mustache templates in use: the built-in ones, overridden by the configuration's
 /// `templates:` entries.
@@ -17,13 +18,21 @@ import Mustache
 /// Templates render plain text (no HTML escaping); runs of spaces collapse and blank lines
 /// are dropped afterwards, so an absent optional value leaves no gap.
 public struct TemplateSet: Sendable, Equatable {
-    /// A compiled template and where it came from.
+    /// A template and where it came from.
     public struct Entry: Sendable {
         public var name: String
         public var source: String
         /// `built-in` or `config`.
         public var origin: String
-        let template: MustacheTemplate
+        /// A configuration's template, compiled when the configuration was read (so a
+        /// template that does not parse is refused then); nil for a built-in.
+        let compiled: MustacheTemplate?
+
+        /// The compiled template. A built-in is compiled the first time it is used: a
+        /// one-shot `send` renders with one template and has no use for the others.
+        var template: MustacheTemplate? {
+            compiled ?? TemplateSet.compiledBuiltIn(source)
+        }
     }
 
     var entries: [String: Entry]
@@ -37,12 +46,24 @@ public struct TemplateSet: Sendable, Equatable {
     public static let builtIn: TemplateSet = {
         var entries: [String: Entry] = [:]
         for (name, source) in builtInSources {
-            if let template = try? compile(source) {
-                entries[name] = Entry(name: name, source: source, origin: "built-in", template: template)
-            }
+            entries[name] = Entry(name: name, source: source, origin: "built-in", compiled: nil)
         }
         return TemplateSet(entries: entries)
     }()
+
+    /// The built-ins compiled so far, by text (several names share one text).
+    private static let builtInCache = Mutex<[String: MustacheTemplate]>([:])
+
+    /// A built-in template's text compiled, once per process (MessageRendererTests compiles
+    /// every built-in, so none of them fails here).
+    static func compiledBuiltIn(_ source: String) -> MustacheTemplate? {
+        builtInCache.withLock { cache in
+            if let template = cache[source] { return template }
+            let template = try? compile(source)
+            cache[source] = template
+            return template
+        }
+    }
 
     /// The built-in templates' texts, by name.
     public static let builtInSources: [(String, String)] = [
@@ -87,7 +108,7 @@ public struct TemplateSet: Sendable, Equatable {
         for (name, text) in templates {
             guard Self.validNames.contains(name) else { throw .unknownName(name) }
             do {
-                entries["config:" + name] = Entry(name: name, source: text, origin: "config", template: try Self.compile(text))
+                entries["config:" + name] = Entry(name: name, source: text, origin: "config", compiled: try Self.compile(text))
             } catch let error as MustacheTemplate.ParserError {
                 // Column numbers count the pragma that compile(_:) puts before line 1.
                 let line = error.context.lineNumber
