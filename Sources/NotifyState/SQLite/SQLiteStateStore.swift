@@ -17,7 +17,8 @@ import Darwin
 /// - the schema is versioned (GRDB's `DatabaseMigrator`); creating or migrating it happens
 ///   under the same lock, as the migrator itself assumes one process;
 /// - files are created mode 0600 in a directory created mode 0700;
-/// - a short-lived process checkpoints and truncates the WAL as it ends (``checkpointAtExit()``).
+/// - a short-lived process checkpoints and truncates a WAL of 512 KiB or more as it ends
+///   (``checkpointAtExit()``).
 public final class SQLiteStateStore: StateStore {
     /// The database file's name in the state directory.
     public static let fileName = "state.db"
@@ -40,18 +41,21 @@ public final class SQLiteStateStore: StateStore {
     /// `data_version` counts the commits of the connections other than the one asking.
     let versions: DatabaseQueue?
 
-    /// Why a short-lived process checkpoints and truncates the WAL as it ends
-    /// (``checkpointAtExit()``), whatever its length:
+    /// Why a short-lived process checkpoints and truncates the WAL as it ends, once the WAL
+    /// has grown past ``exitCheckpointBytes`` (every ten `send`s or so) and not every time:
     ///
-    /// - what it recorded is then in the database file itself, not only in the WAL beside it
-    ///   (a copy of `state.db` alone, a backup, holds the history);
     /// - a process that opens the file while no other connection has it open (every `send`
     ///   but in a storm) rebuilds the WAL index by reading every frame of the WAL; after that
     ///   rebuild SQLite counts no frame as checkpointed, so with one write per process the WAL
     ///   would grow to the 1000-page automatic checkpoint (4 MB), and reading it was most of
-    ///   what the store cost a `send`.
+    ///   what the store cost a `send`; 512 KiB at most reads in a fraction of a millisecond;
+    /// - a checkpoint and the restart of the WAL after it cost four syncs (the WAL, the
+    ///   database, the new WAL's header and its directory), about 1.3 ms of a `send` here and
+    ///   far more on a busy disk: paid by one process in ten, not by each.
     ///
-    /// It costs one sync of the database file (~1 ms) after the command's work is done.
+    /// The history is then in `state.db` and `state.db-wal` together (copy both, or use
+    /// `sqlite3 state.db .backup`); the WAL never holds more than the last few commands'.
+    static let exitCheckpointBytes: Int = 512 * 1024
 
     /// In `serve`, the WAL length (pages) at which a commit checkpoints (see ``openPool(path:wait:)``).
     static let serverCheckpointPages = 500
@@ -152,7 +156,7 @@ public final class SQLiteStateStore: StateStore {
     }
 
     /// In a short-lived process, as it ends cleanly: checkpoints the WAL into the database file
-    /// and truncates it, when it holds anything.
+    /// and truncates it, when it holds ``exitCheckpointBytes`` or more.
     ///
     /// Called once the command's work is done, so it never delays a request. It never waits:
     /// when another process holds the writers' lock or is reading (a storm), it gives up at
@@ -161,7 +165,7 @@ public final class SQLiteStateStore: StateStore {
     public func checkpointAtExit() {
         guard truncatesWAL else { return }
         var info = stat()
-        guard stat(path + "-wal", &info) == 0, info.st_size > 0 else { return }
+        guard stat(path + "-wal", &info) == 0, info.st_size >= Self.exitCheckpointBytes else { return }
         guard let lock = FileLock.tryLock(path: lockPath) else { return }
         defer { lock.unlock() }
         busyWait.withoutWaiting {
