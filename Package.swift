@@ -126,7 +126,9 @@ let package = Package(
             name: "EndToEndTests",
             dependencies: [
                 "smspartner-notify", "fake-smspartner", "NotifyState", "SMSPartner", "SMSPartnerTesting", "TestSupport",
+                "SeededRandom",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             exclude: ["Fixtures"]
         ),

@@ -19,7 +19,10 @@ enum Entry {
         let isSend = arguments.first == SendCommand.configuration.commandName
         let commandType: any ParsableCommand.Type = isSend ? SendCommand.self : SMSPartnerNotifyCommand.self
         do {
-            var command = try commandType.parseAsRoot(isSend ? Array(arguments.dropFirst()) : arguments)
+            let rest = isSend ? Array(arguments.dropFirst()) : arguments
+            // The common `send` skips ArgumentParser's reflection (see SendCommand+QuickParse).
+            var command: any ParsableCommand = try (isSend ? SendCommand.quickParse(rest) : nil)
+                ?? commandType.parseAsRoot(rest)
             try command.run()
             CommandSupport.finish()
             exit(0)
