@@ -59,3 +59,27 @@ struct StoreDamage {
         try queue.writeWithoutTransaction { try $0.execute(sql: "PRAGMA application_id = 0") }
     }
 }
+
+/// Another process's exclusive transaction on a live database, held on a thread of its own
+/// (GRDB wants a transaction closed within one access) until ``release()``.
+struct StoreLock {
+    private let released: DispatchSemaphore
+
+    init(database path: String) throws {
+        let holder = try DatabaseQueue(path: path)
+        let locked = DispatchSemaphore(value: 0)
+        let release = DispatchSemaphore(value: 0)
+        Thread {
+            try? holder.writeWithoutTransaction { db in
+                try db.execute(sql: "BEGIN EXCLUSIVE")
+                locked.signal()
+                release.wait()
+                try db.execute(sql: "ROLLBACK")
+            }
+        }.start()
+        released = release
+        try #require(locked.wait(timeout: .now() + 10) == .success, "the exclusive transaction was not taken")
+    }
+
+    func release() { released.signal() }
+}

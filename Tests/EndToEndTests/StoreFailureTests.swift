@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import SMSPartnerTesting
 import TestSupport
 import Testing
@@ -66,24 +65,12 @@ struct StoreFailureTests {
             env["SMSPARTNER_STATE_DIR"] = state
             let first = try await CLI.run(["send", "--to", "0600000000", "--message", "create the store"], env: env)
             #expect(first.exitCode == 0, "\(first.summary)")
-            // Another process's view: an exclusive transaction held on a thread of its own
-            // while the command runs (GRDB wants a transaction closed within one access).
-            let holder = try DatabaseQueue(path: state + "/state.db")
-            let locked = DispatchSemaphore(value: 0)
-            let release = DispatchSemaphore(value: 0)
-            Thread {
-                try? holder.writeWithoutTransaction { db in
-                    try db.execute(sql: "BEGIN EXCLUSIVE")
-                    locked.signal()
-                    release.wait()
-                    try db.execute(sql: "ROLLBACK")
-                }
-            }.start()
-            #expect(locked.wait(timeout: .now() + 10) == .success)
+            // Another process's view: an exclusive transaction held while the command runs.
+            let lock = try StoreLock(database: state + "/state.db")
             // The first recipient had this alert already (the store, read, says so); the second had not.
             let result = try await CLI.run(["send", "--to", "0600000000,0600000001", "--message", "create the store", "--timeout", "4"],
                                            env: env, timeout: .seconds(20))
-            release.signal()
+            lock.release()
             #expect(result.exitCode == 73, "\(result.summary)")
             #expect(result.stdoutLines.first?.hasPrefix("suppressed: +33600000000: duplicate of #1") == true, "\(result.summary)")
             #expect(result.stdoutLines.last?.hasPrefix("sent: +33600000001 (message_id ") == true, "\(result.summary)")
