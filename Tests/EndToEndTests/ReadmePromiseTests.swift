@@ -42,8 +42,10 @@ struct ReadmePromiseTests {
             "NOTIFICATIONTYPE": "PROBLEM", "HOSTNAME": "web02", "SERVICENAME": "https", "SERVICESTATE": "WARNING",
             "SERVICEOUTPUT": "seen by Icinga",
         ]
+        let state = try StateTests.SharedState()
+        defer { state.remove() }
         try await withFake { fake in
-            let env = fake.env.merging(both) { _, new in new }
+            let env = state.env(fake, extra: both)
             let ambiguous = try await CLI.run(["send", "--to", "0600000000"], env: env)
             #expect(ambiguous.exitCode == 65, "\(ambiguous.summary)")
             #expect(ambiguous.stderr.contains("cannot tell the input format"), "\(ambiguous.summary)")
@@ -189,6 +191,7 @@ struct ReadmePromiseTests {
     enum UnusableStore: String, CaseIterable, CustomTestStringConvertible {
         case notADatabase = "a file that is not a database"
         case newerVersion = "a database from a newer version"
+        case fileAsDirectory = "a file where the state directory should be"
         var testDescription: String { rawValue }
     }
 
@@ -213,6 +216,9 @@ struct ReadmePromiseTests {
                 #expect(created.exitCode == 75, "queued: \(created.summary)")
                 try Self.makeNewer(state.dir)
                 mentions = "\(state.dir)/state.db was written by a newer smspartner-notify"
+            case .fileAsDirectory:
+                _ = try state.scratch.write("state", "not a directory")
+                mentions = "state directory \(state.dir) is unusable (not a directory)"
             }
             let result = try await CLI.run(command, env: state.env(fake))
             #expect(result.exitCode == 78, "\(result.summary)")

@@ -92,7 +92,13 @@ public final class SQLiteStateStore: StateStore {
         busyWait = BusyWait(timeout: busyTimeout)
         truncatesWAL = false
         versions = nil
-        guard access(path, F_OK) == 0 else { return nil }
+        guard access(path, F_OK) == 0 else {
+            // No store yet is an empty report; a file where the directory should be, or a
+            // directory this user may not search, is a store that cannot be used.
+            if errno == ENOENT { return nil }
+            let reason = errno == ENOTDIR ? "not a directory" : StateDirectory.describe(errno: errno)
+            throw .unusableDirectory(path: directory, reason: reason)
+        }
         let path = path
         func open() throws(StateError) -> (DatabaseQueue, Int) {
             let queue = try Self.openQueue(path: path, wait: BusyWait(timeout: busyTimeout), readOnly: true)
