@@ -146,7 +146,9 @@ extension OutboxTests {
         try await withOutbox(retry: Self.unknownRetry) { h in
             h.fake.enqueue(.dropConnection)
             h.fake.failTagLookups(1000)
-            let (_, results) = try await h.send("disk full", to: [Self.alice], within: .seconds(4))
+            // The lookup comes 2.5 s after the drop; 8 s leaves a loaded machine room to make it
+            // (with 4 s, a full parallel run once ran out of budget before asking).
+            let (_, results) = try await h.send("disk full", to: [Self.alice], within: .seconds(8))
             guard case .unknown(let error, let checkAt) = results.first?.outcome else {
                 Issue.record("expected unknown, got \(results.map(\.outcome))")
                 return
