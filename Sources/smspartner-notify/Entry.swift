@@ -20,10 +20,13 @@ enum Entry {
         let commandType: any ParsableCommand.Type = isSend ? SendCommand.self : SMSPartnerNotifyCommand.self
         do {
             let rest = isSend ? Array(arguments.dropFirst()) : arguments
-            // The common `send` skips ArgumentParser's reflection (see SendCommand+QuickParse).
-            var command: any ParsableCommand = try (isSend ? SendCommand.quickParse(rest) : nil)
-                ?? commandType.parseAsRoot(rest)
-            try command.run()
+            if isSend, let invocation = SendInvocation.quickParse(rest) {
+                // The common `send` skips ArgumentParser's reflection (see SendInvocation+QuickParse).
+                try invocation.run()
+            } else {
+                var command = try commandType.parseAsRoot(rest)
+                try command.run()
+            }
             CommandSupport.finish()
             exit(0)
         } catch let failure as CommandFailure {

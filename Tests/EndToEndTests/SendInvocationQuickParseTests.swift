@@ -3,27 +3,11 @@ import SeededRandom
 import Testing
 @testable import smspartner_notify
 
-/// `send`'s quick parse (SendCommand+QuickParse) against ArgumentParser: it sets every
-/// property, knows exactly `send`'s options, takes the command lines Nagios and Icinga run,
-/// gives up on anything unusual, and never reads an argument list otherwise than ArgumentParser.
+/// `send`'s quick parse (SendInvocation+QuickParse) against ArgumentParser: it knows exactly
+/// `send`'s options, takes the command lines Nagios and Icinga run, gives up on anything
+/// unusual, and never reads an argument list otherwise than ArgumentParser.
 @Suite("send: the quick parse agrees with ArgumentParser")
-struct SendCommandQuickParseTests {
-    /// Every property of `send`, as `what it holds`, one per line (ArgumentParser's wrappers
-    /// print `Option(*definition*)` for a property that was never set).
-    static func summary(_ command: SendCommand) -> String {
-        var lines: [String] = []
-        for child in Mirror(reflecting: command).children {
-            if let group = child.value as? OptionGroup<StateOptions> {
-                for inner in Mirror(reflecting: group.wrappedValue).children {
-                    lines.append("\(inner.label ?? "?")=\(inner.value)")
-                }
-            } else {
-                lines.append("\(child.label ?? "?")=\(child.value)")
-            }
-        }
-        return lines.joined(separator: "\n")
-    }
-
+struct SendInvocationQuickParseTests {
     /// `_notificationType` → `notification-type`, as ArgumentParser names a `.long` option.
     static func longName(_ label: String) -> String {
         var name = ""
@@ -33,26 +17,32 @@ struct SendCommandQuickParseTests {
         return name
     }
 
-    @Test("the defaults set every property, as ArgumentParser leaves what is not given")
-    func defaultsSetEveryProperty() throws {
-        let quick = Self.summary(SendCommand.quickDefaults())
-        #expect(!quick.contains("definition"), "\(quick)")
-        #expect(quick == Self.summary(try SendCommand.parse([])))
-    }
-
-    @Test("it knows every option and flag of send, and no other")
-    func knowsExactlySendsOptions() {
-        var properties: [String] = []
+    /// The long names of `send`'s options and flags, as ArgumentParser declares them.
+    static func declaredNames() -> [String] {
+        var names: [String] = []
         for child in Mirror(reflecting: SendCommand()).children {
             if child.value is OptionGroup<StateOptions> {
-                properties += Mirror(reflecting: StateOptions()).children.compactMap(\.label).map(Self.longName)
+                names += Mirror(reflecting: StateOptions()).children.compactMap(\.label).map(longName)
             } else if let label = child.label {
-                properties.append(Self.longName(label))
+                names.append(longName(label))
             }
         }
-        let known = Array(SendCommand.quickSetters.keys) + Array(SendCommand.quickFlags.keys)
-        #expect(properties.sorted() == known.sorted())
-        #expect(properties.count == 16)
+        return names.sorted()
+    }
+
+    @Test("an invocation's defaults are what ArgumentParser leaves when nothing is given")
+    func defaultsAreArgumentParsers() throws {
+        #expect(SendInvocation() == (try SendCommand.parse([])).invocation)
+        #expect(SendInvocation.quickParse([]) == SendInvocation())
+    }
+
+    @Test("it knows every option and flag of send, and no other; the invocation has one property each")
+    func knowsExactlySendsOptions() {
+        let declared = Self.declaredNames()
+        let known = Array(SendInvocation.quickSetters.keys) + Array(SendInvocation.quickFlags.keys)
+        #expect(declared == known.sorted())
+        #expect(declared == Mirror(reflecting: SendInvocation()).children.compactMap(\.label).map(Self.longName).sorted())
+        #expect(declared.count == 16)
     }
 
     @Test("the command lines of contrib/ take the quick path and read as ArgumentParser reads them")
@@ -68,8 +58,8 @@ struct SendCommandQuickParseTests {
             [],
         ]
         for arguments in lines {
-            let quick = try #require(SendCommand.quickParse(arguments), "\(arguments)")
-            #expect(Self.summary(quick) == Self.summary(try SendCommand.parse(arguments)), "\(arguments)")
+            let quick = try #require(SendInvocation.quickParse(arguments), "\(arguments)")
+            #expect(quick == (try SendCommand.parse(arguments)).invocation, "\(arguments)")
         }
     }
 
@@ -83,7 +73,7 @@ struct SendCommandQuickParseTests {
             ["--dedup-key", "  "], ["--unknown", "x"], ["--To", "+33600000000"], ["---to", "x"],
         ]
         for arguments in unusual {
-            #expect(SendCommand.quickParse(arguments) == nil, "\(arguments)")
+            #expect(SendInvocation.quickParse(arguments) == nil, "\(arguments)")
         }
     }
 
@@ -92,7 +82,7 @@ struct SendCommandQuickParseTests {
     @Test("on random argument lists, whatever the quick parse reads ArgumentParser reads the same")
     func randomArgumentListsReadTheSame() throws {
         var random = SplitMix64(seed: 0x5E_4D_C0_FF_EE)
-        let names = Array(SendCommand.quickSetters.keys).sorted() + ["dry-run", "help", "bogus", "to", "to"]
+        let names = Array(SendInvocation.quickSetters.keys).sorted() + ["dry-run", "help", "bogus", "to", "to"]
         let values = ["", "x", "web01", "+33600000000", "0612345678,+33698765432", "-1", "15", "0", "nagios", "auto",
                       "a=b", "PROBLEM", "é ü 🚨", "  ", "--", "3600"]
         var taken = 0
@@ -108,10 +98,10 @@ struct SendCommandQuickParseTests {
                 default: arguments += ["--\(name)", value]
                 }
             }
-            guard let quick = SendCommand.quickParse(arguments) else { continue }
+            guard let quick = SendInvocation.quickParse(arguments) else { continue }
             taken += 1
             let parsed = try #require(try? SendCommand.parse(arguments), "ArgumentParser refuses \(arguments)")
-            #expect(Self.summary(quick) == Self.summary(parsed), "\(arguments)")
+            #expect(quick == parsed.invocation, "\(arguments)")
         }
         // The comparison means something only if many lists took the quick path.
         #expect(taken > 200, "\(taken) of 2,000 took the quick path")

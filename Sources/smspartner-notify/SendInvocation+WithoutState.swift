@@ -11,7 +11,7 @@ import SMSPartner
 /// - 74 not sent and not kept: there is no outbox to keep it in, and SMSPartner did not take it
 ///   within the time budget (retries and, for a request that went unanswered, the lookup by its
 ///   tag, included).
-extension SendCommand {
+extension SendInvocation {
     /// Delivers `candidate` within what is `left` of the run's `budget` (the one `--timeout`
     /// names, for the message), without a store.
     static func sendWithoutState(_ candidate: AlertCandidate, because problem: StateError, sender: Delivery,

@@ -5,18 +5,20 @@ import AlertModel
 /// Nagios and Icinga start `send` once per notification and contact, a storm hundreds of
 /// times at once, and ArgumentParser's parse was the largest part of a `send`'s own start
 /// (about 2 ms of reflection: `Mirror` and the protocol-conformance scans of every property
-/// wrapper's type, 14 % of the samples of a profile of one-shot `send`s). This reads the
-/// plain forms of `send`'s own options, and nothing else: anything it does not know for
-/// sure — `--help`, `--version`, a short name, an unknown or repeated option, a value that
-/// starts with `-` or is empty after `=`, a value that does not convert, a failed validation — makes it give up,
-/// and ArgumentParser parses the same arguments, with its own messages and exit codes.
+/// wrapper's type, 14 % of the samples of a profile of one-shot `send`s); so was making
+/// `SendCommand`'s property wrappers at all (4 %), which this type has none of.
 ///
-/// ``quickSetters`` must set every property (an unset one would stop the process when it is
-/// read): `SendCommandQuickParseTests` checks that against the properties themselves, and
-/// that both parsers agree on every argument list they both take.
-extension SendCommand {
+/// This reads the plain forms of `send`'s own options, and nothing else: anything it does
+/// not know for sure (`--help`, `--version`, a short name, an unknown or repeated option, a
+/// value that starts with `-` or is empty after `=`, a value that does not convert, a failed
+/// validation) makes it give up, and ArgumentParser parses the same arguments, with its own
+/// messages and exit codes.
+///
+/// `SendInvocationQuickParseTests` checks that it knows exactly `send`'s options, and that
+/// both parsers agree on every argument list they both take.
+extension SendInvocation {
     /// Sets one option from its value; false when the value does not convert.
-    typealias QuickSetter = @Sendable (inout SendCommand, String) -> Bool
+    typealias QuickSetter = @Sendable (inout SendInvocation, String) -> Bool
 
     /// Every option of `send` by its long name, with how it is set.
     static let quickSetters: [String: QuickSetter] = [
@@ -41,43 +43,19 @@ extension SendCommand {
             command.timeout = seconds
             return true
         },
-        "config": { $0.state.config = $1; return true },
-        "state-dir": { $0.state.stateDir = $1; return true },
+        "config": { $0.config = $1; return true },
+        "state-dir": { $0.stateDir = $1; return true },
     ]
 
     /// The flags of `send`, by long name.
-    static let quickFlags: [String: @Sendable (inout SendCommand) -> Void] = [
+    static let quickFlags: [String: @Sendable (inout SendInvocation) -> Void] = [
         "dry-run": { $0.dryRun = true },
     ]
 
-    /// `send` with every property at its default, as ArgumentParser leaves what is not given.
-    static func quickDefaults() -> SendCommand {
-        var state = StateOptions()
-        state.config = nil
-        state.stateDir = nil
-        var command = SendCommand()
-        command.to = []
-        command.format = .auto
-        command.notificationType = nil
-        command.host = nil
-        command.hostState = nil
-        command.service = nil
-        command.serviceState = nil
-        command.output = nil
-        command.author = nil
-        command.comment = nil
-        command.message = nil
-        command.dedupKey = nil
-        command.dryRun = false
-        command.timeout = nil
-        command.state = state
-        return command
-    }
-
-    /// The command `arguments` (those after `send`) give, or nil when ArgumentParser must
+    /// The invocation `arguments` (those after `send`) give, or nil when ArgumentParser must
     /// read them (see the type's discussion).
-    static func quickParse(_ arguments: [String]) -> SendCommand? {
-        var command = quickDefaults()
+    static func quickParse(_ arguments: [String]) -> SendInvocation? {
+        var invocation = SendInvocation()
         var seen: Set<String> = []
         var index = arguments.startIndex
         while index < arguments.endIndex {
@@ -96,7 +74,7 @@ extension SendCommand {
             guard name == "to" || seen.insert(name).inserted else { return nil }
             if let flag = quickFlags[name] {
                 guard value == nil else { return nil }
-                flag(&command)
+                flag(&invocation)
                 continue
             }
             guard let set = quickSetters[name] else { return nil }
@@ -105,13 +83,13 @@ extension SendCommand {
                 value = arguments[index]
                 index += 1
             }
-            guard let value, !value.hasPrefix("-"), set(&command, value) else { return nil }
+            guard let value, !value.hasPrefix("-"), set(&invocation, value) else { return nil }
         }
         do {
-            try command.validate()
+            try invocation.validate()
         } catch {
             return nil
         }
-        return command
+        return invocation
     }
 }

@@ -1,0 +1,238 @@
+import AlertModel
+import ArgumentParser
+import NotifyCore
+import NotifyState
+import SMSPartner
+import SMSText
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// One `send`: its arguments as plain values, and what it does with them.
+///
+/// ``SendCommand`` declares the arguments to ArgumentParser (help, messages, the rare forms);
+/// the common command line is read straight into this type (SendInvocation+QuickParse),
+/// without ArgumentParser's reflection. Each property is the option of the same name.
+struct SendInvocation: Sendable, Equatable {
+    var to: [String] = []
+    var format: InputFormat = .auto
+    var notificationType: String?
+    var host: String?
+    var hostState: String?
+    var service: String?
+    var serviceState: String?
+    var output: String?
+    var author: String?
+    var comment: String?
+    var message: String?
+    var dedupKey: String?
+    var dryRun = false
+    var timeout: Int?
+    var config: String?
+    var stateDir: String?
+
+    func validate() throws {
+        if let timeout, !(1...3600).contains(timeout) {
+            throw ValidationError("--timeout must be from 1 to 3600 seconds")
+        }
+        if let dedupKey, dedupKey.trimmingWhitespace().isEmpty {
+            throw ValidationError("--dedup-key must not be blank")
+        }
+    }
+
+    func run() throws {
+        let environment = ProcessEnvironment.current()
+        let settings = try CommandSupport.settings(config: config, environment: environment)
+        let configuration = settings.configuration
+        // One budget for the whole run: reading stdin, waiting for the store and delivering share it.
+        let budget = timeout.map { Duration.seconds($0) } ?? configuration.timeout
+        let clock = ContinuousClock()
+        let deadline = clock.now + budget
+        let decoded = try decodeAlert(environment: environment, timeout: budget, subjects: configuration.subjectRules)
+        let renderer = settings.renderer
+        let rendered = message.map { renderer.render(text: $0) } ?? renderer.render(decoded.notification)
+        guard !rendered.message.text.isEmpty else {
+            throw CommandFailure(.dataError, "the alert has no text to send")
+        }
+        let recipients: RecipientResolver.Resolution
+        do {
+            recipients = try RecipientResolver.resolve(
+                flags: to,
+                input: decoded.notification.recipients,
+                allowlist: configuration.allowedRecipients,
+                limit: configuration.maxRecipients
+            )
+        } catch {
+            switch error {
+            case .invalidFlag, .none: throw CommandFailure(.usage, error.description)
+            case .noneUsable, .tooMany: throw CommandFailure(.dataError, error.description)
+            }
+        }
+        let key = dedupKey?.trimmingWhitespace() ?? decoded.notification.dedupKey
+        if dryRun {
+            let request = SendRequest(
+                phoneNumbers: recipients.numbers, message: rendered.message, sender: configuration.sender,
+                tag: configuration.tag, sandbox: configuration.sandbox)
+            let candidate = AlertCandidate(
+                notification: decoded.notification, rendered: rendered, recipients: recipients.numbers, dedupKey: key)
+            DryRunReport(
+                format: decoded.format, notification: decoded.notification, dedupKey: key,
+                rendered: rendered, recipients: recipients, request: request, apiURL: settings.apiURL,
+                decisions: Self.preview(candidate, settings: settings, stateDir: stateDir),
+                subjects: configuration.subjectRules
+            ).print()
+            return
+        }
+
+        let sender = settings.sender(apiKey: try CommandSupport.apiKey(settings))
+        for skipped in recipients.skipped {
+            Console.line("skipped: \(skipped)")
+        }
+        let candidate = AlertCandidate(notification: decoded.notification, rendered: rendered, recipients: recipients.numbers, dedupKey: key)
+        // A store that cannot be used must not cost the page: it is sent without state (fail
+        // open), and the exit status (73) and one line on stderr say so.
+        let withoutState = { (error: StateError) throws -> Void in
+            try Self.sendWithoutState(candidate, because: error, sender: sender, within: max(deadline - clock.now, .zero), of: budget)
+        }
+        // In a storm the store may make us wait for other processes' decisions, but never so
+        // long that no time is left to deliver: the budget less 5 s, and at least half of it.
+        let store: SQLiteStateStore
+        do {
+            store = try CommandSupport.store(settings, flag: stateDir, busyTimeout: max(budget - .seconds(5), budget / 2))
+        } catch {
+            return try withoutState(error)
+        }
+        let outbox = settings.outbox(store: store)
+        let lease = sender.lease(within: budget)
+        let admission: Admission
+        do {
+            admission = try outbox.admit(candidate, lease: lease)
+        } catch .busy(let path, let waited) {
+            // A storm kept the lock busy for the whole wait. If every recipient already has
+            // this alert (what a storm of copies is), that is the answer: nothing is lost.
+            // Otherwise the lock is stuck (a hung process holds it): the page goes without state.
+            let preview = try? outbox.preview(candidate)
+            var duplicates: [(PhoneNumber, DeliveryRecord)] = []
+            for (recipient, decision) in preview ?? [] {
+                if case .duplicate(let earlier) = decision { duplicates.append((recipient, earlier)) }
+            }
+            for (recipient, earlier) in duplicates {
+                Console.line("suppressed: \(recipient.e164): \(OutcomeText.duplicate(of: earlier)) (not recorded: the state stayed busy)")
+            }
+            guard let preview, !preview.isEmpty, duplicates.count == preview.count else {
+                // Only those the store does not show as having it already.
+                var rest = candidate
+                rest.recipients = candidate.recipients.filter { number in !duplicates.contains { $0.0 == number } }
+                return try Self.sendWithoutState(rest, because: .busy(path: path, waited: waited), sender: sender,
+                                                 within: max(deadline - clock.now, .zero), of: budget)
+            }
+            return
+        } catch {
+            return try withoutState(error)
+        }
+        for (recipient, decision) in admission.decisions {
+            if let line = OutcomeText.line(decision, to: recipient) { Console.line(line) }
+        }
+        // What the recipients had queued goes first, in the order it happened, with one
+        // attempt's time at most: the new page must not wait behind a provider still failing.
+        if !admission.earlier.isEmpty {
+            let share = min((deadline - clock.now) / 4, sender.policy.attemptTimeout)
+            do {
+                let earlier = try outbox.deliver(admission.earlier, with: sender, within: max(share, .zero), waitForLookup: false)
+                for line in OutcomeText.lines(for: earlier, digests: [:], maxAge: configuration.policy.maxAge) {
+                    Console.line("earlier: \(line)")
+                }
+            } catch {
+                // The page itself is committed and claimed: it still goes. What the earlier ones
+                // came to is found again when their lease runs out (asked by tag).
+                Console.line("earlier: not recorded: \(error)")
+            }
+        }
+        let results = try CommandSupport.stored { () throws(StateError) in
+            try outbox.deliver(admission.claims, with: sender, within: max(deadline - clock.now, .zero), attemptEach: true)
+        }
+        for line in OutcomeText.lines(for: results, digests: admission.digests, maxAge: configuration.policy.maxAge) {
+            Console.line(line)
+        }
+        // SMSPartner just worked: take a few queued deliveries along, within what is left.
+        let left = deadline - clock.now
+        if !results.isEmpty, !results.contains(where: { $0.outcome != .expired && $0.receipt == nil }), left > .seconds(2) {
+            let flushed = try CommandSupport.stored { () throws(StateError) in
+                try outbox.flush(limit: 10, sender: sender, within: min(left - .seconds(1), .seconds(10)), lease: lease)
+            }
+            let sent = flushed.results.filter { $0.receipt != nil }.count
+            if sent > 0 || flushed.digests > 0 {
+                Console.line("flushed: \(sent) queued SMS sent, \(flushed.digests) digest(s) queued, \(flushed.remaining) still queued")
+            }
+        }
+
+        let own = results.filter { admission.digests[$0.claim.deliveryID] == nil }
+        let failures = own.compactMap(\.error)
+        let status = ExitStatus(worst: SMSPartnerError.worst(of: failures))
+        guard status != .ok, let worst = SMSPartnerError.worst(of: failures) else { return }
+        let total = recipients.numbers.count
+        let unsent = own.filter { $0.receipt == nil }.count
+        let scope = unsent == total ? "" : " to \(unsent) of \(total) recipients"
+        let attempts = own.map(\.attempts).max() ?? 0
+        let tries = "\(attempts) attempt\(attempts == 1 ? "" : "s") within \(budget.components.seconds) s"
+        if worst.failureClass == .unknown {
+            throw CommandFailure(status, "not confirmed\(scope): \(worst) (\(tries)); kept in the outbox: SMSPartner is asked by its tag whether it took it before it is ever sent again")
+        }
+        let suffix = status == .tempFailure ? " (\(tries); queued, `flush` retries it)" : ""
+        throw CommandFailure(status, "not sent\(scope): \(worst)\(suffix)")
+    }
+
+    /// What the policy would decide for each recipient, from the store read as it is (nothing
+    /// recorded, nothing created): `+336…: send`, `+336…: duplicate of #12, sent at …`.
+    static func preview(_ candidate: AlertCandidate, settings: Settings, stateDir: String?) -> [String] {
+        let numbers = candidate.recipients.map(\.e164)
+        let directory = settings.stateDirectory(flag: stateDir)
+        do {
+            guard let store = try SQLiteStateStore(readOnlyIn: directory, busyTimeout: .seconds(2), upgrade: false) else {
+                return numbers.map { "\($0): send (nothing recorded yet)" }
+            }
+            return try settings.outbox(store: store).preview(candidate).map { OutcomeText.preview($1, to: $0) }
+        } catch {
+            return numbers.map { "\($0): unknown (\(error))" }
+        }
+    }
+
+    /// The alert, decoded from the flags, the environment or standard input (``AlertDecoding``).
+    func decodeAlert(environment: [String: String], timeout: Duration, subjects: SubjectRules) throws -> AlertDecoding.Decoded {
+        let flags = AlertInput.Flags(
+            notificationType: notificationType, host: host, hostState: hostState,
+            service: service, serviceState: serviceState, output: output, author: author, comment: comment
+        )
+        var input = AlertInput(flags: flags, environment: environment)
+        // `--message` alone is the whole alert: nothing else is read.
+        if let message, flags.isEmpty, format == .auto || format == .generic {
+            // Keyed on its text, like plain text on stdin: the same message again is a duplicate.
+            let alert = GenericDecoder.withDerivedKey(Alert(source: .generic, summary: message.trimmingWhitespace()))
+            return AlertDecoding.Decoded(format: .generic, notification: Notification(single: alert))
+        }
+        do {
+            let family = format == .auto ? try InputDetector.detectWithoutBody(input) : format
+            if AlertDecoding.needsBody(family) {
+                input.body = try readStandardInput(timeout: timeout)
+            }
+            return try AlertDecoding.decode(input, format: family ?? .auto, subjects: subjects)
+        } catch let error as DecodeError {
+            throw CommandFailure(.dataError, error.description)
+        }
+    }
+
+    /// Standard input's bytes; a terminal means there is no alert to read.
+    func readStandardInput(timeout: Duration) throws -> [UInt8] {
+        guard !FileReader.standardInputIsTerminal else {
+            throw CommandFailure(.usage, DecodeError.noInput.description)
+        }
+        do {
+            return try FileReader.readStandardInput(limit: AlertInput.maxBodyBytes, timeout: timeout)
+        } catch {
+            throw CommandFailure(.dataError, "unreadable alert input: \(error)")
+        }
+    }
+}
