@@ -144,8 +144,10 @@ public struct Configuration: Sendable, Equatable {
         do {
             // Without tag resolution: Yams' default resolver compiles regular expressions (and
             // initialises ICU's) in every process that reads a configuration, ~9 M instructions,
-            // and no setting needs a tag. Plain scalars are read as YAML 1.1 below.
-            root = try Yams.compose(yaml: yaml, .basic)
+            // and no setting needs a tag. Plain scalars are read as YAML 1.1 below. Composing
+            // builds nodes only: no constructor is needed (the default one is a table of every
+            // tag's), and the encoding is named (the default one is read from the environment).
+            root = try Yams.compose(yaml: yaml, .basic, Constructor([:], [:], [:]), .utf8)
         } catch let error as YamlError {
             throw Self.describe(error, path: path)
         } catch {
