@@ -134,8 +134,14 @@ public struct WebhookServer: Sendable {
         let reloader = ReloadOnHangup(runtime: runtime, logger: logger)
         // Shut down in reverse order: the server stops taking requests first, then the
         // duplicates answered are recorded, then the worker finishes.
-        let group = ServiceGroup(configuration: .init(
-            services: [worker, recorder, reloader, app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        var shutdown = ServiceGroupConfiguration(
+            services: [worker, recorder, reloader, app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        // A graceful stop waits for the requests in progress (each within read_timeout) and
+        // the worker's delivery in hand (within the delivery timeout); past both and a margin it
+        // is cut short, so that a stop always ends.
+        shutdown.maximumGracefulShutdownDuration = max(serve.readTimeout, runtime.snapshot.configuration.timeout) + .seconds(10)
+        shutdown.maximumCancellationDuration = .seconds(5)
+        let group = ServiceGroup(configuration: shutdown)
         do {
             try await group.run()
         } catch {
