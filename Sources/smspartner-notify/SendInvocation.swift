@@ -57,45 +57,22 @@ struct SendInvocation: Sendable, Equatable {
         guard !rendered.message.text.isEmpty else {
             throw CommandFailure(.dataError, "the alert has no text to send")
         }
-        let recipients: RecipientResolver.Resolution
-        do {
-            recipients = try RecipientResolver.resolve(
-                flags: to,
-                input: decoded.notification.recipients,
-                allowlist: configuration.allowedRecipients,
-                limit: configuration.maxRecipients
-            )
-        } catch {
-            switch error {
-            case .invalidFlag, .none: throw CommandFailure(.usage, error.description)
-            case .noneUsable, .tooMany: throw CommandFailure(.dataError, error.description)
-            }
-        }
+        let recipients = try Self.recipients(flags: to, decoded: decoded, configuration: configuration)
         let key = dedupKey?.trimmingWhitespace() ?? decoded.notification.dedupKey
+        let candidate = AlertCandidate(notification: decoded.notification, rendered: rendered, recipients: recipients.numbers, dedupKey: key)
         if dryRun {
-            let request = SendRequest(
-                phoneNumbers: recipients.numbers, message: rendered.message, sender: configuration.sender,
-                tag: configuration.tag, sandbox: configuration.sandbox)
-            let candidate = AlertCandidate(
-                notification: decoded.notification, rendered: rendered, recipients: recipients.numbers, dedupKey: key)
-            DryRunReport(
-                format: decoded.format, notification: decoded.notification, dedupKey: key,
-                rendered: rendered, recipients: recipients, request: request, apiURL: settings.apiURL,
-                decisions: Self.preview(candidate, settings: settings, stateDir: stateDir),
-                subjects: configuration.subjectRules
-            ).print()
-            return
+            return printDryRun(candidate, decoded: decoded, recipients: recipients, settings: settings)
         }
 
         let sender = settings.sender(apiKey: try CommandSupport.apiKey(settings))
         for skipped in recipients.skipped {
             Console.line("skipped: \(skipped)")
         }
-        let candidate = AlertCandidate(notification: decoded.notification, rendered: rendered, recipients: recipients.numbers, dedupKey: key)
+        let left = { max(deadline - clock.now, .zero) }
         // A store that cannot be used must not cost the page: it is sent without state (fail
         // open), and the exit status (73) and one line on stderr say so.
         let withoutState = { (error: StateError) throws -> Void in
-            try Self.sendWithoutState(candidate, because: error, sender: sender, within: max(deadline - clock.now, .zero), of: budget)
+            try Self.sendWithoutState(candidate, because: error, sender: sender, within: left(), of: budget)
         }
         // In a storm the store may make us wait for other processes' decisions, but never so
         // long that no time is left to deliver: the budget less 5 s, and at least half of it.
@@ -111,78 +88,126 @@ struct SendInvocation: Sendable, Equatable {
         do {
             admission = try outbox.admit(candidate, lease: lease)
         } catch .busy(let path, let waited) {
-            // A storm kept the lock busy for the whole wait. If every recipient already has
-            // this alert (what a storm of copies is), that is the answer: nothing is lost.
-            // Otherwise the lock is stuck (a hung process holds it): the page goes without state.
-            let preview = try? outbox.preview(candidate)
-            var duplicates: [(PhoneNumber, DeliveryRecord)] = []
-            for (recipient, decision) in preview ?? [] {
-                if case .duplicate(let earlier) = decision { duplicates.append((recipient, earlier)) }
-            }
-            for (recipient, earlier) in duplicates {
-                Console.line("suppressed: \(recipient.e164): \(OutcomeText.duplicate(of: earlier)) (not recorded: the state stayed busy)")
-            }
-            guard let preview, !preview.isEmpty, duplicates.count == preview.count else {
-                // Only those the store does not show as having it already.
-                var rest = candidate
-                rest.recipients = candidate.recipients.filter { number in !duplicates.contains { $0.0 == number } }
-                return try Self.sendWithoutState(rest, because: .busy(path: path, waited: waited), sender: sender,
-                                                 within: max(deadline - clock.now, .zero), of: budget)
-            }
-            return
+            return try Self.sendPastABusyStore(candidate, outbox: outbox, because: .busy(path: path, waited: waited),
+                                               sender: sender, within: left(), of: budget)
         } catch {
             return try withoutState(error)
         }
         for (recipient, decision) in admission.decisions {
             if let line = OutcomeText.line(decision, to: recipient) { Console.line(line) }
         }
-        // What the recipients had queued goes first, in the order it happened, with one
-        // attempt's time at most: the new page must not wait behind a provider still failing.
-        if !admission.earlier.isEmpty {
-            let share = min((deadline - clock.now) / 4, sender.policy.attemptTimeout)
-            do {
-                let earlier = try outbox.deliver(admission.earlier, with: sender, within: max(share, .zero), waitForLookup: false)
-                for line in OutcomeText.lines(for: earlier, digests: [:], maxAge: configuration.policy.maxAge) {
-                    Console.line("earlier: \(line)")
-                }
-            } catch {
-                // The page itself is committed and claimed: it still goes. What the earlier ones
-                // came to is found again when their lease runs out (asked by tag).
-                Console.line("earlier: not recorded: \(error)")
-            }
-        }
+        let maxAge = configuration.policy.maxAge
+        Self.deliverEarlier(admission.earlier, outbox: outbox, sender: sender, within: left(), maxAge: maxAge)
         let results = try CommandSupport.stored { () throws(StateError) in
-            try outbox.deliver(admission.claims, with: sender, within: max(deadline - clock.now, .zero), attemptEach: true)
+            try outbox.deliver(admission.claims, with: sender, within: left(), attemptEach: true)
         }
-        for line in OutcomeText.lines(for: results, digests: admission.digests, maxAge: configuration.policy.maxAge) {
+        for line in OutcomeText.lines(for: results, digests: admission.digests, maxAge: maxAge) {
             Console.line(line)
         }
         // SMSPartner just worked: take a few queued deliveries along, within what is left.
-        let left = deadline - clock.now
-        if !results.isEmpty, !results.contains(where: { $0.outcome != .expired && $0.receipt == nil }), left > .seconds(2) {
-            let flushed = try CommandSupport.stored { () throws(StateError) in
-                try outbox.flush(limit: 10, sender: sender, within: min(left - .seconds(1), .seconds(10)), lease: lease)
-            }
-            let sent = flushed.results.filter { $0.receipt != nil }.count
-            if sent > 0 || flushed.digests > 0 {
-                Console.line("flushed: \(sent) queued SMS sent, \(flushed.digests) digest(s) queued, \(flushed.remaining) still queued")
+        if !results.isEmpty, !results.contains(where: { $0.outcome != .expired && $0.receipt == nil }), left() > .seconds(2) {
+            try Self.takeQueuedAlong(outbox: outbox, sender: sender, within: min(left() - .seconds(1), .seconds(10)), lease: lease)
+        }
+        let own = results.filter { admission.digests[$0.claim.deliveryID] == nil }
+        if let failure = Self.failure(of: own, recipients: recipients.numbers.count, budget: budget) { throw failure }
+    }
+
+    /// The numbers to text: `--to`, else the input's, checked against `allowed_recipients`.
+    static func recipients(flags: [String], decoded: AlertDecoding.Decoded, configuration: Configuration) throws -> RecipientResolver.Resolution {
+        do {
+            return try RecipientResolver.resolve(
+                flags: flags,
+                input: decoded.notification.recipients,
+                allowlist: configuration.allowedRecipients,
+                limit: configuration.maxRecipients
+            )
+        } catch {
+            switch error {
+            case .invalidFlag, .none: throw CommandFailure(.usage, error.description)
+            case .noneUsable, .tooMany: throw CommandFailure(.dataError, error.description)
             }
         }
+    }
 
-        let own = results.filter { admission.digests[$0.claim.deliveryID] == nil }
+    /// `--dry-run`: what would be sent and decided, nothing contacted or recorded.
+    func printDryRun(_ candidate: AlertCandidate, decoded: AlertDecoding.Decoded, recipients: RecipientResolver.Resolution,
+                     settings: Settings) {
+        let configuration = settings.configuration
+        let request = SendRequest(
+            phoneNumbers: recipients.numbers, message: candidate.rendered.message, sender: configuration.sender,
+            tag: configuration.tag, sandbox: configuration.sandbox)
+        DryRunReport(
+            format: decoded.format, notification: decoded.notification, dedupKey: candidate.dedupKey,
+            rendered: candidate.rendered, recipients: recipients, request: request, apiURL: settings.apiURL,
+            decisions: Self.preview(candidate, settings: settings, stateDir: stateDir),
+            subjects: configuration.subjectRules
+        ).print()
+    }
+
+    /// A storm kept the lock busy for the whole wait. If every recipient already has this
+    /// alert (what a storm of copies is), that is the answer: nothing is lost. Otherwise the
+    /// lock is stuck (a hung process holds it): the page goes without state, to those the
+    /// store does not show as having it already.
+    static func sendPastABusyStore(_ candidate: AlertCandidate, outbox: Outbox, because problem: StateError, sender: Delivery,
+                                   within left: Duration, of budget: Duration) throws {
+        let preview = try? outbox.preview(candidate)
+        var duplicates: [(PhoneNumber, DeliveryRecord)] = []
+        for (recipient, decision) in preview ?? [] {
+            if case .duplicate(let earlier) = decision { duplicates.append((recipient, earlier)) }
+        }
+        for (recipient, earlier) in duplicates {
+            Console.line("suppressed: \(recipient.e164): \(OutcomeText.duplicate(of: earlier)) (not recorded: the state stayed busy)")
+        }
+        guard let preview, !preview.isEmpty, duplicates.count == preview.count else {
+            var rest = candidate
+            rest.recipients = candidate.recipients.filter { number in !duplicates.contains { $0.0 == number } }
+            return try sendWithoutState(rest, because: problem, sender: sender, within: left, of: budget)
+        }
+    }
+
+    /// What the recipients had queued goes first, in the order it happened, with one
+    /// attempt's time at most: the new page must not wait behind a provider still failing.
+    static func deliverEarlier(_ earlier: [ClaimedDelivery], outbox: Outbox, sender: Delivery, within left: Duration, maxAge: Duration) {
+        guard !earlier.isEmpty else { return }
+        let share = min(left / 4, sender.policy.attemptTimeout)
+        do {
+            let results = try outbox.deliver(earlier, with: sender, within: max(share, .zero), waitForLookup: false)
+            for line in OutcomeText.lines(for: results, digests: [:], maxAge: maxAge) {
+                Console.line("earlier: \(line)")
+            }
+        } catch {
+            // The page itself is committed and claimed: it still goes. What the earlier ones
+            // came to is found again when their lease runs out (asked by tag).
+            Console.line("earlier: not recorded: \(error)")
+        }
+    }
+
+    /// Up to 10 due deliveries from the outbox, sent while SMSPartner answers.
+    static func takeQueuedAlong(outbox: Outbox, sender: Delivery, within left: Duration, lease: Duration) throws {
+        let flushed = try CommandSupport.stored { () throws(StateError) in
+            try outbox.flush(limit: 10, sender: sender, within: left, lease: lease)
+        }
+        let sent = flushed.results.filter { $0.receipt != nil }.count
+        if sent > 0 || flushed.digests > 0 {
+            Console.line("flushed: \(sent) queued SMS sent, \(flushed.digests) digest(s) queued, \(flushed.remaining) still queued")
+        }
+    }
+
+    /// The failure the command ends with, from its own deliveries' worst error (nil when all
+    /// went out): what was not sent, to how many, after how many attempts, and what happens next.
+    static func failure(of own: [DeliveryResult], recipients total: Int, budget: Duration) -> CommandFailure? {
         let failures = own.compactMap(\.error)
         let status = ExitStatus(worst: SMSPartnerError.worst(of: failures))
-        guard status != .ok, let worst = SMSPartnerError.worst(of: failures) else { return }
-        let total = recipients.numbers.count
+        guard status != .ok, let worst = SMSPartnerError.worst(of: failures) else { return nil }
         let unsent = own.filter { $0.receipt == nil }.count
         let scope = unsent == total ? "" : " to \(unsent) of \(total) recipients"
         let attempts = own.map(\.attempts).max() ?? 0
         let tries = "\(attempts) attempt\(attempts == 1 ? "" : "s") within \(budget.components.seconds) s"
         if worst.failureClass == .unknown {
-            throw CommandFailure(status, "not confirmed\(scope): \(worst) (\(tries)); kept in the outbox: SMSPartner is asked by its tag whether it took it before it is ever sent again")
+            return CommandFailure(status, "not confirmed\(scope): \(worst) (\(tries)); kept in the outbox: SMSPartner is asked by its tag whether it took it before it is ever sent again")
         }
         let suffix = status == .tempFailure ? " (\(tries); queued, `flush` retries it)" : ""
-        throw CommandFailure(status, "not sent\(scope): \(worst)\(suffix)")
+        return CommandFailure(status, "not sent\(scope): \(worst)\(suffix)")
     }
 
     /// What the policy would decide for each recipient, from the store read as it is (nothing
