@@ -72,6 +72,8 @@ enum CLI {
         case bytes(Data)
         /// These bytes on a pipe that the test keeps open until the child exits (no end of file).
         case neverClosed(Data)
+        /// A pseudo-terminal (its secondary side; the test holds the primary until the child exits).
+        case terminal
     }
 
     /// Runs `smspartner-notify args` with stdin from `stdin` (UTF-8), or `/dev/null` when nil.
@@ -132,6 +134,7 @@ enum CLI {
         _ = FileManager.default.createFile(atPath: stdoutPath, contents: nil)
         _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
         var stdinPipe: Pipe?
+        var terminal: (primary: FileHandle, secondary: FileHandle)?
         let stdinPath: String
         switch input {
         case .none:
@@ -143,6 +146,9 @@ enum CLI {
             let pipe = Pipe()
             try pipe.fileHandleForWriting.write(contentsOf: data)  // small: fits in the pipe buffer
             stdinPipe = pipe
+        case .terminal:
+            stdinPath = "/dev/null"
+            terminal = try openPseudoTerminal()
         }
 
         // Output goes to files, not pipes: nothing can fill up and block the child.
@@ -154,6 +160,8 @@ enum CLI {
             try? stderrHandle.close()
             try? stdinHandle.close()
             try? stdinPipe?.fileHandleForWriting.close()
+            try? terminal?.secondary.close()
+            try? terminal?.primary.close()
         }
 
         var environment = [
@@ -171,7 +179,7 @@ enum CLI {
         process.arguments = wrapper.isEmpty ? args : Array(wrapper.dropFirst()) + [binaryPath] + args
         process.environment = environment
         process.currentDirectoryURL = URL(fileURLWithPath: scratch.root)
-        process.standardInput = stdinPipe.map { $0.fileHandleForReading } ?? stdinHandle
+        process.standardInput = stdinPipe.map { $0.fileHandleForReading } ?? terminal?.secondary ?? stdinHandle
         process.standardOutput = stdoutHandle
         process.standardError = stderrHandle
 
@@ -202,6 +210,27 @@ enum CLI {
             process.terminationReason == .exit, "killed by a signal: \(result.summary)", sourceLocation: sourceLocation)
         expectContract(result, secrets: secrets, sourceLocation: sourceLocation)
         return result
+    }
+
+    /// A new pseudo-terminal, neither side this process's controlling terminal: `/dev/ptmx`,
+    /// unlocked and its number read with the ioctls behind unlockpt and ptsname (TIOCSPTLCK,
+    /// TIOCGPTN: Glibc's module exports neither those functions nor the constants).
+    static func openPseudoTerminal() throws -> (primary: FileHandle, secondary: FileHandle) {
+        let primary = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC)
+        guard primary >= 0 else { throw CocoaError(.fileReadUnknown, userInfo: ["path": "/dev/ptmx", "errno": errno]) }
+        var unlock: CInt = 0
+        var number: CUnsignedInt = 0
+        guard ioctl(primary, UInt(0x4004_5431) /* TIOCSPTLCK */, &unlock) == 0,
+              ioctl(primary, UInt(0x8004_5430) /* TIOCGPTN */, &number) == 0 else {
+            close(primary)
+            throw CocoaError(.fileReadUnknown, userInfo: ["path": "/dev/ptmx", "errno": errno])
+        }
+        let secondary = open("/dev/pts/\(number)", O_RDWR | O_NOCTTY | O_CLOEXEC)
+        guard secondary >= 0 else {
+            close(primary)
+            throw CocoaError(.fileReadUnknown, userInfo: ["path": "/dev/pts/\(number)", "errno": errno])
+        }
+        return (FileHandle(fileDescriptor: primary, closeOnDealloc: false), FileHandle(fileDescriptor: secondary, closeOnDealloc: false))
     }
 
     /// The contract every run must honour: no API key in any output, and a non-zero exit prints

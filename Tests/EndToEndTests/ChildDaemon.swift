@@ -158,6 +158,38 @@ func expectPages(
     }
 }
 
+/// One step of driving a monitoring daemon: what to do, and the SMS it must bring (its kind,
+/// and the parts its text must hold).
+struct PageStep {
+    let kind: String
+    let parts: [String]
+    let action: () async throws -> Void
+
+    init(_ kind: String, _ parts: [String], action: @escaping () async throws -> Void) {
+        self.kind = kind
+        self.parts = parts
+        self.action = action
+    }
+}
+
+/// Drives a daemon step by step, each time waiting (`waitForDeliveries`: nil, or why it gave up)
+/// for the one SMS the step must bring; then, after half a second for anything that must not
+/// come (no re-notification), checks them all with ``expectPages(_:to:fake:daemon:name:diagnostics:sourceLocation:)``.
+func expectPages(
+    driving steps: [PageStep], to pager: String, fake: FakeSMSPartner, daemon: ChildDaemon, name: String,
+    waitForDeliveries: (Int) async throws -> String?, diagnostics: () -> String, sourceLocation: SourceLocation = #_sourceLocation
+) async throws {
+    for (index, step) in steps.enumerated() {
+        try await step.action()
+        let failure = try await waitForDeliveries(index + 1)
+        try #require(failure == nil, "no \(step.kind) SMS: \(failure ?? "")\n\(diagnostics())", sourceLocation: sourceLocation)
+    }
+    try await Task.sleep(for: .milliseconds(500))
+    try expectPages(
+        steps.map { ($0.kind, $0.parts) }, to: pager, fake: fake, daemon: daemon, name: name, diagnostics: diagnostics(),
+        sourceLocation: sourceLocation)
+}
+
 /// Why a step of driving a daemon or a tool failed.
 enum ChildDaemonError: Error, CustomStringConvertible {
     case spawnFailed(String, errno: Int32)

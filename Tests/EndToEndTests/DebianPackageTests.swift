@@ -11,8 +11,9 @@ import Glibc
 // machine, and the user nagios (Debian's Nagios 4 and Icinga 2 run their commands as nagios)
 // sends with nothing but what the package set up: the default configuration
 // /etc/smspartner-notify/config.yml names the key file and the state directory
-// /var/lib/smspartner-notify; only SMSPARTNER_API_URL points at the fake. Then `dpkg --purge`,
-// always, even when a check failed.
+// /var/lib/smspartner-notify; only SMSPARTNER_API_URL points at the fake. The key is written
+// root-only between the install and a reinstall, whose postinst must give it to the group. Then
+// `dpkg --purge`, always, even when a check failed.
 //
 // It changes the machine (/usr/bin, /etc, /var/lib, a system group), so it needs root (CI runs
 // as root) and a machine without smspartner-notify installed; it holds the LoadGate exclusively
@@ -91,19 +92,31 @@ struct DebianPackageTests {
 
     /// Installs `deb` (twice: a reinstall changes nothing), checks what postinst made, sends as nagios.
     static func installAndSend(deb: String, fake: FakeSMSPartner, scratch: TemporaryDirectory) async throws {
+        try await DebianPackage.expectDepends(of: deb, scratch: scratch)
+        let keyFile = DebianPackage.etc + "/api-key"
         for round in ["install", "reinstall"] {
             let installed = try await runTool("/usr/bin/dpkg", ["-i", deb], output: scratch.path("dpkg-\(round).out"), timeout: .seconds(120))
             try #require(installed.status == 0, "dpkg -i (\(round)) failed (exit \(installed.status)):\n\(installed.output)")
             try await DebianPackage.expectLayout(after: round, scratch: scratch)
+            #expect(!installed.output.contains(fake.apiKey), "dpkg -i (\(round)) printed the API key")
+            if round == "install" {
+                try await DebianPackage.expectSharedFiles(scratch: scratch)
+                // The key, put there root-only between the two: the reinstall's postinst must
+                // give it to the group, 0640, as it is.
+                try #require(
+                    FileManager.default.createFile(atPath: keyFile, contents: Data((fake.apiKey + "\n").utf8), attributes: [.posixPermissions: 0o600])
+                        && chown(keyFile, 0, 0) == 0,
+                    "could not write \(keyFile)")
+            }
         }
 
-        // The API key, as the README says: readable by root and the group only.
-        let keyFile = DebianPackage.etc + "/api-key"
+        // postinst kept the existing key, 0640 root:smspartner-notify, as it was.
         let group = try #require(DebianPackage.groupID(), "no group \(DebianPackage.group) after the install")
-        try #require(
-            FileManager.default.createFile(atPath: keyFile, contents: Data((fake.apiKey + "\n").utf8), attributes: [.posixPermissions: 0o640])
-                && chown(keyFile, 0, group) == 0,
-            "could not write \(keyFile)")
+        let key = try #require(DebianPackage.status(of: keyFile), "postinst removed \(keyFile)")
+        #expect(key.uid == 0 && key.gid == group, "\(keyFile) is not root:\(DebianPackage.group) after the reinstall")
+        #expect(key.mode == 0o640, "\(keyFile) has mode \(String(key.mode, radix: 8)), not 640, after the reinstall")
+        #expect(
+            FileManager.default.contents(atPath: keyFile) == Data((fake.apiKey + "\n").utf8), "postinst changed the content of \(keyFile)")
 
         // As nagios, in an environment that names nothing but the fake: no key, no state directory.
         let arguments = ["send", "--to", pager, "--message", "disk full on db-01 (package test)"]
@@ -150,7 +163,7 @@ enum DebianPackage {
     static func requireMachine() throws {
         let skip = "or set SMSPARTNER_SKIP_PACKAGE=1 to skip this test"
         try #require(geteuid() == 0, "installing the package needs root (CI runs as root), \(skip)")
-        for tool in ["/usr/bin/dpkg", "/usr/bin/dpkg-deb", "/usr/bin/dpkg-shlibdeps", "/usr/bin/strip", runuser] {
+        for tool in ["/usr/bin/dpkg", "/usr/bin/dpkg-deb", "/usr/bin/dpkg-shlibdeps", "/usr/bin/strip", "/usr/bin/readelf", runuser] {
             try #require(FileManager.default.isExecutableFile(atPath: tool), "\(tool) not found (apt-get install dpkg-dev binutils util-linux), \(skip)")
         }
         try #require(userID("nagios") != nil, "no user nagios: apt-get install nagios4-core (CI installs it), \(skip)")
@@ -179,6 +192,40 @@ enum DebianPackage {
 
         let conffiles = try await runTool("/usr/bin/dpkg-query", ["-W", "-f=${Conffiles}", name], output: scratch.path("conffiles.out"))
         #expect(conffiles.output.contains("\(etc)/config.yml "), "config.yml is not a conffile: \(conffiles.output)")
+    }
+
+    /// The files the package puts in /usr/share/smspartner-notify (Icinga 2, Nagios, systemd,
+    /// cron): listed by `dpkg -L` and installed as they are in `contrib/`.
+    static func expectSharedFiles(scratch: TemporaryDirectory) async throws {
+        let listed = try await runTool("/usr/bin/dpkg", ["-L", name], output: scratch.path("dpkg-L.out"))
+        #expect(listed.status == 0, "dpkg -L \(name) failed:\n\(listed.output)")
+        let paths = Set(CLIResult.lines(listed.output))
+        for file in [
+            "icinga2/smspartner-notify-commands.conf", "icinga2/smspartner-notify-example.conf", "nagios/smspartner-notify.cfg",
+            "systemd/smspartner-notify-flush.service", "systemd/smspartner-notify-flush.timer", "systemd/smspartner-notify.service",
+            "cron/smspartner-notify",
+        ] {
+            let installed = "/usr/share/smspartner-notify/" + file
+            #expect(paths.contains(installed), "dpkg -L \(name) does not list \(installed):\n\(listed.output)")
+            #expect(
+                FileManager.default.contents(atPath: installed) == FileManager.default.contents(atPath: source("contrib/" + file)),
+                "\(installed) is not contrib/\(file) as it is")
+        }
+    }
+
+    /// `dpkg-deb -f deb Depends`: `adduser`, and what dpkg-shlibdeps finds for the binary: libc6,
+    /// libcurl4 and libsqlite3-0 always, libstdc++6 and libgcc-s1 when the binary links their libraries.
+    static func expectDepends(of deb: String, scratch: TemporaryDirectory) async throws {
+        let field = try await runTool("/usr/bin/dpkg-deb", ["-f", deb, "Depends"], output: scratch.path("depends.out"))
+        #expect(field.status == 0, "dpkg-deb -f \(deb) Depends failed:\n\(field.output)")
+        let packages = Set(field.output.split(separator: ",").compactMap {
+            $0.split(whereSeparator: { $0.isWhitespace || $0 == "(" }).first.map(String.init)
+        })
+        let dynamic = try await runTool("/usr/bin/readelf", ["-d", CLI.binaryPath], output: scratch.path("readelf.out")).output
+        var expected: Set = ["adduser", "libc6", "libcurl4", "libsqlite3-0"]
+        if dynamic.contains("[libstdc++.so.6]") { expected.insert("libstdc++6") }
+        if dynamic.contains("[libgcc_s.so.1]") { expected.insert("libgcc-s1") }
+        #expect(expected.isSubset(of: packages), "Depends: \(field.output) lacks \(expected.subtracting(packages).sorted())")
     }
 
     /// `dpkg --purge`, then checks that it removed the state, the group and the files, and

@@ -33,6 +33,8 @@ struct IcingaDaemonTests {
     /// Output with characters a shell would expand: Icinga passes it in the environment, as is.
     static let criticalOutput = #"CRITICAL - can't connect to 127.0.0.1 port 80: "Connection refused" $HOME `id`"#
     static let okOutput = "OK - HTTP/1.1 200 OK in 0.004 s"
+    static let hostDownOutput = "CRITICAL - Host Unreachable (127.0.0.1): No route to host"
+    static let hostUpOutput = "PING OK - Packet loss = 0%, RTA = 0.05 ms"
     static let author = "jdoe"
     static let comment = "looking into it, back in 15 min"
 
@@ -57,13 +59,62 @@ struct IcingaDaemonTests {
 
     @Test("CRITICAL, an acknowledgement through the API, OK: one PROBLEM, one ACKNOWLEDGEMENT (author, comment), one RECOVERY")
     func problemAcknowledgementRecovery() async throws {
+        try await Self.withRunningSite { site, fake, daemon in
+            try await Self.expectPages(site: site, fake: fake, daemon: daemon, driving: [
+                PageStep("PROBLEM", ["PROBLEM", Self.host, Self.service, "CRITICAL", "Connection refused"]) {
+                    try await site.post("process-check-result", [
+                        "type": "Service", "service": "\(Self.host)!\(Self.service)", "exit_status": 2, "plugin_output": Self.criticalOutput,
+                    ])
+                },
+                // `notify`: the API sends no acknowledgement notification without it.
+                PageStep("ACKNOWLEDGEMENT", ["ACKNOWLEDGEMENT", Self.host, Self.service, Self.author, Self.comment]) {
+                    try await site.post("acknowledge-problem", [
+                        "type": "Service", "service": "\(Self.host)!\(Self.service)", "author": Self.author, "comment": Self.comment,
+                        "notify": true,
+                    ])
+                },
+                PageStep("RECOVERY", ["RECOVERY", Self.host, Self.service, "OK"]) {
+                    try await site.post("process-check-result", [
+                        "type": "Service", "service": "\(Self.host)!\(Self.service)", "exit_status": 0, "plugin_output": Self.okOutput,
+                    ])
+                },
+            ])
+        }
+    }
+
+    @Test("the host command sms-host-notification pages through a real Icinga 2: host DOWN then UP through the API, one PROBLEM, one RECOVERY")
+    func hostDownThenUp() async throws {
+        try await Self.withRunningSite { site, fake, daemon in
+            try await Self.expectPages(site: site, fake: fake, daemon: daemon, driving: [
+                PageStep("PROBLEM", ["PROBLEM", Self.host, "DOWN", "No route to host"]) {
+                    try await site.post("process-check-result", ["type": "Host", "host": Self.host, "exit_status": 1, "plugin_output": Self.hostDownOutput])
+                },
+                PageStep("RECOVERY", ["RECOVERY", Self.host, "UP"]) {
+                    try await site.post("process-check-result", ["type": "Host", "host": Self.host, "exit_status": 0, "plugin_output": Self.hostUpOutput])
+                },
+            ])
+            // Icinga logs each command's exit code at notice level (its log is written in the background).
+            let exits = { DaemonLog.text(of: site.log).split(separator: "\n").filter { $0.contains("terminated with exit code") } }
+            let deadline = ContinuousClock.now + .seconds(30)
+            while exits().count < 2 && daemon.isRunning && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            let processes = exits()
+            #expect(
+                processes.count == 2 && processes.allSatisfy { $0.contains("notice/Process: ") && $0.hasSuffix("terminated with exit code 0") },
+                "two `notice/Process: … terminated with exit code 0` lines expected\n\(site.diagnostics(fake: fake, daemon: daemon))")
+        }
+    }
+
+    /// Requires icinga2, curl and the built binary, writes a site for a new fake with its
+    /// certificate, validates it, starts icinga2, waits for its API, and runs `body` meanwhile.
+    static func withRunningSite(_ body: (IcingaSite, FakeSMSPartner, ChildDaemon) async throws -> Void) async throws {
         try IcingaDaemon.requireTools()
         try #require(
             FileManager.default.isExecutableFile(atPath: CLI.binaryPath), "\(CLIError.binaryNotFound(CLI.binaryPath))")
 
         let scratch = try TemporaryDirectory()
         defer { scratch.remove() }
-
         try await withFake { fake in
             let site = try IcingaSite(in: scratch, fake: fake)
             // A 4096-bit RSA key: most of a second of CPU, so no timing-sensitive test runs beside it.
@@ -77,39 +128,19 @@ struct IcingaDaemonTests {
             try await daemon.whileRunning {
                 let listening = try await site.waitForAPI(daemon: daemon)
                 try #require(listening, "the Icinga 2 API never listened on 127.0.0.1:\(site.port)\n\(site.diagnostics(fake: fake, daemon: daemon))")
-
-                try await site.post("process-check-result", [
-                    "type": "Service", "service": "\(Self.host)!\(Self.service)", "exit_status": 2, "plugin_output": Self.criticalOutput,
-                ])
-                let noProblem = try await site.waitForDeliveries(1, fake: fake, daemon: daemon)
-                try #require(noProblem == nil, "no PROBLEM SMS: \(noProblem ?? "")\n\(site.diagnostics(fake: fake, daemon: daemon))")
-
-                // `notify`: the API sends no acknowledgement notification without it.
-                try await site.post("acknowledge-problem", [
-                    "type": "Service", "service": "\(Self.host)!\(Self.service)", "author": Self.author, "comment": Self.comment,
-                    "notify": true,
-                ])
-                let noAcknowledgement = try await site.waitForDeliveries(2, fake: fake, daemon: daemon)
-                try #require(
-                    noAcknowledgement == nil, "no ACKNOWLEDGEMENT SMS: \(noAcknowledgement ?? "")\n\(site.diagnostics(fake: fake, daemon: daemon))")
-
-                try await site.post("process-check-result", [
-                    "type": "Service", "service": "\(Self.host)!\(Self.service)", "exit_status": 0, "plugin_output": Self.okOutput,
-                ])
-                let noRecovery = try await site.waitForDeliveries(3, fake: fake, daemon: daemon)
-                try #require(noRecovery == nil, "no RECOVERY SMS: \(noRecovery ?? "")\n\(site.diagnostics(fake: fake, daemon: daemon))")
-
-                // Nothing else may follow (interval = 0: no re-notification).
-                try await Task.sleep(for: .milliseconds(500))
-                try expectPages(
-                    [
-                        ("PROBLEM", ["PROBLEM", Self.host, Self.service, "CRITICAL", "Connection refused"]),
-                        ("ACKNOWLEDGEMENT", ["ACKNOWLEDGEMENT", Self.host, Self.service, Self.author, Self.comment]),
-                        ("RECOVERY", ["RECOVERY", Self.host, Self.service, "OK"]),
-                    ],
-                    to: Self.pager, fake: fake, daemon: daemon, name: "icinga2", diagnostics: site.diagnostics(fake: fake, daemon: daemon))
+                try await body(site, fake, daemon)
             }
         }
+    }
+
+    /// ``expectPages(driving:to:fake:daemon:name:waitForDeliveries:diagnostics:sourceLocation:)`` for this site's user.
+    static func expectPages(
+        site: IcingaSite, fake: FakeSMSPartner, daemon: ChildDaemon, driving steps: [PageStep], sourceLocation: SourceLocation = #_sourceLocation
+    ) async throws {
+        try await EndToEndTests.expectPages(
+            driving: steps, to: Self.pager, fake: fake, daemon: daemon, name: "icinga2",
+            waitForDeliveries: { try await site.waitForDeliveries($0, fake: fake, daemon: daemon) },
+            diagnostics: { site.diagnostics(fake: fake, daemon: daemon) }, sourceLocation: sourceLocation)
     }
 }
 

@@ -376,4 +376,17 @@ struct UsageTests {
             #expect(fake.requests.isEmpty)
         }
     }
+
+    /// README "Exit codes": 64 for "no alert at all (stdin a terminal)". `send --to` alone with a
+    /// pseudo-terminal on standard input: nothing to read, so it stops at once instead of waiting.
+    @Test("no alert at all (standard input a terminal): exit 64 with one line, nothing sent")
+    func terminalIsNoAlert() async throws {
+        try await withFake { fake in
+            let result = try await CLI.run(["send", "--to", "0600000000"], env: fake.env, input: .terminal)
+            #expect(result.exitCode == 64, "\(result.summary)")
+            #expect(result.stderr.hasPrefix("smspartner-notify: no alert: "), "\(result.summary)")
+            #expect(result.stdout.isEmpty, "\(result.summary)")
+            #expect(fake.requests.isEmpty, "a terminal is no alert: nothing may be sent")
+        }
+    }
 }

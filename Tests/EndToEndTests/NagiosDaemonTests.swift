@@ -11,8 +11,8 @@ import Glibc
 // file, query socket, lock and check results inside it), the contrib file as it is, one host with
 // one passive-only service, and a contact that uses sms-contact with pager +33600000001 and the
 // built binary as its _SMSPARTNER_NOTIFY_BIN (the documented way to name another binary). It drives the service CRITICAL then OK with
-// PROCESS_SERVICE_CHECK_RESULT on the external command file (handled at once: no check schedule
-// to wait for). The API key file and the fake's URL reach the commands through the daemon's own
+// PROCESS_SERVICE_CHECK_RESULT, and the host DOWN then UP with PROCESS_HOST_CHECK_RESULT, on the
+// external command file (handled at once: no check schedule to wait for). The API key file and the fake's URL reach the commands through the daemon's own
 // environment, as they would in production.
 //
 // Needs Debian's nagios4-core (/usr/sbin/nagios4): without it the test fails, unless
@@ -35,9 +35,79 @@ struct NagiosDaemonTests {
     static let okOutput = "OK - HTTP/1.1 200 OK in 0.004 s"
     static let ackAuthor = "Jane Doe"
     static let ackComment = "on it, backend pool drained"
+    static let hostDownOutput = "CRITICAL - Host Unreachable (127.0.0.1): No route to host"
+    static let hostUpOutput = "PING OK - Packet loss = 0%, RTA = 0.05 ms"
 
     @Test("CRITICAL, an acknowledgement, then OK: exactly one PROBLEM, one ACKNOWLEDGEMENT (who and why) and one RECOVERY SMS", arguments: NagiosCommandSet.allCases)
     func problemThenRecovery(commands: NagiosCommandSet) async throws {
+        try await Self.withRunningSite(commands: commands) { site, fake, daemon in
+            try await Self.expectPages(site: site, fake: fake, daemon: daemon, driving: [
+                PageStep("PROBLEM", ["PROBLEM", Self.host, Self.service, "CRITICAL", "Connection refused"]) {
+                    try await NagiosDaemon.submitServiceResult(
+                        to: daemon, commandFile: site.commandFile, host: Self.host, service: Self.service, code: 2, output: Self.criticalOutput)
+                },
+                // Someone acknowledges it (sticky, notify): the SMS says who and why.
+                PageStep("ACKNOWLEDGEMENT", ["ACKNOWLEDGEMENT", Self.host, Self.service, "by \(Self.ackAuthor)", Self.ackComment]) {
+                    try await NagiosDaemon.submit(
+                        to: daemon, commandFile: site.commandFile,
+                        command: "ACKNOWLEDGE_SVC_PROBLEM;\(Self.host);\(Self.service);2;1;0;\(Self.ackAuthor);\(Self.ackComment)")
+                },
+                PageStep("RECOVERY", ["RECOVERY", Self.host, Self.service, "OK"]) {
+                    try await NagiosDaemon.submitServiceResult(
+                        to: daemon, commandFile: site.commandFile, host: Self.host, service: Self.service, code: 0, output: Self.okOutput)
+                },
+            ])
+        }
+    }
+
+    @Test("the host commands page through a real Nagios 4: host DOWN then UP, exactly one PROBLEM and one RECOVERY SMS", arguments: NagiosCommandSet.allCases)
+    func hostDownThenUp(commands: NagiosCommandSet) async throws {
+        try await Self.withRunningSite(commands: commands) { site, fake, daemon in
+            try await Self.expectPages(site: site, fake: fake, daemon: daemon, driving: [
+                PageStep("PROBLEM", ["PROBLEM", Self.host, "DOWN", "No route to host"]) {
+                    try await NagiosDaemon.submit(
+                        to: daemon, commandFile: site.commandFile, command: "PROCESS_HOST_CHECK_RESULT;\(Self.host);1;\(Self.hostDownOutput)")
+                },
+                PageStep("RECOVERY", ["RECOVERY", Self.host, "UP"]) {
+                    try await NagiosDaemon.submit(
+                        to: daemon, commandFile: site.commandFile, command: "PROCESS_HOST_CHECK_RESULT;\(Self.host);0;\(Self.hostUpOutput)")
+                },
+            ])
+            for message in fake.deliveredMessages {
+                #expect(
+                    !(message.message ?? "").contains(Self.service), "a host SMS names the service: \((message.message ?? "").debugDescription)")
+            }
+        }
+    }
+
+    @Test("Nagios logs a send that did not simply succeed as `wproc: NOTIFY job … exited with return code N` with its one stderr line")
+    func failedSendIsLogged() async throws {
+        // A file where the state directory should be: the SMS goes out without state, exit 73.
+        try await Self.withRunningSite(commands: .flags, stateIsAFile: true) { site, fake, daemon in
+            try await NagiosDaemon.submitServiceResult(
+                to: daemon, commandFile: site.commandFile, host: Self.host, service: Self.service, code: 2, output: Self.criticalOutput)
+            let deadline = ContinuousClock.now + .seconds(60)
+            while !DaemonLog.text(of: site.log).contains("stderr line") && daemon.isRunning && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            let lines = DaemonLog.text(of: site.log).split(separator: "\n").map(String.init)
+            let jobLines = lines.filter { $0.contains("wproc: NOTIFY job") }
+            #expect(
+                jobLines.count == 1 && jobLines[0].contains("exited with return code 73"),
+                "one `wproc: NOTIFY job … exited with return code 73` line expected\n\(site.diagnostics(fake: fake, daemon: daemon))")
+            let stderrLines = lines.filter { $0.contains("wproc:") && $0.contains("stderr line") }
+            #expect(
+                stderrLines.count == 1 && stderrLines[0].contains("smspartner-notify:"),
+                "one stderr line, the binary's, expected\n\(site.diagnostics(fake: fake, daemon: daemon))")
+            #expect(fake.deliveredMessages.count == 1, "exit 73 means sent (without state)\n\(site.diagnostics(fake: fake, daemon: daemon))")
+        }
+    }
+
+    /// Requires nagios4 and the built binary (at a path Nagios can run unquoted), writes a site
+    /// for a new fake, verifies it, and runs `body` while nagios4 runs it.
+    static func withRunningSite(
+        commands: NagiosCommandSet, stateIsAFile: Bool = false, _ body: (NagiosSite, FakeSMSPartner, ChildDaemon) async throws -> Void
+    ) async throws {
         try #require(
             FileManager.default.isExecutableFile(atPath: NagiosDaemon.binary),
             "\(NagiosDaemon.binary) not found: apt-get install nagios4-core (CI installs it), or set SMSPARTNER_SKIP_NAGIOS=1 to skip these tests")
@@ -49,44 +119,25 @@ struct NagiosDaemonTests {
 
         let scratch = try TemporaryDirectory()
         defer { scratch.remove() }
-
         try await withFake { fake in
-            let site = try NagiosSite(in: scratch, commands: commands, fake: fake)
+            let site = try NagiosSite(in: scratch, commands: commands, fake: fake, stateIsAFile: stateIsAFile)
             let verification = try await NagiosDaemon.verify(config: site.mainConfig)
             try #require(
                 verification.status == 0,
                 "nagios4 -v \(site.mainConfig) rejected the configuration (exit \(verification.status)):\n\(verification.output)")
-
             let daemon = try NagiosDaemon.start(config: site.mainConfig, environment: site.environment, output: site.daemonOutput)
-            try await daemon.whileRunning {
-                try await NagiosDaemon.submitServiceResult(
-                    to: daemon, commandFile: site.commandFile, host: Self.host, service: Self.service, code: 2, output: Self.criticalOutput)
-                let noProblem = try await Self.waitForDeliveries(1, fake: fake, daemon: daemon, site: site)
-                try #require(noProblem == nil, "no PROBLEM SMS: \(noProblem ?? "")\n\(site.diagnostics(fake: fake, daemon: daemon))")
-
-                // Someone acknowledges it (sticky, notify): the SMS says who and why.
-                try await NagiosDaemon.submit(
-                    to: daemon, commandFile: site.commandFile,
-                    command: "ACKNOWLEDGE_SVC_PROBLEM;\(Self.host);\(Self.service);2;1;0;\(Self.ackAuthor);\(Self.ackComment)")
-                let noAcknowledgement = try await Self.waitForDeliveries(2, fake: fake, daemon: daemon, site: site)
-                try #require(noAcknowledgement == nil, "no ACKNOWLEDGEMENT SMS: \(noAcknowledgement ?? "")\n\(site.diagnostics(fake: fake, daemon: daemon))")
-
-                try await NagiosDaemon.submitServiceResult(
-                    to: daemon, commandFile: site.commandFile, host: Self.host, service: Self.service, code: 0, output: Self.okOutput)
-                let noRecovery = try await Self.waitForDeliveries(3, fake: fake, daemon: daemon, site: site)
-                try #require(noRecovery == nil, "no RECOVERY SMS: \(noRecovery ?? "")\n\(site.diagnostics(fake: fake, daemon: daemon))")
-
-                // Nothing else may follow (notification_interval 0: no re-notification).
-                try await Task.sleep(for: .milliseconds(500))
-                try expectPages(
-                    [
-                        ("PROBLEM", ["PROBLEM", Self.host, Self.service, "CRITICAL", "Connection refused"]),
-                        ("ACKNOWLEDGEMENT", ["ACKNOWLEDGEMENT", Self.host, Self.service, "by \(Self.ackAuthor)", Self.ackComment]),
-                        ("RECOVERY", ["RECOVERY", Self.host, Self.service, "OK"]),
-                    ],
-                    to: Self.pager, fake: fake, daemon: daemon, name: "nagios4", diagnostics: site.diagnostics(fake: fake, daemon: daemon))
-            }
+            try await daemon.whileRunning { try await body(site, fake, daemon) }
         }
+    }
+
+    /// ``expectPages(driving:to:fake:daemon:name:waitForDeliveries:diagnostics:sourceLocation:)`` for this site's contact.
+    static func expectPages(
+        site: NagiosSite, fake: FakeSMSPartner, daemon: ChildDaemon, driving steps: [PageStep], sourceLocation: SourceLocation = #_sourceLocation
+    ) async throws {
+        try await EndToEndTests.expectPages(
+            driving: steps, to: Self.pager, fake: fake, daemon: daemon, name: "nagios4",
+            waitForDeliveries: { try await Self.waitForDeliveries($0, fake: fake, daemon: daemon, site: site) },
+            diagnostics: { site.diagnostics(fake: fake, daemon: daemon) }, sourceLocation: sourceLocation)
     }
 
     /// Polls until the fake has delivered `count` SMS and returns nil, or returns why it gave up:
@@ -110,7 +161,7 @@ enum NagiosCommandSet: String, CaseIterable, Sendable, CustomTestStringConvertib
     var serviceCommand: String { self == .flags ? "notify-service-by-sms" : "notify-service-by-sms-env" }
     var hostCommand: String { self == .flags ? "notify-host-by-sms" : "notify-host-by-sms-env" }
 
-    var testDescription: String { serviceCommand }
+    var testDescription: String { self == .flags ? "notify-*-by-sms" : "notify-*-by-sms-env" }
 }
 
 /// A self-contained Nagios 4 configuration in a temporary directory.
@@ -130,7 +181,9 @@ struct NagiosSite {
     /// `contrib/nagios/smspartner-notify.cfg` in the source tree.
     static let contribFile = FixtureDirectory.sourceTree.url("contrib/nagios/smspartner-notify.cfg").path
 
-    init(in scratch: TemporaryDirectory, commands: NagiosCommandSet, fake: FakeSMSPartner) throws {
+    /// `stateIsAFile`: `SMSPARTNER_STATE_DIR` names a regular file, so every send goes out
+    /// without state and exits 73.
+    init(in scratch: TemporaryDirectory, commands: NagiosCommandSet, fake: FakeSMSPartner, stateIsAFile: Bool = false) throws {
         let dir = try scratch.makeDirectory("nagios")
         directory = dir
         mainConfig = dir + "/nagios.cfg"
@@ -139,7 +192,7 @@ struct NagiosSite {
         daemonOutput = dir + "/nagios.out"
         _ = try scratch.makeDirectory("nagios/checkresults")
         let home = try scratch.makeDirectory("home")
-        let state = try scratch.makeDirectory("state")
+        let state = stateIsAFile ? try scratch.write("state", "not a directory\n") : try scratch.makeDirectory("state")
 
         let keyFile = try scratch.write("api-key", fake.apiKey + "\n")
         chmod(keyFile, 0o600)

@@ -11,7 +11,8 @@ import Glibc
 /// README promises of `send`, `flush` and `status` that had no test (issue 19): an ambiguous
 /// environment, the generic fields, `subject_labels` and `noise_labels`, a store from a newer
 /// version, `flush` and `status` on a store they cannot use, `status` on a read-only file, and
-/// the due deliveries a successful `send` takes along. The built binary against the fake.
+/// the due deliveries a successful `send` takes along, and `status`'s text report. The built
+/// binary against the fake.
 @Suite("README promises", .timeLimit(.minutes(3)))
 struct ReadmePromiseTests {
     /// A dry run contacts nothing: an API URL nobody listens on.
@@ -325,6 +326,44 @@ struct ReadmePromiseTests {
             #expect(flush.exitCode == 0, "\(flush.summary)")
             let all = fake.deliveredMessages.filter { $0.message?.hasSuffix("disk full on db1") == true }.flatMap(\.numbers)
             #expect(all.sorted() == queuedNumbers, "each queued one exactly once: \(all)")
+        }
+    }
+
+    // MARK: - status, as text
+
+    /// README "`status`": the text report, line by line (`state:`, `outbox:`, `held for
+    /// digests:`, `last success:`, `last 1h:`, `last 24h:`, `latest:`). Every command runs at a
+    /// fixed SMSPARTNER_NOTIFY_FAKE_NOW and in UTC, so the report is the same on every run; the
+    /// state directory's path stands as `$STATE_DIR` in the expected file.
+    @Test("status prints the text report of the README: state, outbox, held, last success, the 1h and 24h windows, latest")
+    func statusTextReport() async throws {
+        let state = try StateTests.SharedState()
+        defer { state.remove() }
+        let start = Date(timeIntervalSince1970: 1_796_133_600)  // 2026-12-01 14:00:00 UTC
+        try await withFake { fake in
+            let env = { (minutes: Double) in state.env(fake, now: start.addingTimeInterval(minutes * 60), extra: ["TZ": "UTC"]) }
+            // Sent, then the same alert again: a duplicate.
+            for minute in [0.0, 1] {
+                let result = try await CLI.run(StateTests.serviceAlert("web01"), env: env(minute))
+                #expect(result.exitCode == 0, "\(result.summary)")
+            }
+            // Five more alerts to the same number: past the rate limit (5 in 15m) one is held.
+            for (index, host) in ["db1", "db2", "db3", "db4", "db5"].enumerated() {
+                let result = try await CLI.run(StateTests.serviceAlert(host, state: "WARNING"), env: env(2 + Double(index)))
+                #expect(result.exitCode == 0, "\(result.summary)")
+            }
+            // SMSPartner down past the timeout: queued in the outbox.
+            fake.setDefaultReply(.http(status: 503, body: "<html>Service Unavailable</html>"))
+            let queued = try await CLI.run(
+                ["send", "--to", "+33611111111", "--message", "disk full on nas1", "--timeout", "2"], env: env(8))
+            #expect(queued.exitCode == 75, "\(queued.summary)")
+            fake.setDefaultReply(.accept)
+
+            let status = try await CLI.run(["status"], env: env(11))
+            #expect(status.exitCode == 0, "\(status.summary)")
+            #expect(status.stdout.hasPrefix("state: \(state.dir)/"), "\(status.summary)")
+            try FixtureDirectory.endToEnd.expectMatches(
+                status.stdout.replacingOccurrences(of: state.dir, with: "$STATE_DIR"), "status-report.txt")
         }
     }
 }

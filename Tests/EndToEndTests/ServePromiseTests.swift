@@ -3,9 +3,14 @@ import SMSPartnerTesting
 import TestSupport
 import Testing
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// README promises of `serve` that had no test (issue 19): a generic alert's `to` and
-/// `allowed_recipients`, `max_recipients` as HTTP 400, no CORS, exit 78, and unknown outcomes
-/// in `/metrics`. `serve` as a process, over HTTP.
+/// `allowed_recipients`, `max_recipients` as HTTP 400, no CORS, exit 78, unknown outcomes in
+/// `/metrics`, the open-files limit raised at start, and SIGHUP rereading the key and the
+/// credentials. `serve` as a process, over HTTP.
 @Suite("serve: README promises", .timeLimit(.minutes(3)))
 struct ServePromiseTests {
     static let oncall = ServeTests.oncall
@@ -183,6 +188,78 @@ struct ServePromiseTests {
             #expect(fake.requests.filter { $0.path == "/v1/send" }.count == 1, "\(fake.requests.map(\.reply))")
             #expect(await serve.stop() == 0, "\(serve.stderr)")
             #expect(serve.stderr.contains("unknown: \(Self.oncall): "), "\(serve.stderr)")
+        }
+    }
+
+    /// README "Alertmanager: `serve`", Limits: "At start `serve` raises its soft open-files limit
+    /// to the hard one …, and keeps the cap 64 descriptors below it …; the log's first line says
+    /// the cap in force". Started at 256 soft, 512 hard: raised, the cap is 512 - 64 (not 256 - 64).
+    @Test("at start serve raises its soft open-files limit to the hard one; the log's first line says the cap, 64 below it")
+    func openFilesLimitIsRaised() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: "/usr/bin/prlimit"), "prlimit (util-linux) is needed")
+        try await withFake { fake in
+            let serve = try await ServeProcess(
+                arguments: ["--to", Self.oncall], env: fake.env, wrapper: ["/usr/bin/prlimit", "--nofile=256:512", "--"])
+            let limits = try String(contentsOfFile: "/proc/\(serve.process.processIdentifier)/limits", encoding: .utf8)
+            let openFiles = limits.split(separator: "\n").first { $0.hasPrefix("Max open files") }.map(String.init)
+            let fields = openFiles?.split(separator: " ").map(String.init) ?? []
+            #expect(fields.count >= 5 && fields[3] == "512" && fields[4] == "512", "soft and hard limits of serve: \(openFiles ?? limits)")
+            let firstLine = serve.stderr.split(separator: "\n").first.map { String($0) } ?? ""
+            #expect(firstLine.contains("serving at most 448 connections"), "the log's first line: \(firstLine)\n\(serve.stderr)")
+            #expect(firstLine.contains("open files 512"), "the log's first line: \(firstLine)")
+            #expect(await serve.stop() == 0, "\(serve.stderr)")
+        }
+    }
+
+    /// README "Alertmanager: `serve`", Signals: "SIGHUP rereads the configuration, the API key
+    /// and the credentials". The fake accepts only the new key: before the SIGHUP the old one is
+    /// sent (and refused), after it the new one; the old password and token get 401, the new 200.
+    @Test("SIGHUP rereads the API key and the Basic and Bearer credentials: the next send uses the new key, only the new credentials get in")
+    func hangupRereadsKeyAndCredentials() async throws {
+        let oldKey = "old-key-\(UUID().uuidString)"
+        let newKey = "new-key-\(UUID().uuidString)"
+        try await withFake(apiKey: newKey) { fake in
+            let dir = try TemporaryDirectory()
+            defer { dir.remove() }
+            let (oldPassword, newPassword) = ("old-pass-\(UUID().uuidString.prefix(8))", "new-pass-\(UUID().uuidString.prefix(8))")
+            let (oldToken, newToken) = ("old-tok-\(UUID().uuidString)", "new-tok-\(UUID().uuidString)")
+            let keyFile = try dir.write("api-key", oldKey + "\n")
+            let config = try ServeTests.writeCredentials(in: dir, password: oldPassword, token: oldToken)
+            let serve = try await ServeProcess(
+                arguments: ["--to", Self.oncall, "--config", config],
+                env: ["SMSPARTNER_API_URL": fake.baseURL, "SMSPARTNER_API_KEY_FILE": keyFile])
+            func basic(_ password: String) -> String {
+                "Authorization: Basic " + Data("alertmanager:\(password)".utf8).base64EncodedString()
+            }
+
+            let before = try await serve.post("/alertmanager", ServeTests.webhook(group: "before-hup"), headers: [basic(oldPassword)])
+            #expect(before.status == 200, "\(before.bodyText)")
+            #expect(await ServeProcess.eventually { !fake.sendBodies.isEmpty }, "no send before the SIGHUP\n\(serve.stderr)")
+            #expect(fake.sendBodies.first?.apiKey == oldKey, "the key file's first key was not the one sent")
+
+            try dir.write("api-key", newKey + "\n")
+            try ServeTests.writeCredentials(in: dir, password: newPassword, token: newToken)
+            kill(serve.process.processIdentifier, SIGHUP)
+            #expect(await ServeProcess.eventually { serve.stderr.contains("configuration reloaded") }, "\(serve.stderr)")
+            let sentBefore = fake.sendBodies.count
+
+            let body = ServeTests.webhook(group: "after-hup")
+            for (headers, expected) in [
+                ([basic(oldPassword)], 401), (["Authorization: Bearer \(oldToken)"], 401),
+                ([basic(newPassword)], 200), (["Authorization: Bearer \(newToken)"], 200),
+            ] {
+                let response = try await serve.post("/alertmanager", body, headers: headers)
+                #expect(response.status == expected, "\(headers.first ?? "") after the SIGHUP: \(response.status) \(response.bodyText)")
+            }
+            #expect(
+                await ServeProcess.eventually { fake.deliveredMessages.contains { $0.message?.contains("after-hup") == true } },
+                "the webhook after the SIGHUP was not delivered with the new key\n\(serve.stderr)")
+            let sentAfter = fake.sendBodies.dropFirst(sentBefore)
+            #expect(!sentAfter.isEmpty && sentAfter.allSatisfy { $0.apiKey == newKey }, "a send after the SIGHUP used another key than the new one")
+            #expect(await serve.stop() == 0, "\(serve.stderr)")
+            for secret in [oldKey, newKey, oldPassword, newPassword, oldToken, newToken] {
+                #expect(!serve.stderr.contains(secret), "a secret in the log")
+            }
         }
     }
 }

@@ -105,6 +105,21 @@ struct ServeTests {
         }
     }
 
+    /// Writes the password file (`password`, with a newline), the token file (`token`) and a
+    /// `config.yml` that names both for `serve` (Basic user `alertmanager`); the configuration's path.
+    @discardableResult
+    static func writeCredentials(in dir: TemporaryDirectory, password: String, token: String) throws -> String {
+        let passwordFile = try dir.write("password", password + "\n")
+        let tokenFile = try dir.write("token", token)
+        return try dir.write("config.yml", """
+            serve:
+              basic_auth:
+                username: alertmanager
+                password_file: \(passwordFile)
+              bearer_token_file: \(tokenFile)
+            """)
+    }
+
     @Test("Basic and Bearer credentials from files: none or wrong → 401 with a challenge, right → 200; never logged")
     func auth() async throws {
         try await withFake { fake in
@@ -112,15 +127,7 @@ struct ServeTests {
             defer { dir.remove() }
             let password = "s3cret-pass-\(UUID().uuidString.prefix(8))"
             let token = "tok-\(UUID().uuidString)"
-            let passwordFile = try dir.write("password", password + "\n")
-            let tokenFile = try dir.write("token", token)
-            let config = try dir.write("config.yml", """
-                serve:
-                  basic_auth:
-                    username: alertmanager
-                    password_file: \(passwordFile)
-                  bearer_token_file: \(tokenFile)
-                """)
+            let config = try Self.writeCredentials(in: dir, password: password, token: token)
             let serve = try await ServeProcess(arguments: ["--to", Self.oncall, "--config", config], env: fake.env)
             let body = Self.webhook(group: "auth")
             let basic = "Authorization: Basic " + Data("alertmanager:\(password)".utf8).base64EncodedString()
