@@ -102,7 +102,10 @@ struct SMSPartnerReply: Decodable {
 
     /// Decodes a body, or nil if it is not a JSON object.
     static func decode(_ body: [UInt8]) -> SMSPartnerReply? {
-        try? JSONDecoder().decode(SMSPartnerReply.self, from: Data(body))
+        // Foundation's parser traps on input that reaches its 513th level where it ends; a
+        // real reply opens a handful of arrays and objects, so one with more than 512 is not read.
+        guard body.lazy.filter({ $0 == UInt8(ascii: "[") || $0 == UInt8(ascii: "{") }).count <= 512 else { return nil }
+        return try? JSONDecoder().decode(SMSPartnerReply.self, from: Data(body))
     }
 }
 

@@ -66,6 +66,24 @@ struct ServeHostileClientTests {
         return ticks / Double(sysconf(Int32(_SC_CLK_TCK)))
     }
 
+    /// Foundation's JSON parser traps on input that reaches its 513th level where it ends
+    /// (DecoderFuzzTests' depthLimitAtTheEnd): one such request must not take serve down.
+    @Test("JSON reaching 513 levels where it ends: 400 'nested too deeply' on both routes, and serve lives on")
+    func depthLimitAtTheEndIsRefused() async throws {
+        try await withFake { fake in
+            let serve = try await ServeProcess(arguments: ["--to", Self.oncall], env: fake.env)
+            for (path, prefix) in [("/alertmanager", ""), ("/alertmanager", #"{"alerts":"#), ("/alert", #"{"message":"x","labels":"#)] {
+                let body = Data((prefix + String(repeating: "[", count: 513)).utf8)
+                let reply = try await serve.post(path, body)
+                #expect(reply.status == 400, "\(path) \(prefix): \(reply.status) \(reply.bodyText)")
+                #expect(reply.bodyText.contains("nested too deeply"), "\(path): \(reply.bodyText)")
+            }
+            #expect(try await serve.request(.get, "/healthz").status == 200, "serve still answers")
+            #expect(fake.requests.isEmpty, "nothing sent")
+            #expect(await serve.stop() == 0)
+        }
+    }
+
     @Test("2,000 unauthenticated requests for unique paths add no metric series")
     func refusedPathsAddNoSeries() async throws {
         try await withFake { fake in

@@ -29,6 +29,16 @@ import Testing
         #expect(receipt.cost == 0.12)
     }
 
+    /// Foundation's JSON parser traps on input that reaches its 513th level where it ends: a
+    /// reply shaped so is unreadable, not the end of the process.
+    @Test func aReplyNestedPastFoundationsLimitIsUnreadableNotACrash() async throws {
+        let result = try await send(String(repeating: "[", count: 513))
+        guard case .failure = result else {
+            Issue.record("a reply of 513 brackets was taken as a success: \(result)")
+            return
+        }
+    }
+
     @Test func theDocumentedCode9WithErrors() async throws {
         let body = #"{"success": false, "code": 9, "errors": [{"elementId": "children[sender].data", "message": "L'emetteur ne peut pas etre plus long que 11 caracteres"}]}"#
         let result = try await send(body)

@@ -39,6 +39,8 @@ public enum AlertmanagerDecoder {
         // losing the value it is in.
         let json = Data(String(decoding: bytes, as: UTF8.self).utf8)
 
+        // Too deep is refused before Foundation's parser sees it (see JSONValue.parse).
+        if let deep = JSONValue.nestedTooDeeply(bytes) { throw .malformed(format: .alertmanager, reason: deep) }
         let payload: Payload
         do {
             payload = try JSONDecoder().decode(Payload.self, from: json)

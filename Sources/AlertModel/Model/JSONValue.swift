@@ -44,6 +44,9 @@ public enum JSONValue: Sendable, Equatable, Decodable {
 
     /// Parses JSON text; nil with a one-line reason when it is not JSON.
     public static func parse(_ bytes: [UInt8]) -> Result<JSONValue, DecodeFailure> {
+        // Refused before Foundation's parser sees it: its own refusal of deep input is the one
+        // path of it that a fuzz run saw trap (an illegal instruction while it located the error).
+        if let deep = nestedTooDeeply(bytes[...]) { return .failure(DecodeFailure(reason: deep)) }
         do {
             return .success(try JSONDecoder().decode(JSONValue.self, from: Data(bytes)))
         } catch let error as DecodingError {
