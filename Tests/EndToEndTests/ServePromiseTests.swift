@@ -262,4 +262,38 @@ struct ServePromiseTests {
             }
         }
     }
+
+    /// README "Limits": "The `max_connections` in force is the one read at start; the timeouts
+    /// are read again on SIGHUP (for new connections)."
+    @Test("SIGHUP rereads the timeouts for new connections; max_connections stays the one read at start")
+    func hangupRereadsTimeoutsNotTheCap() async throws {
+        try await withFake { fake in
+            let dir = try TemporaryDirectory()
+            defer { dir.remove() }
+            let config = try dir.write("config.yml", "serve:\n  idle_timeout: 60s\n  max_connections: 100\n")
+            let serve = try await ServeProcess(arguments: ["--to", Self.oncall, "--config", config], env: fake.env)
+            let port = serve.port
+            func reloads() -> Int { serve.stderr.components(separatedBy: "configuration reloaded").count - 1 }
+
+            // A cap of 10 read on SIGHUP would close the oldest of 20 idle connections.
+            try dir.write("config.yml", "serve:\n  idle_timeout: 60s\n  max_connections: 10\n")
+            kill(serve.process.processIdentifier, SIGHUP)
+            #expect(await ServeProcess.eventually { reloads() == 1 }, "\(serve.stderr)")
+            let idle = try await OwnThread.run { try (0..<20).map { _ in try RawConnection(port: port) } }
+            defer { idle.forEach { $0.close() } }
+            #expect(try await serve.request(.get, "/healthz").status == 200)
+            let open = idle.filter { $0.isOpenAndSilent() }.count
+            #expect(open == 20, "\(20 - open) idle connection(s) closed: the cap changed on SIGHUP")
+
+            // The idle_timeout read on SIGHUP applies to a connection made after it, not before.
+            try dir.write("config.yml", "serve:\n  idle_timeout: 1s\n  max_connections: 10\n")
+            kill(serve.process.processIdentifier, SIGHUP)
+            #expect(await ServeProcess.eventually { reloads() == 2 }, "\(serve.stderr)")
+            // RawConnection gives up waiting after 20 s: only the new 1 s closes it in time.
+            let closed = try await OwnThread.run { try RawConnection(port: port).closedByPeer() }
+            #expect(closed, "a connection made after the SIGHUP was not closed after the new idle_timeout")
+            #expect(idle[0].isOpenAndSilent(), "a connection from before the SIGHUP lost the idle_timeout it began with")
+            #expect(await serve.stop() == 0, "\(serve.stderr)")
+        }
+    }
 }
