@@ -39,11 +39,11 @@ public enum AlertmanagerDecoder {
         // losing the value it is in.
         let json = Data(String(decoding: bytes, as: UTF8.self).utf8)
 
-        // Too deep is refused before Foundation's parser sees it (see JSONValue.parse).
-        if let deep = JSONValue.nestedTooDeeply(bytes) { throw .malformed(format: .alertmanager, reason: deep) }
         let payload: Payload
         do {
-            payload = try JSONDecoder().decode(Payload.self, from: json)
+            payload = try JSONValue.decodeInput(Payload.self, from: json)
+        } catch let failure as JSONValue.DecodeFailure {
+            throw .malformed(format: .alertmanager, reason: failure.reason)
         } catch let error as DecodingError {
             throw .malformed(format: .alertmanager, reason: reason(for: error, body: bytes))
         } catch {
@@ -153,7 +153,6 @@ public enum AlertmanagerDecoder {
             guard first == UInt8(ascii: "{") || first == UInt8(ascii: "[") else {
                 return "not JSON (it begins with \"\(excerpt(body))\")"
             }
-            if let deep = JSONValue.nestedTooDeeply(body) { return deep }
             return "not JSON (a syntax error, or the body is cut short)"
         }
         switch first {

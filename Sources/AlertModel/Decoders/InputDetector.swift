@@ -39,9 +39,8 @@ public enum InputDetector {
         // Only a parsed object can be told apart; text that merely starts with `{` is the
         // generic decoder's to refuse. The probe looks at the top-level names only, so the
         // values are never turned into a JSONValue tree here.
-        // Too deep for any decoder: the generic one refuses it, naming why (see JSONValue.parse).
-        guard JSONValue.nestedTooDeeply(body[...]) == nil,
-              let probe = try? JSONDecoder().decode(Probe.self, from: Data(body)) else { return .generic }
+        // Too deep as well: the generic decoder then refuses it, naming why.
+        guard let probe = try? JSONValue.decodeInput(Probe.self, from: Data(body)) else { return .generic }
         guard let alertsIsArray = probe.alertsIsArray else { return .generic }
         guard alertsIsArray else {
             throw .ambiguous(found: "a JSON object whose `alerts` is not an array")

@@ -44,13 +44,11 @@ public enum JSONValue: Sendable, Equatable, Decodable {
 
     /// Parses JSON text; nil with a one-line reason when it is not JSON.
     public static func parse(_ bytes: [UInt8]) -> Result<JSONValue, DecodeFailure> {
-        // Refused before Foundation's parser sees it: its own refusal of deep input is the one
-        // path of it that a fuzz run saw trap (an illegal instruction while it located the error).
-        if let deep = nestedTooDeeply(bytes[...]) { return .failure(DecodeFailure(reason: deep)) }
         do {
-            return .success(try JSONDecoder().decode(JSONValue.self, from: Data(bytes)))
+            return .success(try decodeInput(JSONValue.self, from: Data(bytes)))
+        } catch let failure as DecodeFailure {
+            return .failure(failure)
         } catch let error as DecodingError {
-            if let deep = nestedTooDeeply(bytes[...]) { return .failure(DecodeFailure(reason: deep)) }
             return .failure(DecodeFailure(reason: Self.describe(error)))
         } catch {
             return .failure(DecodeFailure(reason: "not JSON"))
@@ -60,10 +58,20 @@ public enum JSONValue: Sendable, Equatable, Decodable {
     /// The most arrays and objects JSON may nest (Foundation's parser refuses deeper input).
     public static let maxNesting = 512
 
+    /// Decodes `T` from input with Foundation's decoder, the one way every decoder of input
+    /// reads JSON. Throws ``DecodeFailure`` ("nested too deeply…") first for input past
+    /// ``maxNesting`` levels: Foundation refuses it too, but traps (an illegal instruction,
+    /// the process gone) when the level it refuses is where the input ends. Otherwise
+    /// Foundation's `DecodingError`.
+    public static func decodeInput<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
+        if let deep = nestedTooDeeply(data) { throw DecodeFailure(reason: deep) }
+        return try JSONDecoder().decode(T.self, from: data)
+    }
+
     /// "nested too deeply…" when `bytes` open more than ``maxNesting`` arrays or objects inside
     /// one another (outside strings), else nil: such JSON may be well-formed, and calling it
     /// "not JSON" would send the sender looking for a syntax error.
-    public static func nestedTooDeeply(_ bytes: ArraySlice<UInt8>) -> String? {
+    public static func nestedTooDeeply<Bytes: Sequence<UInt8>>(_ bytes: Bytes) -> String? {
         var depth = 0
         var inString = false
         var escaped = false
