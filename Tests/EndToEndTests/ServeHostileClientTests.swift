@@ -25,7 +25,7 @@ struct ServeHostileClientTests {
               basic_auth: {username: alertmanager, password_file: \(file)}
             \(extra)
             """)
-        return (config, "Authorization: Basic " + Data("alertmanager:\(password)".utf8).base64EncodedString())
+        return (config, ServeTests.basicAuthorization(password))
     }
 
     /// `GET /metrics` with `headers`, as text.

@@ -228,9 +228,7 @@ struct ServePromiseTests {
             let serve = try await ServeProcess(
                 arguments: ["--to", Self.oncall, "--config", config],
                 env: ["SMSPARTNER_API_URL": fake.baseURL, "SMSPARTNER_API_KEY_FILE": keyFile])
-            func basic(_ password: String) -> String {
-                "Authorization: Basic " + Data("alertmanager:\(password)".utf8).base64EncodedString()
-            }
+            let basic = ServeTests.basicAuthorization
 
             let before = try await serve.post("/alertmanager", ServeTests.webhook(group: "before-hup"), headers: [basic(oldPassword)])
             #expect(before.status == 200, "\(before.bodyText)")

@@ -105,6 +105,11 @@ struct ServeTests {
         }
     }
 
+    /// The header that authenticates as the Basic user `alertmanager` with `password`.
+    static func basicAuthorization(_ password: String) -> String {
+        "Authorization: Basic " + Data("alertmanager:\(password)".utf8).base64EncodedString()
+    }
+
     /// Writes the password file (`password`, with a newline), the token file (`token`) and a
     /// `config.yml` that names both for `serve` (Basic user `alertmanager`); the configuration's path.
     @discardableResult
@@ -130,9 +135,9 @@ struct ServeTests {
             let config = try Self.writeCredentials(in: dir, password: password, token: token)
             let serve = try await ServeProcess(arguments: ["--to", Self.oncall, "--config", config], env: fake.env)
             let body = Self.webhook(group: "auth")
-            let basic = "Authorization: Basic " + Data("alertmanager:\(password)".utf8).base64EncodedString()
+            let basic = Self.basicAuthorization(password)
             for (headers, expected) in [
-                ([String](), 401), (["Authorization: Basic " + Data("alertmanager:wrong".utf8).base64EncodedString()], 401),
+                ([String](), 401), ([Self.basicAuthorization("wrong")], 401),
                 (["Authorization: Bearer nope"], 401), (["Authorization: Digest x"], 401),
                 ([basic], 200), (["Authorization: Bearer \(token)"], 200),
             ] {
