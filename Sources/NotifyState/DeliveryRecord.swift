@@ -36,6 +36,10 @@ public struct DeliveryRecord: Sendable, Equatable, Identifiable {
     public var label: String?
     /// The message's SMSPartner tag (joined in by the queries that need it).
     public var tag: String?
+    /// For a tracked sent delivery: what SMSPartner reported of it, since when, in its words.
+    public var receipt: ReceiptState?
+    public var receiptAt: Timestamp?
+    public var receiptDetail: String?
 
     public init(
         id: Int64, messageID: Int64, recipient: String, createdAt: Timestamp, updatedAt: Timestamp, state: DeliveryState,
@@ -44,8 +48,12 @@ public struct DeliveryRecord: Sendable, Equatable, Identifiable {
         nextAttemptAt: Timestamp? = nil, leaseUntil: Timestamp? = nil, sentAt: Timestamp? = nil,
         providerMessageID: String? = nil, nbSMS: Int? = nil, cost: Double? = nil, currency: String? = nil,
         errorClass: String? = nil, error: String? = nil, text: String? = nil, source: String? = nil,
-        typeLabel: String? = nil, label: String? = nil, tag: String? = nil
+        typeLabel: String? = nil, label: String? = nil, tag: String? = nil, receipt: ReceiptState? = nil,
+        receiptAt: Timestamp? = nil, receiptDetail: String? = nil
     ) {
+        self.receipt = receipt
+        self.receiptAt = receiptAt
+        self.receiptDetail = receiptDetail
         self.tag = tag
         self.id = id
         self.messageID = messageID

@@ -65,6 +65,13 @@ public protocol StateReader {
 
     /// Which of these alert instances (see `Notification.alertInstances`) were resolved.
     func resolvedInstances(among instances: [String]) throws(StateError) -> Set<String>
+
+    /// The receipts of the deliveries sent since `since`, by state; `staleBefore`: how many of
+    /// those still `accepted` were sent before it.
+    func receiptSummary(sentSince since: Timestamp, staleBefore: Timestamp) throws(StateError) -> ReceiptSummary
+
+    /// The tracked deliveries SMSPartner gave this `message_id` (one per number of its request).
+    func trackedDeliveries(providerMessageID: String) throws(StateError) -> [ReceiptCheck]
 }
 
 /// What the policy and the outbox do inside one write transaction.
@@ -110,6 +117,21 @@ public protocol StateTransaction: StateReader {
 
     /// Remembers alert instances as resolved (kept as long as finished deliveries).
     func recordResolved(_ instances: [String], at time: Timestamp) throws(StateError)
+
+    // MARK: Receipts
+
+    /// Starts tracking the receipts of the sent deliveries `ids`: `accepted` as of `time`,
+    /// first looked at `dueAt`.
+    func trackReceipts(for ids: [Int64], dueAt: Timestamp, at time: Timestamp) throws(StateError)
+
+    /// Claims up to `limit` tracked deliveries whose next look is due, oldest due first, and
+    /// moves that look to `until`: a concurrent poller skips them, and a poller that dies
+    /// leaves them due again then.
+    func claimDueReceipts(limit: Int, until: Timestamp, at time: Timestamp) throws(StateError) -> [ReceiptCheck]
+
+    /// Records a look at a tracked delivery. A final state is kept: a later report changes
+    /// nothing. Returns the delivery as it was when the state changed, nil when it did not.
+    func recordReceipt(_ update: ReceiptUpdate, at time: Timestamp) throws(StateError) -> ReceiptCheck?
 
     /// A small value kept by name (the time of the last prune…).
     func value(_ key: String) throws(StateError) -> String?

@@ -16,6 +16,9 @@ public struct StatusSnapshot: Sendable, Equatable {
         public var expired: Int
         /// Digests queued.
         public var digests: Int
+        /// The receipts of the deliveries sent in the window (``ReceiptSummary/stale``: still
+        /// `accepted` an hour after sending).
+        public var receipts = ReceiptSummary()
 
         public init(length: Duration, sent: Int = 0, segments: Int = 0, cost: Double = 0, suppressed: [DecisionReason: Int] = [:],
                     failed: [String: Int] = [:], expired: Int = 0, digests: Int = 0) {

@@ -30,6 +30,8 @@ import Yams
 /// max_recipients: 50    # most numbers one alert input may name (more: refused, nothing sent)
 /// subject_labels: [cluster_node]   # Alertmanager: labels that name the affected object, tried first
 /// noise_labels: [team_tenant]      # Alertmanager: more labels that never reach the text
+/// receipts: {poll_after: [1m, 5m, 30m, 1h]}    # see ReceiptSettings
+/// deadman: {timeout: 10m, to: ["+33600000000"]}  # see DeadmanSettings
 /// ```
 public struct Configuration: Sendable, Equatable {
     /// Where the settings came from (nil: built-in defaults).
@@ -74,6 +76,10 @@ public struct Configuration: Sendable, Equatable {
     /// How an Alertmanager alert's affected object and context labels are told from scrape
     /// plumbing (`subject_labels`, `noise_labels`).
     public var subjectRules = SubjectRules.standard
+    /// Delivery receipts: polling and push (`receipts:`).
+    public var receipts = ReceiptSettings()
+    /// The dead man's switch of `serve` (`deadman:`).
+    public var deadman = DeadmanSettings()
 
     /// The default ``maxRecipients``.
     public static let defaultMaxRecipients = 50
@@ -82,7 +88,7 @@ public struct Configuration: Sendable, Equatable {
         "api_key_file", "api_key", "api_url", "sender", "tag", "sandbox", "max_segments", "timeout",
         "encoding", "templates", "allowed_recipients", "state_dir", "dedup_window", "rate_limits", "hourly_cap",
         "daily_cap", "max_age", "retry_delay", "serve", "receivers", "recipient_label", "lookup_delay", "max_recipients",
-        "subject_labels", "noise_labels",
+        "subject_labels", "noise_labels", "receipts", "deadman",
     ]
 
     public init(
@@ -163,6 +169,8 @@ public struct Configuration: Sendable, Equatable {
         try configuration.readRecipients(settings)
         try configuration.readPolicy(settings)
         configuration.serve = try Self.serveSettings(settings)
+        configuration.receipts = try Self.receiptSettings(settings)
+        configuration.deadman = try Self.deadmanSettings(settings)
         return configuration
     }
 

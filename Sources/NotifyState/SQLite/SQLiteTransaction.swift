@@ -404,6 +404,7 @@ struct SQLiteTransaction: StateTransaction {
                     SELECT count(*) FROM delivery d JOIN message m ON m.id = d.message_id
                     WHERE m.kind = 'digest' AND d.created_at >= ?
                     """), arguments: [since]) ?? 0
+                window.receipts = try receiptSummary(sentSince: now - length, staleBefore: now - .seconds(3600))
                 snapshot.windows.append(window)
             }
             snapshot.latest = try Row.fetchAll(db.cachedStatement(sql: """
@@ -458,6 +459,9 @@ struct SQLiteTransaction: StateTransaction {
             source: try row.decode(forColumn: "source"),
             typeLabel: try row.decode(forColumn: "type_label"),
             label: try row.decode(forColumn: "label"),
-            tag: try row.decode(forColumn: "tag"))
+            tag: try row.decode(forColumn: "tag"),
+            receipt: (try row.decode(String?.self, forColumn: "receipt")).flatMap(ReceiptState.init(rawValue:)),
+            receiptAt: try time("receipt_at"),
+            receiptDetail: try row.decode(forColumn: "receipt_detail"))
     }
 }

@@ -4,7 +4,7 @@ import GRDB
 /// a change is a new migration appended here.
 enum Schema {
     /// `PRAGMA user_version` once every migration below has run: the number of migrations.
-    static let version = 4
+    static let version = 5
 
     static let migrator: DatabaseMigrator = {
         var migrator = DatabaseMigrator()
@@ -92,6 +92,27 @@ enum Schema {
                 ALTER TABLE delivery ADD COLUMN urgent INTEGER NOT NULL DEFAULT 0;
                 ALTER TABLE message ADD COLUMN digest_rank INTEGER;
                 ALTER TABLE message ADD COLUMN digest_status TEXT;
+                """)
+        }
+        // Delivery receipts of sent deliveries (`accepted` until SMSPartner reports a final
+        // state; looked at again at receipt_due_at), found by SMSPartner's message id when it
+        // pushes one; and the last heartbeat (Watchdog alert) of each Alertmanager cluster.
+        migrator.registerMigration("v5: receipts and heartbeats") { db in
+            try db.execute(sql: """
+                ALTER TABLE delivery ADD COLUMN receipt TEXT;
+                ALTER TABLE delivery ADD COLUMN receipt_at INTEGER;
+                ALTER TABLE delivery ADD COLUMN receipt_detail TEXT;
+                ALTER TABLE delivery ADD COLUMN receipt_polls INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE delivery ADD COLUMN receipt_due_at INTEGER;
+                CREATE INDEX delivery_receipt_due ON delivery(receipt_due_at) WHERE receipt = 'accepted';
+                CREATE INDEX delivery_by_provider_id ON delivery(provider_message_id) WHERE provider_message_id IS NOT NULL;
+                CREATE INDEX delivery_by_receipt_time ON delivery(receipt, sent_at) WHERE receipt IS NOT NULL;
+                CREATE TABLE heartbeat (
+                    cluster TEXT PRIMARY KEY,
+                    last_seen INTEGER NOT NULL,
+                    alarm_at INTEGER,
+                    restored_at INTEGER
+                );
                 """)
         }
         return migrator
