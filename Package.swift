@@ -105,7 +105,7 @@ let package = Package(
         .target(name: "SeededRandom", path: "Tests/SeededRandom"),
 
         .testTarget(name: "SMSTextTests", dependencies: ["SMSText", "SeededRandom"]),
-        .testTarget(name: "SMSPartnerTests", dependencies: ["SMSPartner", "SMSText", "SMSPartnerTesting", "TestSupport"]),
+        .testTarget(name: "SMSPartnerTests", dependencies: ["SMSPartner", "SMSText", "SMSPartnerTesting", "TestSupport", "SeededRandom"]),
         .testTarget(name: "AlertModelTests", dependencies: ["AlertModel", "SeededRandom", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "NotifyServerTests", dependencies: [
             "NotifyServer", "NotifyCore", "NotifyState", "AlertModel", "SMSPartner", "SMSText", "TestSupport",

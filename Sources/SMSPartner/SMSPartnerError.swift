@@ -28,9 +28,10 @@ public enum SMSPartnerError: Error, Sendable, Equatable, CustomStringConvertible
         switch self {
         case .rejected(let code, _, _, let status):
             switch code {
-            case 1, 10: .configuration
-            case 11: .account
-            case 2, 9: .rejected
+            case 1, 10, 96: .configuration
+            case 11, 20, 30, 40: .account
+            case 2, 9, 14, 52: .rejected
+            case 500: .transient  // SMSPartner's own queue failed, whatever the HTTP status
             default: Self.classify(httpStatus: status) ?? .rejected
             }
         case .httpStatus(502, _), .httpStatus(504, _):
@@ -45,6 +46,12 @@ public enum SMSPartnerError: Error, Sendable, Equatable, CustomStringConvertible
         case .transport(let error):
             error.outcomeUnknown ? .unknown : error.isTransient ? .transient : .configuration
         }
+    }
+
+    /// Whether the failure concerns one number only (code 14: the number is on the STOP list),
+    /// so only that number should be given up, not the others of the request.
+    public var isRecipientSpecific: Bool {
+        if case .rejected(code: 14, _, _, _) = self { true } else { false }
     }
 
     /// The HTTP status SMSPartner (or what answered in its place) replied with, if any.
@@ -91,6 +98,15 @@ public enum SMSPartnerError: Error, Sendable, Equatable, CustomStringConvertible
         case 9: "a constraint failed"
         case 10: "API key wrong"
         case 11: "not enough credits: top up the SMSPartner account"
+        case 14:
+            "the number is on the STOP list: it receives nothing from this account until it is removed "
+                + "(SMSPartner dashboard → STOP list, or ask support)"
+        case 20: "the account is disabled: ask SMSPartner support"
+        case 30: "the account is blocked: ask SMSPartner support"
+        case 40: "access to the account is denied: ask SMSPartner support"
+        case 52: "the message is longer than 10 parts: shorten it"
+        case 96: "this host's IP address is not allowed: add this host's IP to the account's allowed IPs (SMSPartner dashboard)"
+        case 500: "SMSPartner's sending queue failed: try again later"
         default: "undocumented code"
         }
     }

@@ -17,14 +17,23 @@ struct SMSPartnerReply: Decodable {
     var currency: String?
     var user: User?
     var credits: Credits?
-    /// `GET /bulk-status-by-tag`: one entry per number (nil when the reply has no list).
+    /// `GET /bulk-status-by-tag`, `POST /multi-status`: one entry per number (nil when the
+    /// reply has no list).
     var statusList: [StatusEntry]?
     var total: Int?
+    /// `GET /message-status`: the reply's own top-level `number`, `messageId`, `statut`…
+    var statusFields: StatusEntry?
 
+    /// What SMSPartner says of one message to one number, in a list or at the top level.
     struct StatusEntry: Decodable {
         var phoneNumber: String?
         var status: String?
         var success: Bool?
+        var messageID: String?
+        var date: String?
+        var stopSMS: Bool?
+        /// Why an entry marked `success: false` failed, when it says.
+        var message: String?
 
         init(phoneNumber: String?, status: String?, success: Bool? = nil) {
             self.phoneNumber = phoneNumber
@@ -37,6 +46,24 @@ struct SMSPartnerReply: Decodable {
             phoneNumber = c.lenientString("phoneNumber") ?? c.lenientString("number")
             status = c.lenientString("status") ?? c.lenientString("statut")
             success = c.lenientBool("success")
+            messageID = c.lenientString("messageId") ?? c.lenientString("message_id")
+            date = c.lenientString("date")
+            stopSMS = c.lenientBool("stopSms") ?? c.lenientBool("stopSMS")
+            message = c.lenientString("message")
+        }
+
+        /// This entry as a ``MessageStatus``: an entry without a status (one SMSPartner marks
+        /// `success: false`, say) is ``ReportedDelivery/unrecognized(_:)`` with its message.
+        var messageStatus: MessageStatus {
+            let delivery: ReportedDelivery =
+                if let status, !status.trimmingASCIIWhitespace().isEmpty {
+                    .from(status: status, stopSMS: stopSMS)
+                } else if stopSMS == true {
+                    .notDelivered(reason: ReportedDelivery.stopListReason)
+                } else {
+                    .unrecognized(message ?? "")
+                }
+            return MessageStatus(phoneNumber: phoneNumber, messageID: messageID, delivery: delivery, date: date, stopSMS: stopSMS)
         }
     }
 
@@ -71,6 +98,7 @@ struct SMSPartnerReply: Decodable {
         user = try? c.decodeIfPresent(User.self, forKey: AnyKey("user"))
         credits = try? c.decodeIfPresent(Credits.self, forKey: AnyKey("credits"))
         total = c.lenientInt("total")
+        statusFields = try? StatusEntry(from: decoder)
         if var list = try? c.nestedUnkeyedContainer(forKey: AnyKey("StatutResponse_List")) {
             var entries: [StatusEntry] = []
             while !list.isAtEnd {

@@ -17,17 +17,24 @@ public struct SendRequest: Sendable, Equatable {
     public var tag: String?
     /// Accepted and validated by SMSPartner but neither delivered nor charged.
     public var sandbox: Bool
+    /// The URL SMSPartner calls with each number's delivery receipt (`urlDlr`), or nil for none.
+    /// Its last path segment is a secret token: it is shown as `<redacted>`.
+    public var urlDlr: String?
 
-    public init(phoneNumbers: [PhoneNumber], message: SMSMessage, sender: String? = nil, tag: String? = nil, sandbox: Bool = false) {
+    public init(
+        phoneNumbers: [PhoneNumber], message: SMSMessage, sender: String? = nil, tag: String? = nil, sandbox: Bool = false,
+        urlDlr: String? = nil
+    ) {
         self.phoneNumbers = phoneNumbers
         self.message = message
         self.sender = sender
         self.tag = tag
         self.sandbox = sandbox
+        self.urlDlr = urlDlr
     }
 
-    /// The JSON body sent to SMSPartner. Pass nil as `apiKey` for a copy safe to show
-    /// (the key replaced by `<redacted>`).
+    /// The JSON body sent to SMSPartner. Pass nil as `apiKey` for a copy safe to show: the key
+    /// and the secret token of ``urlDlr`` (its last path segment) replaced by `<redacted>`.
     public func jsonBody(apiKey: APIKey?) -> [UInt8] {
         let body = Body(
             apiKey: apiKey?.secret ?? APIKey.redacted,
@@ -37,7 +44,8 @@ public struct SendRequest: Sendable, Equatable {
             tag: tag,
             isStopSms: 0,
             isUnicode: message.encoding == .ucs2 ? 1 : nil,
-            sandbox: sandbox ? 1 : nil
+            sandbox: sandbox ? 1 : nil,
+            urlDlr: apiKey == nil ? urlDlr.map(Self.redactedCallbackURL) : urlDlr
         )
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -55,5 +63,24 @@ public struct SendRequest: Sendable, Equatable {
         var isStopSms: Int
         var isUnicode: Int?
         var sandbox: Int?
+        var urlDlr: String?
+    }
+
+    /// `url` with its last path segment, the secret token, replaced by `<redacted>`
+    /// (`https://x/smspartner/dlr/<redacted>`), and its query too, if it has one: the token may
+    /// be there instead. A URL without a path segment is shown as it is.
+    static func redactedCallbackURL(_ url: String) -> String {
+        let scheme = url.firstIndex(of: ":").flatMap { colon in
+            url[colon...].hasPrefix("://") ? url.index(colon, offsetBy: 3) : nil
+        }
+        let authorityStart = scheme ?? url.startIndex
+        let end = url[authorityStart...].firstIndex(where: { $0 == "?" || $0 == "#" }) ?? url.endIndex
+        let hasQuery = end < url.endIndex && url[end] == "?"
+        var pathAndHost = url[..<end]
+        while pathAndHost.hasSuffix("/"), pathAndHost.endIndex > authorityStart { pathAndHost.removeLast() }
+        guard let slash = pathAndHost[authorityStart...].lastIndex(of: "/") else {
+            return hasQuery ? String(url[..<end]) + "?" + APIKey.redacted : url
+        }
+        return String(url[...slash]) + APIKey.redacted + (hasQuery ? "?" + APIKey.redacted : "")
     }
 }
