@@ -8,14 +8,15 @@ struct FakeAPIError: Sendable, Equatable {
         let message: String
     }
 
-    /// The API's `code` (1, 2, 9, 10, 11 …).
+    /// The API's `code` (1, 2, 4, 9, 10, 11, 14, 20, 30, 40, 52, 96, 500 …).
     let code: Int
     /// The `message` string, for codes that carry one.
     let message: String?
     /// The `errors` array, for code 9.
     let errors: [FieldError]
 
-    /// The documented reply for `code`, with its usual French message or `errors` entry.
+    /// The documented reply for `code`, with its usual French message or `errors` entry (a
+    /// generic `Erreur <code>` message for a code it does not know).
     static func standard(code: Int) -> FakeAPIError {
         switch code {
         case 1: FakeAPIError(code: 1, message: "Clé API obligatoire", errors: [])
@@ -26,6 +27,14 @@ struct FakeAPIError: Sendable, Equatable {
                 errors: [FieldError(elementId: "children[phoneNumbers].data", message: invalidNumber)])
         case 10: FakeAPIError(code: 10, message: "Clé API incorrecte", errors: [])
         case 11: FakeAPIError(code: 11, message: "Crédits insuffisants", errors: [])
+        case 4: FakeAPIError(code: 4, message: "Message introuvable", errors: [])
+        case 14: FakeAPIError(code: 14, message: "Le numéro est dans la liste STOP SMS", errors: [])
+        case 20: FakeAPIError(code: 20, message: "Compte désactivé", errors: [])
+        case 30: FakeAPIError(code: 30, message: "Compte bloqué", errors: [])
+        case 40: FakeAPIError(code: 40, message: "Accès refusé", errors: [])
+        case 52: FakeAPIError(code: 52, message: "Le message ne peut pas dépasser 10 SMS", errors: [])
+        case 96: FakeAPIError(code: 96, message: "Adresse IP non autorisée", errors: [])
+        case 500: FakeAPIError(code: 500, message: "Erreur de la file d'envoi", errors: [])
         default: FakeAPIError(code: code, message: "Erreur \(code)", errors: [])
         }
     }

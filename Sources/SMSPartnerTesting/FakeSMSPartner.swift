@@ -4,12 +4,23 @@ import NIOPosix
 
 /// A fake SMSPartner HTTP API on 127.0.0.1, for tests and benchmarks.
 ///
-/// It follows `shared/smspartner-api.md`: `POST /v1/send` validates the body like the real API
-/// (codes 1, 10, 2 and 9, answered with HTTP 400 without consuming the reply queue), then answers
-/// with the next queued ``FakeReply`` or the default one; `GET /v1/me` reports the credits;
-/// `GET /v1/bulk-status-by-tag` lists, per number, the delivered messages that carried the tag
-/// (code 4 when none did); any other path gets a JSON 404. Every request is recorded in
-/// ``requests``.
+/// It follows `shared/smspartner-api.md`:
+///
+/// - `POST /v1/send` validates the body like the real API (codes 1, 10, 2 and 9, answered with
+///   HTTP 400 without consuming the reply queue), then answers with the next queued
+///   ``FakeReply`` or the default one. Accepted sends are kept with their message id
+///   (``acceptedMessages``); one that carries `urlDlr` gets a delivery-receipt callback per
+///   number (see ``setCallbackStyle(_:)``), recorded in ``callbacks``.
+/// - `GET /v1/me` reports the credits, or the code set by ``setMeError(code:)``.
+/// - `GET /v1/bulk-status-by-tag` lists, per number, the delivered messages that carried the
+///   tag (code 4 when none did).
+/// - `GET /v1/message-status` and `POST /v1/multi-status` (at most 500 entries, else code 9)
+///   report the accepted messages number by number, from ``scriptDelivery(to:_:)``; a message
+///   or number the fake did not accept is code 4 (an entry with `"success":false,"code":4` in
+///   a multi-status list).
+/// - Any other path gets a JSON 404, another method a 405.
+///
+/// Every request is recorded in ``requests`` (count status calls by their `path`).
 ///
 /// ```swift
 /// let fake = try await FakeSMSPartner.start()
@@ -41,6 +52,7 @@ public final class FakeSMSPartner: Sendable {
     }
 
     deinit {
+        core.cancelCallbacks()
         serverChannel.close(promise: nil)
         for connection in core.takeConnections() {
             connection.close(promise: nil)
@@ -119,6 +131,61 @@ public final class FakeSMSPartner: Sendable {
         core.enqueueTagLookups(replies)
     }
 
+    /// Makes `GET /v1/me` answer `{"success":false,"code":<code>,…}` with HTTP 400 (10 wrong key,
+    /// 20/30/40 account disabled, blocked, denied, 96 IP not allowed…) after checking the key;
+    /// nil (the default) reports the credits again.
+    public func setMeError(code: Int?) {
+        core.setMeError(code: code)
+    }
+
+    // MARK: Delivery status
+
+    /// Scripts what the status queries report for `phoneNumber` (any written form: `+336…`,
+    /// `06…`, `336…`), whatever message they ask about: the first query gets `outcomes[0]`,
+    /// the next `outcomes[1]`, and so on, staying on the last one. The `urlDlr` callback for the
+    /// number reports the last one. An empty script is the default status. Replaces any former
+    /// script for the number and starts it over.
+    public func scriptDelivery(to phoneNumber: String, _ outcomes: [FakeDeliveryStatus]) {
+        core.scriptDelivery(to: phoneNumber, outcomes)
+    }
+
+    /// What numbers without a script report (default: `.delivered`).
+    public func setDefaultDeliveryStatus(_ status: FakeDeliveryStatus) {
+        core.setDefaultDeliveryStatus(status)
+    }
+
+    /// Makes the next `count` status queries (`GET /v1/message-status`, `POST /v1/multi-status`)
+    /// fail with HTTP 503, after the key is checked.
+    public func failStatusQueries(_ count: Int) {
+        core.failStatusQueries(count)
+    }
+
+    /// Every accepted `POST /v1/send`, with the message id answered, in order.
+    public var acceptedMessages: [FakeAcceptedMessage] { core.acceptedMessages }
+
+    // MARK: Delivery-receipt callbacks
+
+    /// How long after an accepted send its `urlDlr` is called (default 200 ms).
+    public func setCallbackDelay(_ delay: Duration) {
+        core.setCallbackDelay(delay)
+    }
+
+    /// How `urlDlr` is called (default `.get`); applies to sends accepted from now on.
+    public func setCallbackStyle(_ style: FakeCallbackStyle) {
+        core.setCallbackStyle(style)
+    }
+
+    /// Every `urlDlr` call made, in the order they finished, with the receiver's answer.
+    /// Only `http://` URLs to 127.0.0.1 or localhost are called; others are recorded as failed.
+    public var callbacks: [FakeCallbackRecord] { core.callbacks }
+
+    /// Suspends until at least `count` callbacks were made or the timeout passes; returns whether they were.
+    public func waitForCallbacks(count: Int, timeout: Duration) async -> Bool {
+        await core.waitForCallbacks(count: count, timeout: timeout)
+    }
+
+    // MARK: Records
+
     /// Every request received, in arrival order (also those answered with errors or dropped).
     public var requests: [RecordedRequest] { core.requests }
 
@@ -131,15 +198,18 @@ public final class FakeSMSPartner: Sendable {
         await core.waitForRequests(count: count, timeout: timeout)
     }
 
-    /// Clears the recorded requests and deliveries, the reply queue, and the default reply.
+    /// Clears the recorded requests, deliveries and callbacks, the reply queue, the default
+    /// reply, the delivery scripts and the default delivery status.
     ///
-    /// Message ids keep increasing; credits and latency are kept.
+    /// Message ids keep increasing; credits, latency, the `/me` error and the callback delay
+    /// and style are kept.
     public func reset() {
         core.reset()
     }
 
     /// Stops listening (the port is free when this returns) and closes every open connection.
     public func shutdown() async throws {
+        core.cancelCallbacks()
         do {
             try await serverChannel.close()
         } catch ChannelError.alreadyClosed {

@@ -19,14 +19,32 @@ final class FakeSMSPartnerCore: Sendable {
     }
 
     /// A caller of `waitForRequests` still waiting.
-    private struct Waiter {
+    struct Waiter {
         let count: Int
         let continuation: CheckedContinuation<Bool, Never>
     }
 
-    private struct State {
+    struct State {
         var requests: [RecordedRequest] = []
         var delivered: [SendRequestBody] = []
+        /// Every accepted send with its message id.
+        var accepted: [FakeAcceptedMessage] = []
+        /// The code `GET /me` answers instead of the account, if any.
+        var meError: Int?
+        /// Per number (``FakePhoneNumber/canonical(_:)``): its scripted statuses, and how many
+        /// status queries walked them.
+        var deliveryScripts: [String: [FakeDeliveryStatus]] = [:]
+        var deliveryPositions: [String: Int] = [:]
+        var defaultDeliveryStatus: FakeDeliveryStatus = .delivered
+        /// Status queries (message-status, multi-status) still to fail with HTTP 503.
+        var failingStatusQueries = 0
+        var callbackDelay: Duration = .milliseconds(200)
+        var callbackStyle: FakeCallbackStyle = .get
+        var callbacks: [FakeCallbackRecord] = []
+        /// Callbacks decided under the lock, started once it is released.
+        var pendingCallbacks: [FakeCallbackJob] = []
+        var nextCallbackTaskID: UInt64 = 0
+        var callbackTasks: [UInt64: Task<Void, Never>] = [:]
         var queue: [FakeReply] = []
         var defaultReply: FakeReply = .accept
         var credits = 1000
@@ -43,7 +61,7 @@ final class FakeSMSPartnerCore: Sendable {
 
     /// The API key the fake accepts.
     let apiKey: String
-    private let state = Mutex(State())
+    let state = Mutex(State())
 
     /// The largest body kept; a bigger one is answered with 413.
     static let maxBodySize = 32 * 1024 * 1024
@@ -80,12 +98,21 @@ final class FakeSMSPartnerCore: Sendable {
 
     var pendingReplies: [FakeReply] { state.withLock { $0.queue } }
 
+    func setMeError(code: Int?) {
+        state.withLock { $0.meError = code }
+    }
+
     func reset() {
         state.withLock {
             $0.requests = []
             $0.delivered = []
+            $0.accepted = []
             $0.queue = []
             $0.defaultReply = .accept
+            $0.deliveryScripts = [:]
+            $0.deliveryPositions = [:]
+            $0.defaultDeliveryStatus = .delivered
+            $0.callbacks = []
         }
     }
 
@@ -94,6 +121,8 @@ final class FakeSMSPartnerCore: Sendable {
     var requests: [RecordedRequest] { state.withLock { $0.requests } }
 
     var deliveredMessages: [SendRequestBody] { state.withLock { $0.delivered } }
+
+    var acceptedMessages: [FakeAcceptedMessage] { state.withLock { $0.accepted } }
 
     func waitForRequests(count: Int, timeout: Duration) async -> Bool {
         let id: UInt64? = state.withLock {
@@ -150,10 +179,10 @@ final class FakeSMSPartnerCore: Sendable {
     func handle(_ incoming: Incoming) -> FakeAction {
         let target = RequestTarget(incoming.uri)
         let request = RecordedRequest(
-            method: incoming.method, path: target.path, query: target.query,
+            method: incoming.method, path: target.path, query: target.query, uri: incoming.uri,
             headerFields: incoming.headerFields, body: incoming.body, reply: "",
             receivedAt: .now)
-        let (action, waiters): (FakeAction, [Waiter]) = state.withLock { state in
+        let (action, waiters, callbacks): (FakeAction, [Waiter], [FakeCallbackJob]) = state.withLock { state in
             var (action, summary) = decide(request, target: target, tooLarge: incoming.bodyTooLarge, state: &state)
             if state.latency > .zero {
                 action = .delay(state.latency, action)
@@ -162,9 +191,12 @@ final class FakeSMSPartnerCore: Sendable {
             let count = state.requests.count
             let ready = state.waiters.filter { $0.value.count <= count }
             for id in ready.keys { state.waiters.removeValue(forKey: id) }
-            return (action, Array(ready.values))
+            let callbacks = state.pendingCallbacks
+            state.pendingCallbacks = []
+            return (action, Array(ready.values), callbacks)
         }
         for waiter in waiters { waiter.continuation.resume(returning: true) }
+        startCallbacks(callbacks)
         return action
     }
 
@@ -183,26 +215,35 @@ final class FakeSMSPartnerCore: Sendable {
             return decideMe(request, state: state)
         case ("GET", "/v1/bulk-status-by-tag"):
             return decideStatusByTag(request, state: &state)
-        case (_, "/v1/send"), (_, "/v1/me"), (_, "/v1/bulk-status-by-tag"):
+        case ("GET", "/v1/message-status"):
+            return decideMessageStatus(request, state: &state)
+        case ("POST", "/v1/multi-status"):
+            return decideMultiStatus(request, state: &state)
+        case (_, "/v1/send"), (_, "/v1/me"), (_, "/v1/bulk-status-by-tag"), (_, "/v1/message-status"), (_, "/v1/multi-status"):
             var response = FakeResponse.httpError(405, "Méthode non autorisée")
-            response.extraHeaders = [("Allow", target.path == "/v1/send" ? "POST" : "GET")]
+            response.extraHeaders = [("Allow", ["/v1/send", "/v1/multi-status"].contains(target.path) ? "POST" : "GET")]
             return (.respond(response), "http 405 (\(request.method) \(target.path))")
         default:
             return (.respond(.httpError(404, "Introuvable")), "http 404 (\(request.method) \(target.path))")
         }
     }
 
-    private func decideSend(_ request: RecordedRequest, state: inout State) -> (FakeAction, String) {
+    /// The HTTP 400 for a body whose `Content-Type` is not `application/json` (parameters and
+    /// case ignored), or nil.
+    func refuseUnlessJSON(_ request: RecordedRequest) -> (FakeAction, String)? {
         let contentType = request.header("content-type") ?? ""
         let mediaType = contentType.split(separator: ";").first.map {
             String($0.filter { $0 != " " && $0 != "\t" }).lowercased()
         }
-        guard mediaType == "application/json" else {
-            return (
-                .respond(.httpError(400, "Le corps de la requête doit être du JSON (Content-Type: application/json)")),
-                "http 400 (Content-Type \"\(contentType)\" is not application/json)"
-            )
-        }
+        guard mediaType != "application/json" else { return nil }
+        return (
+            .respond(.httpError(400, "Le corps de la requête doit être du JSON (Content-Type: application/json)")),
+            "http 400 (Content-Type \"\(contentType)\" is not application/json)"
+        )
+    }
+
+    private func decideSend(_ request: RecordedRequest, state: inout State) -> (FakeAction, String) {
+        if let refusal = refuseUnlessJSON(request) { return refusal }
         guard let body = request.sendBody else {
             return (
                 .respond(.httpError(400, "Le corps de la requête n'est pas un objet JSON valide")),
@@ -221,7 +262,13 @@ final class FakeSMSPartnerCore: Sendable {
         switch reply {
         case .slowAccept(let duration):
             return .later(duration) { [self] in
-                self.state.withLock { self.resolve(.accept, body: body, state: &$0) }
+                let (action, callbacks) = self.state.withLock { state in
+                    let action = self.resolve(.accept, body: body, state: &state)
+                    defer { state.pendingCallbacks = [] }
+                    return (action, state.pendingCallbacks)
+                }
+                self.startCallbacks(callbacks)
+                return action
             }
         case .acceptThenReset:
             _ = resolve(.accept, body: body, state: &state)
@@ -232,6 +279,14 @@ final class FakeSMSPartnerCore: Sendable {
             let messageID = state.nextMessageID
             state.nextMessageID += 1
             state.delivered.append(body)
+            state.accepted.append(FakeAcceptedMessage(messageID: String(messageID), body: body))
+            if let url = body.urlDlr, !url.isEmpty {
+                state.pendingCallbacks += body.numbers.map { number in
+                    FakeCallbackJob(
+                        url: url, style: state.callbackStyle, delay: state.callbackDelay, messageID: String(messageID),
+                        phoneNumber: number, status: finalStatus(of: number, state: state))
+                }
+            }
             let json =
                 #"{"success":true,"code":200,"message_id":\#(messageID),"nb_sms":\#(nbSMS),"#
                 + #""cost":\#(JSONText.decimal(thousandths: 45 * nbSMS)),"currency":"EUR"}"#
@@ -294,6 +349,9 @@ final class FakeSMSPartnerCore: Sendable {
     private func decideMe(_ request: RecordedRequest, state: State) -> (FakeAction, String) {
         if let failure = SendValidator.checkAPIKey(request.query["apiKey"], expected: apiKey) {
             return (.respond(.json(400, failure.error.json)), failure.summary)
+        }
+        if let code = state.meError {
+            return (.respond(.json(400, FakeAPIError.standard(code: code).json)), "me: error \(code)")
         }
         let credits = state.credits
         let json =

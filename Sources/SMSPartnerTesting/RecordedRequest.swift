@@ -12,6 +12,8 @@ public struct RecordedRequest: Sendable {
     public let path: String
     /// The query parameters, percent-decoded (`+` as space); the last one wins on duplicates.
     public let query: [String: String]
+    /// The request target as received, path and raw query, e.g. `/v1/me?apiKey=abc%2B1`.
+    public let uri: String
     /// The header fields in arrival order, names lower-cased.
     public let headerFields: [(name: String, value: String)]
     /// The header fields by lower-cased name; repeated fields are joined with `", "`.
@@ -34,13 +36,14 @@ public struct RecordedRequest: Sendable {
     public func header(_ name: String) -> String? { headers[name.lowercased()] }
 
     init(
-        method: String, path: String, query: [String: String],
+        method: String, path: String, query: [String: String], uri: String,
         headerFields: [(name: String, value: String)], body: [UInt8], reply: String,
         receivedAt: ContinuousClock.Instant
     ) {
         self.method = method
         self.path = path
         self.query = query
+        self.uri = uri
         self.headerFields = headerFields
         var headers: [String: String] = [:]
         for field in headerFields {
@@ -59,7 +62,7 @@ public struct RecordedRequest: Sendable {
     /// A copy with another reply description.
     func replying(_ reply: String) -> RecordedRequest {
         RecordedRequest(
-            method: method, path: path, query: query, headerFields: headerFields, body: body,
+            method: method, path: path, query: query, uri: uri, headerFields: headerFields, body: body,
             reply: reply, receivedAt: receivedAt)
     }
 }

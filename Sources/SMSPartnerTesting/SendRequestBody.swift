@@ -20,6 +20,8 @@ public struct SendRequestBody: Sendable, Decodable, Equatable {
     public let isUnicode: Int?
     /// `1` for a validated but undelivered, uncharged send.
     public let sandbox: Int?
+    /// The URL the fake calls with each number's delivery receipt, if any.
+    public let urlDlr: String?
 
     /// The recipients: ``phoneNumbers`` split on `,` (empty when absent or empty).
     public var numbers: [String] {
@@ -31,7 +33,7 @@ public struct SendRequestBody: Sendable, Decodable, Equatable {
     public init(
         apiKey: String? = nil, phoneNumbers: String? = nil, message: String? = nil,
         sender: String? = nil, tag: String? = nil, isStopSms: Int? = nil,
-        isUnicode: Int? = nil, sandbox: Int? = nil
+        isUnicode: Int? = nil, sandbox: Int? = nil, urlDlr: String? = nil
     ) {
         self.apiKey = apiKey
         self.phoneNumbers = phoneNumbers
@@ -41,10 +43,11 @@ public struct SendRequestBody: Sendable, Decodable, Equatable {
         self.isStopSms = isStopSms
         self.isUnicode = isUnicode
         self.sandbox = sandbox
+        self.urlDlr = urlDlr
     }
 
     private enum CodingKeys: String, CodingKey {
-        case apiKey, phoneNumbers, message, sender, tag, isStopSms, isUnicode, sandbox
+        case apiKey, phoneNumbers, message, sender, tag, isStopSms, isUnicode, sandbox, urlDlr
     }
 
     /// Decodes a body, tolerating unknown fields and loosely typed integer flags.
@@ -58,6 +61,7 @@ public struct SendRequestBody: Sendable, Decodable, Equatable {
         self.isStopSms = try Self.looseInt(container, .isStopSms)
         self.isUnicode = try Self.looseInt(container, .isUnicode)
         self.sandbox = try Self.looseInt(container, .sandbox)
+        self.urlDlr = try container.decodeIfPresent(String.self, forKey: .urlDlr)
     }
 
     /// An integer flag given as a number, a numeric string or a boolean; `nil` when absent or null.

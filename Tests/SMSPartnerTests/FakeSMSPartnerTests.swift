@@ -336,6 +336,39 @@ struct FakeSMSPartnerTests {
         #expect(fake.deliveredMessages.isEmpty)
     }
 
+    @Test func statusRoutesAnswerLikeTheAPI() async throws {
+        let fake = try await FakeSMSPartner.start()
+        defer { Task { try? await fake.shutdown() } }
+        let sent = try await RawHTTP.send(port: fake.port, body: sendBody(numbers: "0600000001"))
+        let id = try #require(try sent.json()["message_id"] as? Int)
+        fake.scriptDelivery(to: "+33600000001", [.status("4103")])
+
+        // A message id given as a JSON number, a number in another form.
+        let multi = try await RawHTTP.send(
+            port: fake.port, body: #"{"apiKey":"\#(key)","SMSStatut_List":[{"phoneNumber":"33600000001","messageId":\#(id)},{"phoneNumber":"+33600000002","messageId":"\#(id)"}]}"#,
+            target: "/v1/multi-status")
+        #expect(multi.status == 200)
+        let list = try #require(try multi.json()["StatutResponse_List"] as? [[String: Any]])
+        #expect(list.count == 2)
+        #expect(list.first?["status"] as? String == "4103")
+        #expect(list.first?["stopSms"] as? Bool == false)
+        #expect(list.last?["success"] as? Bool == false)
+        #expect(list.last?["code"] as? Int == 4)
+
+        let single = try await RawHTTP.get(port: fake.port, target: "/v1/message-status?apiKey=\(key)&messageId=\(id)&phoneNumber=%2B33600000001")
+        #expect(try single.json()["statut"] as? String == "4103")
+        #expect(try single.json()["number"] as? String == "+33600000001")
+        let noNumber = try await RawHTTP.get(port: fake.port, target: "/v1/message-status?apiKey=\(key)&messageId=\(id)")
+        #expect(try noNumber.json()["code"] as? Int == 2)
+        let form = try await RawHTTP.send(port: fake.port, body: "apiKey=\(key)", contentType: "application/x-www-form-urlencoded", target: "/v1/multi-status")
+        #expect(form.status == 400)
+        let wrongMethod = try await RawHTTP.get(port: fake.port, target: "/v1/multi-status")
+        #expect(wrongMethod.status == 405)
+        #expect(wrongMethod.header("allow") == "POST")
+        #expect(fake.acceptedMessages.map(\.messageID) == [String(id)])
+        #expect(fake.acceptedMessages.first?.numbers == ["0600000001"])
+    }
+
     // MARK: connections
 
     @Test func keepAliveAndExpectContinue() async throws {
