@@ -11,6 +11,9 @@ import Foundation
 public struct Credentials: Sendable {
     var basic: (username: String, password: String)?
     var bearer: String?
+    /// The token that ends the receipt callback's path (`receipts.token_file`); nil: receipts
+    /// are not pushed to this `serve`.
+    public var receiptToken: ReceiptToken?
 
     public static let none = Credentials()
 
@@ -22,28 +25,19 @@ public struct Credentials: Sendable {
         self.bearer = bearer
     }
 
-    /// Reads the files the `serve:` settings name.
-    public static func load(_ serve: ServeSettings) throws(ConfigurationError) -> Credentials {
+    /// Reads the files the `serve:` settings and `receipts.token_file` name.
+    public static func load(_ serve: ServeSettings, receipts: ReceiptSettings = ReceiptSettings()) throws(ConfigurationError) -> Credentials {
         var credentials = Credentials()
+        if let file = receipts.tokenFile {
+            credentials.receiptToken = try ReceiptToken.load(path: file)
+        }
         if let username = serve.basicUsername, let file = serve.basicPasswordFile {
-            credentials.basic = (username, try secret(file))
+            credentials.basic = (username, try SecretFile.read(file))
         }
         if let file = serve.bearerTokenFile {
-            credentials.bearer = try secret(file)
+            credentials.bearer = try SecretFile.read(file)
         }
         return credentials
-    }
-
-    static func secret(_ path: String) throws(ConfigurationError) -> String {
-        let text: String
-        do {
-            text = try FileReader.read(path: path, limit: 4096)
-        } catch {
-            throw .unreadableSecretFile(path: path, reason: "\(error)")
-        }
-        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !trimmed.isEmpty else { throw .unreadableSecretFile(path: path, reason: "empty") }
-        return trimmed
     }
 
     /// Whether an `Authorization` header value carries valid credentials.
@@ -55,11 +49,11 @@ public struct Credentials: Sendable {
         let scheme = parts[0].lowercased()
         let value = String(parts[1]).trimmingCharacters(in: .whitespaces)
         if scheme == "bearer", let bearer {
-            return Self.constantTimeEqual(value, bearer)
+            return SecretFile.constantTimeEqual(value, bearer)
         }
         if scheme == "basic", let basic {
             guard let decoded = Data(base64Encoded: value) else { return false }
-            return Self.constantTimeEqual(String(decoding: decoded, as: UTF8.self), basic.username + ":" + basic.password)
+            return SecretFile.constantTimeEqual(String(decoding: decoded, as: UTF8.self), basic.username + ":" + basic.password)
         }
         return false
     }
@@ -67,17 +61,5 @@ public struct Credentials: Sendable {
     /// The `WWW-Authenticate` challenge of a 401.
     public var challenge: String {
         basic != nil ? #"Basic realm="smspartner-notify", charset="UTF-8""# : #"Bearer realm="smspartner-notify""#
-    }
-
-    /// Compares without stopping at the first difference, so the time taken says nothing
-    /// about how much of a guess was right.
-    static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8)
-        let y = Array(b.utf8)
-        var difference = UInt8(x.count == y.count ? 0 : 1)
-        for index in 0..<max(x.count, y.count) {
-            difference |= (index < x.count ? x[index] : 0) ^ (index < y.count ? y[index] : 0)
-        }
-        return difference == 0
     }
 }

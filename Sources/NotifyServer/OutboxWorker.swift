@@ -21,6 +21,9 @@ public final class OutboxWorker: Service, Sendable {
     /// requests keep the shared pool.
     private let pool = NIOThreadPool(numberOfThreads: 1)
     private let heartbeat = Mutex(ContinuousClock.now)
+    /// When receipts were last asked for: at most every ``receiptInterval``, not at every round.
+    private let lastReceiptPoll = Mutex<ContinuousClock.Instant?>(nil)
+    static let receiptInterval = Duration.seconds(15)
 
     public init(runtime: ServerRuntime, metrics: ServerMetrics, health: StoreHealth? = nil, logger: Logger,
                 interval: Duration = .seconds(2)) {
@@ -64,6 +67,14 @@ public final class OutboxWorker: Service, Sendable {
                 }
                 metrics.outbox(status)
                 health?.succeeded(.worker)
+                if snapshot.configuration.receipts.isTracking, receiptPollIsDue() {
+                    let poller = snapshot.settings.receiptPoller(store: runtime.store, sender: snapshot.sender)
+                    let receipts = try await pool.runIfActive { try poller.poll(within: budget) }
+                    record(receipts.finals)
+                    if let failure = receipts.failure {
+                        logger.warning("delivery receipts not asked for now (asked again later): \(failure)")
+                    }
+                }
             } catch let error as StateError where health != nil {
                 health?.failed(.worker, error)
             } catch {
@@ -76,5 +87,22 @@ public final class OutboxWorker: Service, Sendable {
             try? await Task.sleep(for: .milliseconds(10))
         }
         logger.info("outbox worker stopped")
+    }
+
+    /// Whether receipts may be asked for now (and the time of this poll taken if so).
+    func receiptPollIsDue() -> Bool {
+        lastReceiptPoll.withLock { last in
+            if let last, ContinuousClock.now - last < Self.receiptInterval { return false }
+            last = .now
+            return true
+        }
+    }
+
+    /// Logs and counts final receipts: an SMS that did not reach its phone is an error.
+    func record(_ finals: [ReceiptFinal]) {
+        metrics.receipts(finals)
+        for final in finals {
+            logger.log(level: final.state == .delivered ? .info : .error, "\(ReceiptText.line(final))")
+        }
     }
 }

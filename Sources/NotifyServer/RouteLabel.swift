@@ -2,13 +2,16 @@
 /// chose (each distinct value is a new series, held for the life of the process).
 enum RouteLabel {
     /// Every route `serve` answers.
-    static let routes: Set<String> = ["/alertmanager", "/alert", "/healthz", "/metrics"]
+    static let routes: Set<String> = ["/alertmanager", "/alert", "/healthz", "/metrics", receipts]
+    /// The receipt callback, whatever token its path carries.
+    static let receipts = "/smspartner/dlr/{token}"
     /// What any other path counts as.
     static let unmatched = "unmatched"
 
     /// `path` when it is one of ``routes`` (a trailing `/` aside), else ``unmatched``.
     static func of(_ path: String) -> String {
         if routes.contains(path) { return path }
+        if path.hasPrefix(ReceiptIntake.prefix) { return receipts }
         var trimmed = Substring(path)
         while trimmed.count > 1, trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
         return routes.contains(String(trimmed)) ? String(trimmed) : unmatched
@@ -18,6 +21,7 @@ enum RouteLabel {
     /// makes of the path: the router never saw a request refused before it (401, 403).
     static func of(endpoint: String?, path: String) -> String {
         if let endpoint, routes.contains(endpoint) { return endpoint }
+        if let endpoint, endpoint.hasPrefix(ReceiptIntake.prefix) { return receipts }
         return endpoint == nil ? of(path) : unmatched
     }
 }

@@ -19,14 +19,23 @@ import Prometheus
 ///   answer (`unknown`: SMSPartner is asked by tag before any resend);
 /// - `smspartner_sms_confirmed_total`: of those, found taken by SMSPartner (also counted sent);
 /// - `smspartner_outbox_depth`, `smspartner_outbox_oldest_age_seconds`, `smspartner_outbox_held`;
-/// - `smspartner_serve_connections`, `smspartner_serve_connections_closed_total{reason}`.
+/// - `smspartner_serve_connections`, `smspartner_serve_connections_closed_total{reason}`;
+/// - `smspartner_receipts_total{state}`: final delivery receipts, `delivered`, `not_delivered`,
+///   `expired` (no final report within 48 h), recorded by this process (polled or pushed);
+/// - `smspartner_receipt_seconds`: a histogram of the time from sending to a final report;
+/// - `smspartner_receipt_callbacks_total{result}`: pushed receipts, `recorded`, `unchanged`,
+///   `unknown` (no such message), `invalid` (unreadable), `forbidden` (wrong token).
 public struct ServerMetrics: Sendable {
     public let registry: PrometheusCollectorRegistry
 
     /// Makes swift-metrics report to a new Prometheus registry (once per process).
     public static func bootstrap() -> ServerMetrics {
         let registry = PrometheusCollectorRegistry()
-        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        var factory = PrometheusMetricsFactory(registry: registry)
+        // From seconds to SMSPartner's 48 h.
+        factory.durationHistogramBuckets[receiptLatency] = [5, 15, 30, 60, 120, 300, 900, 1800, 3600, 3 * 3600, 12 * 3600, 48 * 3600]
+            .map { Duration.seconds($0) }
+        MetricsSystem.bootstrap(factory)
         return ServerMetrics(registry: registry)
     }
 
@@ -92,6 +101,23 @@ public struct ServerMetrics: Sendable {
         Gauge(label: "smspartner_outbox_held").record(snapshot.held)
         let age = snapshot.oldestQueued.map { max(0, Double((snapshot.now - $0).wholeMilliseconds) / 1000) } ?? 0
         Gauge(label: "smspartner_outbox_oldest_age_seconds").record(age)
+    }
+
+    static let receiptLatency = "smspartner_receipt_seconds"
+
+    /// Final receipts this process recorded.
+    public func receipts(_ finals: [ReceiptFinal]) {
+        for final in finals {
+            Counter(label: "smspartner_receipts_total", dimensions: [("state", final.state.rawValue)]).increment()
+            if final.state != .expired {
+                Timer(label: Self.receiptLatency).recordNanoseconds(max(0, final.latency.wholeMilliseconds) * 1_000_000)
+            }
+        }
+    }
+
+    /// A pushed receipt, by what became of it (a value of a fixed set).
+    public func receiptCallback(_ result: String) {
+        Counter(label: "smspartner_receipt_callbacks_total", dimensions: [("result", result)]).increment()
     }
 
     /// The Prometheus text exposition.

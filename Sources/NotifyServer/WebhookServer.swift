@@ -98,6 +98,7 @@ public struct WebhookServer: Sendable {
                 return Self.json(reply)
             }
         }
+        ReceiptIntake(runtime: runtime, metrics: metrics, health: health, logger: logger, record: worker.record).register(on: router)
         router.get("/healthz") { _, _ -> Response in
             var problems = await health.problems()
             if !worker.isAlive { problems.append("the outbox worker is not running") }

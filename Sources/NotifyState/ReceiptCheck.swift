@@ -12,7 +12,7 @@ public struct ReceiptCheck: Sendable, Equatable, Identifiable {
     /// Polls so far that found no final report.
     public var polls: Int
     public var state: ReceiptState
-    /// What the SMS was about, for a log line (its subject, else its dedup key).
+    /// What the SMS said (its first 80 characters), for a log line.
     public var about: String?
 
     public init(id: Int64, recipient: String, providerMessageID: String?, tag: String?, sentAt: Timestamp, polls: Int,

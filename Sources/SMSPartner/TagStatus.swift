@@ -55,7 +55,7 @@ public struct TagStatus: Sendable, Equatable {
 
     /// A number as SMSPartner may write it: whatever ``PhoneNumber`` reads (`+336…`, `06…`,
     /// `00336…`, with separators), and the international form without its `+` (`336…`).
-    static func number(_ text: String) -> PhoneNumber? {
+    public static func number(_ text: String) -> PhoneNumber? {
         (try? PhoneNumber(parsing: text)) ?? (try? PhoneNumber(parsing: "+" + text))
     }
 }

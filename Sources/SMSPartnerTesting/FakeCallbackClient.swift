@@ -48,11 +48,13 @@ enum FakeCallbackClient {
         return Target(host: String(authority), port: port, pathAndQuery: path)
     }
 
-    /// Sends one request and returns the response's HTTP status; gives up after `timeout`.
+    /// Sends one request on `loop` and completes with the response's HTTP status; gives up
+    /// after `timeout`. Futures on the event loop, not a task: a test that holds the
+    /// concurrency pool's threads must not hold back a callback.
     static func send(
-        method: HTTPMethod, url: String, contentType: String?, body: [UInt8], timeout: Duration
-    ) async -> Result<Int, Failure> {
-        guard let target = target(of: url) else { return .failure(.unsupportedURL(url)) }
+        method: HTTPMethod, url: String, contentType: String?, body: [UInt8], timeout: Duration, on loop: any EventLoop
+    ) -> EventLoopFuture<Int> {
+        guard let target = target(of: url) else { return loop.makeFailedFuture(Failure.unsupportedURL(url)) }
         var headers = HTTPHeaders()
         headers.add(name: "Host", value: target.host)
         headers.add(name: "User-Agent", value: "fake-smspartner")
@@ -62,36 +64,27 @@ enum FakeCallbackClient {
             headers.add(name: "Content-Length", value: String(body.count))
         }
         let head = HTTPRequestHead(version: .http1_1, method: method, uri: target.pathAndQuery, headers: headers)
-        let loop = MultiThreadedEventLoopGroup.singleton.next()
         let promise = loop.makePromise(of: Int.self)
-        let channel: any Channel
-        do {
-            channel = try await ClientBootstrap(group: loop)
-                .connectTimeout(TimeAmount(timeout))
-                .channelInitializer { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHTTPClientHandlers()
-                        try channel.pipeline.syncOperations.addHandler(
-                            FakeCallbackExchange(head: head, body: body, promise: promise))
-                    }
+        return ClientBootstrap(group: loop)
+            .connectTimeout(TimeAmount(timeout))
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                    try channel.pipeline.syncOperations.addHandler(FakeCallbackExchange(head: head, body: body, promise: promise))
                 }
-                .connect(host: "127.0.0.1", port: target.port)
-                .get()
-        } catch {
-            promise.fail(Failure.connection("\(error)"))
-            return .failure(.connection("\(error)"))
-        }
-        let timer = channel.eventLoop.scheduleTask(in: TimeAmount(timeout)) {
-            channel.close(promise: nil)
-        }
-        defer { timer.cancel() }
-        do {
-            return .success(try await promise.futureResult.get())
-        } catch let failure as Failure {
-            return .failure(failure)
-        } catch {
-            return .failure(.connection("\(error)"))
-        }
+            }
+            .connect(host: "127.0.0.1", port: target.port)
+            .flatMapError { error in
+                promise.fail(Failure.connection("\(error)"))
+                return loop.makeFailedFuture(Failure.connection("\(error)"))
+            }
+            .flatMap { channel in
+                let timer = channel.eventLoop.scheduleTask(in: TimeAmount(timeout)) { channel.close(promise: nil) }
+                return promise.futureResult.always { _ in timer.cancel() }
+            }
+            .flatMapErrorThrowing { error in
+                throw (error as? Failure) ?? Failure.connection("\(error)")
+            }
     }
 }
 

@@ -1,7 +1,10 @@
+import NIOCore
 import NIOHTTP1
+import NIOPosix
 
 /// The `urlDlr` callbacks: each accepted send that carries one gets, per number, one call after
-/// the callback delay, made by a task of its own (never on the event loop serving requests).
+/// the callback delay, scheduled on an event loop (a connection of its own, never blocking one
+/// that serves requests).
 extension FakeSMSPartnerCore {
     /// How long a receiver may take to answer a callback.
     static let callbackTimeout: Duration = .seconds(5)
@@ -16,37 +19,38 @@ extension FakeSMSPartnerCore {
 
     var callbacks: [FakeCallbackRecord] { state.withLock { $0.callbacks } }
 
-    /// Starts one task per job; each forgets itself once its call is recorded.
+    /// Schedules each job on an event loop; each forgets itself once its call is recorded.
     func startCallbacks(_ jobs: [FakeCallbackJob]) {
         for job in jobs {
+            let loop = MultiThreadedEventLoopGroup.singleton.next()
             state.withLock { state in
                 state.nextCallbackTaskID += 1
                 let id = state.nextCallbackTaskID
-                state.callbackTasks[id] = Task {
-                    await self.call(job)
-                    _ = self.state.withLock { $0.callbackTasks.removeValue(forKey: id) }
+                state.callbackTasks[id] = loop.scheduleTask(in: TimeAmount(job.delay)) {
+                    self.call(job, on: loop).whenComplete { _ in
+                        _ = self.state.withLock { $0.callbackTasks.removeValue(forKey: id) }
+                    }
                 }
             }
         }
     }
 
-    /// Waits for the job's delay, makes the call and records it (nothing when cancelled first).
-    private func call(_ job: FakeCallbackJob) async {
-        do {
-            try await Task.sleep(for: job.delay)
-        } catch {
-            return
-        }
+    /// Makes the call and records it.
+    private func call(_ job: FakeCallbackJob, on loop: any EventLoop) -> EventLoopFuture<Void> {
         let request = job.request
-        let result = await FakeCallbackClient.send(
+        return FakeCallbackClient.send(
             method: request.method == "GET" ? .GET : .POST, url: request.url, contentType: request.contentType,
-            body: Array(request.body.utf8), timeout: Self.callbackTimeout)
-        let record = FakeCallbackRecord(
-            url: request.url, method: request.method, contentType: request.contentType, body: request.body,
-            messageID: job.messageID, phoneNumber: job.phoneNumber, status: job.status,
-            responseStatus: try? result.get(),
-            failure: result.failureDescription)
-        state.withLock { $0.callbacks.append(record) }
+            body: Array(request.body.utf8), timeout: Self.callbackTimeout, on: loop
+        ).map { Result<Int, any Error>.success($0) }
+        .recover { Result<Int, any Error>.failure($0) }
+        .map { result in
+            let record = FakeCallbackRecord(
+                url: request.url, method: request.method, contentType: request.contentType, body: request.body,
+                messageID: job.messageID, phoneNumber: job.phoneNumber, status: job.status,
+                responseStatus: try? result.get(),
+                failure: result.failureDescription)
+            self.state.withLock { $0.callbacks.append(record) }
+        }
     }
 
     /// Polls until `count` callbacks are recorded or the timeout passes; returns whether they were.
@@ -66,9 +70,9 @@ extension FakeSMSPartnerCore {
     /// Cancels the callbacks not made yet (at shutdown).
     func cancelCallbacks() {
         let tasks = state.withLock {
-            let tasks = Array($0.callbackTasks.values)
+            let scheduled = Array($0.callbackTasks.values)
             $0.callbackTasks = [:]
-            return tasks
+            return scheduled
         }
         for task in tasks { task.cancel() }
     }

@@ -44,10 +44,7 @@ extension FakeSMSPartnerCore {
 
     /// Whether the fake accepted message `messageID` for `number` (in any written form).
     private func accepted(_ messageID: String, to number: String, state: State) -> Bool {
-        let key = FakePhoneNumber.canonical(number)
-        return state.accepted.contains { message in
-            message.messageID == messageID && message.numbers.contains { FakePhoneNumber.canonical($0) == key }
-        }
+        state.acceptedNumbers[messageID]?.contains(FakePhoneNumber.canonical(number)) == true
     }
 
     /// An HTTP 503 while ``failStatusQueries(_:)`` says so.

@@ -29,6 +29,9 @@ final class FakeSMSPartnerCore: Sendable {
         var delivered: [SendRequestBody] = []
         /// Every accepted send with its message id.
         var accepted: [FakeAcceptedMessage] = []
+        /// The same, as message id → its numbers (``FakePhoneNumber/canonical(_:)``): status
+        /// queries look there, not through every message.
+        var acceptedNumbers: [String: Set<String>] = [:]
         /// The code `GET /me` answers instead of the account, if any.
         var meError: Int?
         /// Per number (``FakePhoneNumber/canonical(_:)``): its scripted statuses, and how many
@@ -44,7 +47,7 @@ final class FakeSMSPartnerCore: Sendable {
         /// Callbacks decided under the lock, started once it is released.
         var pendingCallbacks: [FakeCallbackJob] = []
         var nextCallbackTaskID: UInt64 = 0
-        var callbackTasks: [UInt64: Task<Void, Never>] = [:]
+        var callbackTasks: [UInt64: Scheduled<Void>] = [:]
         var queue: [FakeReply] = []
         var defaultReply: FakeReply = .accept
         var credits = 1000
@@ -107,6 +110,7 @@ final class FakeSMSPartnerCore: Sendable {
             $0.requests = []
             $0.delivered = []
             $0.accepted = []
+            $0.acceptedNumbers = [:]
             $0.queue = []
             $0.defaultReply = .accept
             $0.deliveryScripts = [:]
@@ -280,6 +284,7 @@ final class FakeSMSPartnerCore: Sendable {
             state.nextMessageID += 1
             state.delivered.append(body)
             state.accepted.append(FakeAcceptedMessage(messageID: String(messageID), body: body))
+            state.acceptedNumbers[String(messageID), default: []].formUnion(body.numbers.map(FakePhoneNumber.canonical))
             if let url = body.urlDlr, !url.isEmpty {
                 state.pendingCallbacks += body.numbers.map { number in
                     FakeCallbackJob(

@@ -37,6 +37,8 @@ struct FlushCommand: ParsableCommand {
     func run() throws {
         let settings = try CommandSupport.settings(config: state.config, environment: ProcessEnvironment.current())
         let budget = timeout.map { Duration.seconds($0) } ?? settings.configuration.timeout
+        let clock = ContinuousClock()
+        let started = clock.now
         let sender = settings.sender(apiKey: try CommandSupport.apiKey(settings))
         let store = try CommandSupport.openStore(settings, flag: state.stateDir, busyTimeout: min(.seconds(5), budget / 2))
         let outbox = settings.outbox(store: store)
@@ -49,9 +51,33 @@ struct FlushCommand: ParsableCommand {
         }
         let sent = report.results.filter { $0.receipt != nil }.count
         Console.line("flush: \(sent) sent, \(report.results.count - sent) not sent, \(report.expired) expired, \(report.released) taken back, \(report.digests) digest(s) queued, \(report.remaining) still queued")
+        pollReceipts(settings: settings, store: store, sender: sender, within: budget - (clock.now - started))
         let failures = report.results.compactMap(\.error)
         let status = ExitStatus(worst: SMSPartnerError.worst(of: failures))
         guard status != .ok, let worst = SMSPartnerError.worst(of: failures) else { return }
         throw CommandFailure(status, "flush incomplete: \(worst)")
+    }
+
+    /// Asks for the delivery receipts that are due, with what is left of the budget; a
+    /// failure to ask is a warning (asked again later), and so is an SMS not delivered (stderr,
+    /// where `flush` writes only warnings when it succeeds).
+    func pollReceipts(settings: Settings, store: any StateStore, sender: Delivery, within budget: Duration) {
+        guard budget >= .seconds(1) else { return }
+        let poller = settings.receiptPoller(store: store, sender: sender)
+        do {
+            let report = try poller.poll(within: budget)
+            for final in report.finals {
+                if final.state == .delivered {
+                    Console.line(ReceiptText.line(final))
+                } else {
+                    Console.warning("warning: " + ReceiptText.line(final))
+                }
+            }
+            if let failure = report.failure {
+                Console.warning("warning: delivery receipts not asked for now (asked again later): \(failure)")
+            }
+        } catch {
+            Console.warning("warning: delivery receipts not recorded: \(error)")
+        }
     }
 }

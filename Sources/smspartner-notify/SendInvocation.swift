@@ -135,7 +135,8 @@ struct SendInvocation: Sendable, Equatable {
         let configuration = settings.configuration
         let request = SendRequest(
             phoneNumbers: recipients.numbers, message: candidate.rendered.message, sender: configuration.sender,
-            tag: configuration.tag, sandbox: configuration.sandbox)
+            tag: configuration.tag, sandbox: configuration.sandbox,
+            urlDlr: (try? settings.receiptCallbackURL()) ?? nil)
         DryRunReport(
             format: decoded.format, notification: decoded.notification, dedupKey: candidate.dedupKey,
             rendered: candidate.rendered, recipients: recipients, request: request, apiURL: settings.apiURL,

@@ -66,7 +66,7 @@ struct ServeCommand: ParsableCommand {
             let settings = try CommandSupport.settings(config: configPath, environment: ProcessEnvironment.current())
             let key = try CommandSupport.apiKey(settings)
             do {
-                return (settings, key, try Credentials.load(settings.configuration.serve))
+                return (settings, key, try Credentials.load(settings.configuration.serve, receipts: settings.configuration.receipts))
             } catch {
                 throw CommandFailure(.configuration, "\(error)")
             }

@@ -75,13 +75,18 @@ struct StatusCommand: ParsableCommand {
             lines.append("last \(label(window.length)): sent \(window.sent) (\(window.segments) SMS, cost \(Self.money(window.cost))), "
                 + "suppressed \(suppressed)\(reasons.isEmpty ? "" : " (" + reasons.joined(separator: ", ") + ")"), "
                 + "failed \(failed)\(classes.isEmpty ? "" : " (" + classes.joined(separator: ", ") + ")"), "
-                + "expired \(window.expired), digests \(window.digests)")
+                + "expired \(window.expired), digests \(window.digests)"
+                + Self.receipts(window.receipts))
         }
         if !snapshot.latest.isEmpty {
             lines.append("latest:")
             for record in snapshot.latest {
                 var line = "  #\(record.id) \(record.createdAt.localDateTime) \(record.recipient) \(record.state.rawValue)"
                 if let detail = record.detail { line += " (\(detail))" }
+                if let receipt = record.receipt, receipt.isFinal {
+                    line += " → \(receipt.rawValue)" + (record.receiptAt.map { " \($0.localTimeOfDay)" } ?? "")
+                    if receipt == .notDelivered, let why = record.receiptDetail { line += " (\(why))" }
+                }
                 if record.state == .sent, record.providerMessageID == nil, let tag = record.tag {
                     line += " (no answer came; confirmed by SMSPartner under tag \(tag))"
                 }
@@ -91,6 +96,14 @@ struct StatusCommand: ParsableCommand {
             }
         }
         return lines
+    }
+
+    /// `, delivery: 12 delivered, 1 not_delivered, 0 expired, 3 awaiting a report` (empty
+    /// when nothing sent in the window is tracked).
+    static func receipts(_ summary: ReceiptSummary) -> String {
+        guard !summary.counts.isEmpty else { return "" }
+        return ", delivery: \(summary[.delivered]) delivered, \(summary[.notDelivered]) not_delivered, "
+            + "\(summary[.expired]) expired, \(summary[.accepted]) awaiting a report"
     }
 
     static func money(_ value: Double) -> String {
@@ -121,6 +134,9 @@ struct StatusDocument: Encodable {
         var failed: [String: Int]
         var expired: Int
         var digests: Int
+        /// Deliveries sent in the window by delivery state (`accepted`, `delivered`,
+        /// `not_delivered`, `expired`).
+        var delivery: [String: Int]
     }
 
     struct Decision: Encodable {
@@ -138,6 +154,11 @@ struct StatusDocument: Encodable {
         var text: String?
         /// The message's SMSPartner tag.
         var tag: String?
+        /// For a sent delivery: `accepted`, `delivered`, `not_delivered` or `expired`, since
+        /// when, and SMSPartner's words.
+        var delivery: String?
+        var delivery_at: String?
+        var delivery_detail: String?
     }
 
     var state: String
@@ -161,14 +182,16 @@ struct StatusDocument: Encodable {
             (StatusCommand.label(window.length), Window(
                 sent: window.sent, segments: window.segments, cost: window.cost,
                 suppressed: Dictionary(uniqueKeysWithValues: window.suppressed.map { ($0.key.rawValue, $0.value) }),
-                failed: window.failed, expired: window.expired, digests: window.digests))
+                failed: window.failed, expired: window.expired, digests: window.digests,
+                delivery: Dictionary(uniqueKeysWithValues: ReceiptState.allCases.map { ($0.rawValue, window.receipts[$0]) })))
         })
         latest = snapshot.latest.map { record in
             Decision(
                 id: record.id, at: record.createdAt.iso8601, recipient: record.recipient, state: record.state.rawValue,
                 reason: record.reason?.rawValue, detail: record.detail, attempts: record.attempts,
                 sent_at: record.sentAt?.iso8601, message_id: record.providerMessageID, nb_sms: record.nbSMS,
-                error: record.error, text: record.text, tag: record.tag)
+                error: record.error, text: record.text, tag: record.tag, delivery: record.receipt?.rawValue,
+                delivery_at: record.receiptAt?.iso8601, delivery_detail: record.receiptDetail)
         }
     }
 }

@@ -43,11 +43,11 @@ import Testing
     }
 
     @Test func constantTimeComparison() {
-        #expect(Credentials.constantTimeEqual("abc", "abc"))
-        #expect(!Credentials.constantTimeEqual("abc", "abd"))
-        #expect(!Credentials.constantTimeEqual("abc", "abcd"))
-        #expect(!Credentials.constantTimeEqual("", "a"))
-        #expect(Credentials.constantTimeEqual("", ""))
+        #expect(SecretFile.constantTimeEqual("abc", "abc"))
+        #expect(!SecretFile.constantTimeEqual("abc", "abd"))
+        #expect(!SecretFile.constantTimeEqual("abc", "abcd"))
+        #expect(!SecretFile.constantTimeEqual("", "a"))
+        #expect(SecretFile.constantTimeEqual("", ""))
     }
 
     @Test func secretsComeFromFilesTrimmed() throws {

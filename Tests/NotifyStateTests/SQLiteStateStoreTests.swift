@@ -44,7 +44,7 @@ import Testing
         let mode = try store.queue.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
         #expect(mode == "wal")
         let version = try store.queue.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") }
-        #expect(version == 4, "a new schema version: a test of the upgrade from 4, then this")
+        #expect(version == 5, "a new schema version: a test of the upgrade from 5, then this")
     }
 
     @Test func inAGroupWritableDirectoryItsFilesAreGroupWritableWhateverTheUmask() throws {
@@ -172,6 +172,34 @@ import Testing
         #expect(tags.count == 2)
         #expect(Set(tags).count == 2)
         #expect(tags.allSatisfy { $0.count <= 20 && $0.hasPrefix("notify") && $0 == $0.lowercased() })
+    }
+
+    /// A store from before receipts: its sent deliveries are not tracked (no receipt), the
+    /// heartbeat table appears, and what is sent from then on is.
+    @Test func aVersion4StoreGetsReceiptsAndHeartbeats() throws {
+        let scratch = try TemporaryDirectory(prefix: "notify-state")
+        defer { scratch.remove() }
+        try FileManager.default.createDirectory(atPath: scratch.root + "/old", withIntermediateDirectories: true)
+        let old = try DatabaseQueue(path: scratch.root + "/old/state.db")
+        try Schema.migrator.migrate(old, upTo: "v4: urgency and digest names")
+        try old.write { db in
+            try db.execute(sql: """
+                INSERT INTO message (id, created_at, kind, text, tag) VALUES (1, 1, 'alert', 'a', 'notifyaa');
+                INSERT INTO delivery (message_id, recipient, created_at, updated_at, state, sent_at, provider_message_id)
+                    VALUES (1, '+33611111111', 1, 1, 'sent', 1, '307');
+                PRAGMA user_version = 4;
+                """)
+        }
+        try old.close()
+        let store = try SQLiteStateStore(directory: scratch.root + "/old")
+        #expect(try store.queue.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") } == 5)
+        let tracked = try store.read { (r) throws(StateError) in try r.trackedDeliveries(providerMessageID: "307") }
+        #expect(tracked.isEmpty, "what was sent before is not tracked")
+        let id = try decide(store, Self.alice, .sent, at: Self.t0)
+        try store.write { (tx) throws(StateError) in try tx.trackReceipts(for: [id], dueAt: Self.t0, at: Self.t0) }
+        let due = try store.write { (tx) throws(StateError) in try tx.claimDueReceipts(limit: 10, until: Self.t0 + .seconds(60), at: Self.t0) }
+        #expect(due.map(\.id) == [id])
+        #expect(try store.queue.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM heartbeat") } == 0)
     }
 
     @Test func withConcurrentReadsAReadIsNotHeldUpByAnOpenWriteTransaction() throws {

@@ -27,10 +27,14 @@ public struct Delivery: Sendable {
     /// The configured tag, for requests whose message has none of its own.
     public var tag: String?
     public var sandbox: Bool
+    /// Where SMSPartner pushes delivery receipts (`urlDlr`, with its secret token); nil: it
+    /// does not, they are polled.
+    public var receiptURL: String?
 
     public init(client: SMSPartnerClient, policy: RetryPolicy = RetryPolicy(), sender: String? = nil, tag: String? = nil,
-                sandbox: Bool = false) {
+                sandbox: Bool = false, receiptURL: String? = nil) {
         self.client = client
+        self.receiptURL = receiptURL
         self.policy = policy
         self.sender = sender
         self.tag = tag
@@ -48,7 +52,8 @@ public struct Delivery: Sendable {
     /// The request for `text` to `numbers`, tagged with its message's own `messageTag` (else
     /// the configured tag).
     public func request(_ text: String, to numbers: [PhoneNumber], messageTag: String? = nil) -> SendRequest {
-        SendRequest(phoneNumbers: numbers, message: SMSMessage(text), sender: sender, tag: messageTag ?? tag, sandbox: sandbox)
+        SendRequest(phoneNumbers: numbers, message: SMSMessage(text), sender: sender, tag: messageTag ?? tag, sandbox: sandbox,
+                    urlDlr: receiptURL)
     }
 
     /// Delivers `request`, spending at most `budget` (plus one attempt's connect slack);
@@ -170,6 +175,19 @@ public struct Delivery: Sendable {
             request.phoneNumbers = numbers
             let outcome = client.send(request, timeout: timeout)
             guard case .failure(let error) = outcome else { return finish(outcome) }
+            if error.isRecipientSpecific, numbers.count > 1 {
+                // One number is on the STOP list and the whole request was refused: each number
+                // on its own, so that the others still get the page.
+                var split = results
+                var single = LookupOptions(tag: lookup.tag, wait: lookup.wait, sendIfAskingFails: lookup.sendIfAskingFails)
+                single.askFirst = false
+                for number in numbers {
+                    var alone = batch
+                    alone.phoneNumbers = [number]
+                    split += deliverBatch(alone, lookup: single, deadline: deadline, clock: clock)
+                }
+                return split
+            }
             if error.failureClass == .unknown {
                 doubt = (error, started + policy.lookupDelay)
                 continue

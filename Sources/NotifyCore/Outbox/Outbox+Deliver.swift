@@ -135,6 +135,9 @@ extension Outbox {
                 let same = results.filter { $0.outcome == result.outcome && $0.receipt == result.receipt }
                 let ids = same.map(\.claim.deliveryID)
                 try tx.record(result.outcome, for: ids, owner: owner, at: time)
+                if result.outcome.isSent, receipts.isTracking {
+                    try tx.trackReceipts(for: ids, dueAt: receipts.nextPoll(sentAt: time, polls: 0), at: time)
+                }
                 done.formUnion(ids)
             }
         }

@@ -34,13 +34,16 @@ public struct Outbox: Sendable {
     public var tagPrefix: String?
     /// The wall clock (tests replace it).
     public var now: @Sendable () -> Timestamp
+    /// How the receipts of what is sent are tracked (``ReceiptSettings/isTracking``: not at all).
+    public var receipts: ReceiptSettings
 
     /// How many of an old lease's deliveries one flush run takes at most.
     public static let defaultFlushLimit = 500
 
     public init(store: any StateStore, policy: Policy, digests: DigestComposer, owner: String, tagPrefix: String? = nil,
-                now: @escaping @Sendable () -> Timestamp = { Timestamp.now() }) {
+                receipts: ReceiptSettings = ReceiptSettings(), now: @escaping @Sendable () -> Timestamp = { Timestamp.now() }) {
         self.store = store
+        self.receipts = receipts
         self.tagPrefix = tagPrefix
         self.policy = policy
         self.digests = digests

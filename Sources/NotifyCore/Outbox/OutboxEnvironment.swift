@@ -29,7 +29,7 @@ extension Settings {
     /// The outbox on `store`, with this configuration's policy and renderer.
     public func outbox(store: any StateStore) -> Outbox {
         Outbox(store: store, policy: Policy(settings: configuration.policy),
-               digests: DigestComposer(renderer: renderer), owner: Self.processOwner, tagPrefix: configuration.tag, now: clock)
+               digests: DigestComposer(renderer: renderer), owner: Self.processOwner, tagPrefix: configuration.tag, receipts: configuration.receipts, now: clock)
     }
 
     /// The renderer this configuration asks for.
@@ -42,8 +42,21 @@ extension Settings {
     public func sender(apiKey: APIKey) -> Delivery {
         let client = SMSPartnerClient(apiKey: apiKey, baseURL: apiURL, userAgent: ToolVersion.userAgent)
         return Delivery(client: client, policy: RetryPolicy(lookupDelay: configuration.lookupDelay),
-                             sender: configuration.sender,
-                             tag: configuration.tag, sandbox: configuration.sandbox)
+                        sender: configuration.sender, tag: configuration.tag, sandbox: configuration.sandbox,
+                        receiptURL: try? receiptCallbackURL())
+    }
+
+    /// The receipt callback URL with its token (`receipts.callback_url`, `receipts.token_file`);
+    /// nil when none is configured. A token that cannot be read throws: `send` goes on without
+    /// the push (polling still settles receipts), `serve` refuses to start.
+    public func receiptCallbackURL() throws(ConfigurationError) -> String? {
+        guard let base = configuration.receipts.callbackURL, let file = configuration.receipts.tokenFile else { return nil }
+        return try ReceiptToken.load(path: file).callbackURL(base: base)
+    }
+
+    /// The receipt poller on `store`, asking with `sender`'s client.
+    public func receiptPoller(store: any StateStore, sender: Delivery) -> ReceiptPoller {
+        ReceiptPoller(store: store, settings: configuration.receipts, client: sender.client, now: clock)
     }
 
     /// `host:pid`, naming this process in its claims.

@@ -5,7 +5,7 @@ import GRDB
 extension SQLiteTransaction {
     static let receiptColumns = """
         d.id, d.recipient, d.provider_message_id, d.sent_at, d.receipt_polls, d.receipt, \
-        coalesce(d.subject, d.dedup_key) AS about, m.tag
+        substr(m.text, 1, 80) AS about, m.tag
         """
 
     static func receiptCheck(_ row: Row) throws -> ReceiptCheck {
@@ -52,21 +52,22 @@ extension SQLiteTransaction {
 
     func recordReceipt(_ update: ReceiptUpdate, at time: Timestamp) throws(StateError) -> ReceiptCheck? {
         try run {
+            if update.state == .accepted {
+                // Not final: the next look, nothing to report (the common case: no read first).
+                try db.cachedStatement(sql: """
+                    UPDATE delivery SET receipt_polls = receipt_polls + ?, receipt_due_at = ?, receipt_detail = coalesce(?, receipt_detail)
+                    WHERE id = ? AND receipt = 'accepted'
+                    """).execute(arguments: [update.polled ? 1 : 0, update.nextCheckAt?.milliseconds, update.detail, update.id])
+                return nil
+            }
             guard let before = try Row.fetchOne(db.cachedStatement(sql: """
                 SELECT \(Self.receiptColumns) FROM delivery d JOIN message m ON m.id = d.message_id
                 WHERE d.id = ? AND d.receipt = 'accepted'
                 """), arguments: [update.id]).map(Self.receiptCheck)
             else { return nil }
-            let polls = before.polls + (update.polled ? 1 : 0)
-            if update.state == .accepted {
-                try db.cachedStatement(sql: """
-                    UPDATE delivery SET receipt_polls = ?, receipt_due_at = ?, receipt_detail = coalesce(?, receipt_detail) WHERE id = ?
-                    """).execute(arguments: [polls, update.nextCheckAt?.milliseconds, update.detail, update.id])
-                return nil
-            }
             try db.cachedStatement(sql: """
                 UPDATE delivery SET receipt = ?, receipt_at = ?, receipt_detail = ?, receipt_polls = ?, receipt_due_at = NULL WHERE id = ?
-                """).execute(arguments: [update.state.rawValue, time.milliseconds, update.detail, polls, update.id])
+                """).execute(arguments: [update.state.rawValue, time.milliseconds, update.detail, before.polls + (update.polled ? 1 : 0), update.id])
             return before
         }
     }
