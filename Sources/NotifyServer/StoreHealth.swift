@@ -99,7 +99,7 @@ public final class StoreHealth: Sendable {
     /// The write a webhook would need, in miniature.
     func heartbeat() throws(StateError) {
         let stamp = String(Timestamp.now().milliseconds)
-        try store.write { (transaction) throws(StateError) in try transaction.setValue(stamp, for: "serve.heartbeat") }
+        try store.probeWrite(stamp, for: "serve.heartbeat", keep: true)
     }
 
     /// nil: this caller writes the heartbeat; false: the last answer holds; true: wait for

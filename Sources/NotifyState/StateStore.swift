@@ -22,6 +22,11 @@ public protocol StateStore: Sendable {
     /// cheaply. What is read while it stays the same is still true: `serve` answers a
     /// repeated webhook from memory until it changes.
     func commitVersion() throws(StateError) -> Int64?
+
+    /// Proves the store can be written now: takes the writers' lock, writes `value` under
+    /// `key` (``StateTransaction/setValue(_:for:)``) in one transaction, and commits it
+    /// (`keep`: `serve`'s heartbeat) or rolls it back, so that nothing changes (`check`).
+    func probeWrite(_ value: String, for key: String, keep: Bool) throws(StateError)
 }
 
 extension StateStore {
@@ -72,6 +77,11 @@ public protocol StateReader {
 
     /// The tracked deliveries SMSPartner gave this `message_id` (one per number of its request).
     func trackedDeliveries(providerMessageID: String) throws(StateError) -> [ReceiptCheck]
+
+    /// When the oldest delivery decided after `time` (any time when nil) that did not go out
+    /// was decided: one still queued, failed or expired; nil when every one went out. What
+    /// `check` measures the last success against: no traffic is not a failure.
+    func firstUnsentDecision(after time: Timestamp?) throws(StateError) -> Timestamp?
 }
 
 /// What the policy and the outbox do inside one write transaction.

@@ -38,6 +38,10 @@ enum Entry {
             }
             let message = commandType.message(for: error)
                 .split(separator: "\n").first.map(String.init) ?? "invalid usage"
+            if arguments.first == CheckCommand.configuration.commandName {
+                // A plugin's wrong usage is UNKNOWN, on stdout, where Nagios and Icinga read it.
+                CheckCommand.finish(.unknown("usage", "\(message.replacingErrorPrefix()) (see check --help)"))
+            }
             let status = code.rawValue == ExitCode.validationFailure.rawValue ? ExitStatus.usage.rawValue : code.rawValue
             fail("\(message.replacingErrorPrefix()) (see --help)", status: status)
         }

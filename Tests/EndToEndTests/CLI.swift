@@ -245,7 +245,14 @@ enum CLI {
             let controls = text.utf8.filter { ($0 < 0x20 && $0 != 0x0A) || $0 == 0x7F }
             #expect(controls.isEmpty, "control bytes \(controls) on \(name): \(result.summary)", sourceLocation: sourceLocation)
         }
-        if result.exitCode == 0 {
+        if result.arguments.first == "check" && !result.arguments.contains("--help") {
+            // A monitoring plugin: one line on stdout (where Nagios and Icinga read it), the
+            // plugin status 0 to 3, nothing on stderr (Icinga would append it to the output).
+            #expect((0...3).contains(result.exitCode), "check exits 0 to 3: \(result.summary)", sourceLocation: sourceLocation)
+            #expect(result.stdoutLines.count == 1 && result.stdoutLines[0].hasPrefix("SMSPARTNER "),
+                    "check prints one SMSPARTNER line: \(result.summary)", sourceLocation: sourceLocation)
+            #expect(result.stderr.isEmpty, "check prints nothing on stderr: \(result.summary)", sourceLocation: sourceLocation)
+        } else if result.exitCode == 0 {
             // Only warnings, each one line, may accompany a success.
             let other = result.stderrLines.filter { !$0.hasPrefix("\(toolName): warning: ") }
             #expect(other.isEmpty, "exit 0 but stderr not empty: \(result.summary)", sourceLocation: sourceLocation)
