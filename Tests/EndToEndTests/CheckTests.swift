@@ -64,8 +64,8 @@ struct CheckTests {
             let result = try await site.check(fake)
             #expect(result.exitCode == 0, "\(result.summary)")
             let (summary, perf) = Self.parts(result)
-            #expect(summary.hasPrefix("SMSPARTNER OK - credits 1000; outbox empty; queued 0; last success "), "\(result.summary)")
-            #expect(summary.hasSuffix("; no delivery report in 24h; no report 0; store writable"), "\(result.summary)")
+            #expect(summary.hasPrefix("SMSPARTNER OK - credits 1000, outbox empty, queued 0, last success "), "\(result.summary)")
+            #expect(summary.hasSuffix(", no delivery report in 24h, no report 0, store writable"), "\(result.summary)")
             let data = perf.split(separator: " ").map(String.init)
             #expect(data.count == 7, "\(result.summary)")
             #expect(data.first == "credits=1000;200;50;0;", "\(result.summary)")
@@ -85,7 +85,7 @@ struct CheckTests {
             fake.setCredits(200)
             let atDefault = try await site.check(fake)
             #expect(atDefault.exitCode == 1, "\(atDefault.summary)")
-            #expect(atDefault.stdout.hasPrefix("SMSPARTNER WARNING - credits 200 <= 200; outbox empty;"), "\(atDefault.summary)")
+            #expect(atDefault.stdout.hasPrefix("SMSPARTNER WARNING - credits 200 <= 200, outbox empty,"), "\(atDefault.summary)")
             fake.setCredits(500)
             let atShort = try await site.check(fake, ["-w", "500", "-c", "100"])
             #expect(atShort.exitCode == 1, "\(atShort.summary)")
@@ -93,7 +93,7 @@ struct CheckTests {
             fake.setCredits(501)
             let above = try await site.check(fake, ["--credits-warning", "500", "--credits-critical", "100"])
             #expect(above.exitCode == 0, "\(above.summary)")
-            #expect(above.stdout.hasPrefix("SMSPARTNER OK - credits 501;"), "\(above.summary)")
+            #expect(above.stdout.hasPrefix("SMSPARTNER OK - credits 501,"), "\(above.summary)")
         }
     }
 
@@ -105,7 +105,7 @@ struct CheckTests {
             fake.setCredits(50)
             let result = try await site.check(fake)
             #expect(result.exitCode == 2, "\(result.summary)")
-            #expect(result.stdout.hasPrefix("SMSPARTNER CRITICAL - credits 50 <= 50; outbox empty;"), "\(result.summary)")
+            #expect(result.stdout.hasPrefix("SMSPARTNER CRITICAL - credits 50 <= 50, outbox empty,"), "\(result.summary)")
             #expect(result.stdout.contains("| credits=50;200;50;0; "), "\(result.summary)")
         }
     }
@@ -150,22 +150,22 @@ struct CheckTests {
             let fresh = try await site.check(fake)
             #expect(fresh.exitCode == 0, "a message just queued is no problem: \(fresh.summary)")
             #expect(fresh.stdout.contains("outbox oldest 0s") || fresh.stdout.contains("outbox oldest 1s"), "\(fresh.summary)")
-            #expect(fresh.stdout.contains("queued 1;"), "\(fresh.summary)")
+            #expect(fresh.stdout.contains("queued 1,"), "\(fresh.summary)")
 
             let later = Date().addingTimeInterval(20 * 60)
             let warning = try await site.check(fake, now: later)
             #expect(warning.exitCode == 1, "\(warning.summary)")
             // Ages are whole seconds past the fake now: 20m, or 20m1s on a slow machine.
             #expect(warning.stdout.hasPrefix("SMSPARTNER WARNING - outbox oldest 20m"), "\(warning.summary)")
-            #expect(warning.stdout.contains(" >= 10m; credits 1000; queued 1; last success 20m"),
+            #expect(warning.stdout.contains(" >= 10m, credits 1000, queued 1, last success 20m"),
                     "the item not OK first, then the others in their order: \(warning.summary)")
-            #expect(warning.stdout.contains(" ago, a delivery due for 20m"), "\(warning.summary)")
+            #expect(warning.stdout.contains(" ago (a delivery due for 20m"), "\(warning.summary)")
 
             let muchLater = Date().addingTimeInterval(2 * 3600 + 60)
             let critical = try await site.check(fake, now: muchLater)
             #expect(critical.exitCode == 2, "\(critical.summary)")
             #expect(critical.stdout.hasPrefix("SMSPARTNER CRITICAL - outbox oldest 2h1m"), "\(critical.summary)")
-            #expect(critical.stdout.contains(" >= 1h; no success for 2h1m"), "\(critical.summary)")
+            #expect(critical.stdout.contains(" >= 1h, no success for 2h1m"), "\(critical.summary)")
             #expect(critical.stdout.contains(" >= 2h (last success 2h1m"), "\(critical.summary)")
             #expect(critical.stdout.contains(" oldest_queued=726"), "\(critical.summary)")
             #expect(critical.stdout.contains("s;600;3600;0; "), "\(critical.summary)")
@@ -173,7 +173,7 @@ struct CheckTests {
             let shortLimit = try await site.check(fake, ["--outbox-critical", "15m", "--last-success-critical", "1d"], now: later)
             #expect(shortLimit.exitCode == 2, "\(shortLimit.summary)")
             #expect(shortLimit.stdout.hasPrefix("SMSPARTNER CRITICAL - outbox oldest 20m"), "\(shortLimit.summary)")
-            #expect(shortLimit.stdout.contains(" >= 15m; credits 1000;"), "\(shortLimit.summary)")
+            #expect(shortLimit.stdout.contains(" >= 15m, credits 1000,"), "\(shortLimit.summary)")
             #expect(shortLimit.stdout.contains(" oldest_queued=120"), "\(shortLimit.summary)")
             #expect(shortLimit.stdout.contains("s;600;900;0; "), "\(shortLimit.summary)")
         }
@@ -193,7 +193,7 @@ struct CheckTests {
             }
             let undelivered = try await site.check(fake)
             #expect(undelivered.exitCode == 2, "\(undelivered.summary)")
-            #expect(undelivered.stdout.hasPrefix("SMSPARTNER CRITICAL - undelivered 75% >= 25% (3 of 4, 24h); credits 1000;"), "\(undelivered.summary)")
+            #expect(undelivered.stdout.hasPrefix("SMSPARTNER CRITICAL - undelivered 75% >= 25% (3 of 4 in 24h), credits 1000,"), "\(undelivered.summary)")
             #expect(undelivered.stdout.contains(" undelivered=75%;10;25;0;100 "), "\(undelivered.summary)")
 
             // Sent two hours ago and still only accepted: no report when one was expected.
@@ -203,7 +203,7 @@ struct CheckTests {
             }
             let noReport = try await site.check(fake, ["--no-report-warning", "3", "--no-report-critical", "5"])
             #expect(noReport.exitCode == 1, "\(noReport.summary)")
-            #expect(noReport.stdout.hasPrefix("SMSPARTNER WARNING - no report 4 >= 3; credits 1000;"), "\(noReport.summary)")
+            #expect(noReport.stdout.hasPrefix("SMSPARTNER WARNING - no report 4 >= 3, credits 1000,"), "\(noReport.summary)")
             #expect(noReport.stdout.contains("no delivery report in 24h"), "\(noReport.summary)")
             try queue.close()
         }
@@ -218,7 +218,7 @@ struct CheckTests {
             let file = try await site.check(fake)
             #expect(file.exitCode == 2, "\(file.summary)")
             #expect(file.stdout.hasPrefix("SMSPARTNER CRITICAL - store: state directory \(site.dir) is unusable (not a directory)"), "\(file.summary)")
-            #expect(file.stdout.contains("; credits 1000 | credits=1000;200;50;0; oldest_queued=U;600;3600;0; queued=U;"), "\(file.summary)")
+            #expect(file.stdout.contains(", credits 1000 | credits=1000;200;50;0; oldest_queued=U;600;3600;0; queued=U;"), "\(file.summary)")
             #expect(file.stdout.hasSuffix(" store=0;;1:;0;1\n"), "\(file.summary)")
 
             unlink(site.dir)
@@ -237,8 +237,8 @@ struct CheckTests {
         try await withFake { fake in
             let result = try await site.check(fake)
             #expect(result.exitCode == 0, "\(result.summary)")
-            #expect(result.stdout.hasPrefix("SMSPARTNER OK - credits 1000; outbox empty; queued 0; nothing sent yet;"), "\(result.summary)")
-            #expect(result.stdout.contains("; no state yet | "), "\(result.summary)")
+            #expect(result.stdout.hasPrefix("SMSPARTNER OK - credits 1000, outbox empty, queued 0, nothing sent yet,"), "\(result.summary)")
+            #expect(result.stdout.contains(", no state yet | "), "\(result.summary)")
             #expect(!FileManager.default.fileExists(atPath: site.dir), "the check created \(site.dir)")
         }
     }
@@ -279,7 +279,7 @@ struct CheckTests {
             let slow = try await site.check(fake, ["--timeout", "2"])
             #expect(slow.exitCode == 3, "\(slow.summary)")
             #expect(slow.stdout.hasPrefix("SMSPARTNER UNKNOWN - credits: no answer from SMSPartner"), "\(slow.summary)")
-            #expect(slow.stdout.contains("; no state yet | "), "the rest judged: \(slow.summary)")
+            #expect(slow.stdout.contains(", no state yet | "), "the rest judged: \(slow.summary)")
             #expect(slow.elapsed < .seconds(3), "within the timeout and a second: \(slow.elapsed)")
         }
     }

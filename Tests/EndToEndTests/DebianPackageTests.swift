@@ -195,7 +195,7 @@ enum DebianPackage {
     }
 
     /// The files the package puts in /usr/share/smspartner-notify (Icinga 2, Nagios, systemd,
-    /// cron): listed by `dpkg -L` and installed as they are in `contrib/`.
+    /// cron, Prometheus): listed by `dpkg -L` and installed as they are in `contrib/`.
     static func expectSharedFiles(scratch: TemporaryDirectory) async throws {
         let listed = try await runTool("/usr/bin/dpkg", ["-L", name], output: scratch.path("dpkg-L.out"))
         #expect(listed.status == 0, "dpkg -L \(name) failed:\n\(listed.output)")
@@ -203,7 +203,8 @@ enum DebianPackage {
         for file in [
             "icinga2/smspartner-notify-commands.conf", "icinga2/smspartner-notify-example.conf", "nagios/smspartner-notify.cfg",
             "systemd/smspartner-notify-flush.service", "systemd/smspartner-notify-flush.timer", "systemd/smspartner-notify.service",
-            "cron/smspartner-notify",
+            "cron/smspartner-notify", "nagios/smspartner-check.cfg", "icinga2/smspartner-check.conf",
+            "prometheus/smspartner-notify.rules.yml",
         ] {
             let installed = "/usr/share/smspartner-notify/" + file
             #expect(paths.contains(installed), "dpkg -L \(name) does not list \(installed):\n\(listed.output)")

@@ -1,7 +1,7 @@
 /// What `check` prints and exits with: every item judged, the worst state wins.
 ///
 /// ```
-/// SMSPARTNER CRITICAL - credits 42 <= 50; outbox oldest 1h15m >= 1h; queued 3; … | credits=42;200;50;0; queued=3;20;100;0; …
+/// SMSPARTNER CRITICAL - credits 42 <= 50, outbox oldest 1h15m >= 1h, queued 3, … | credits=42;200;50;0; queued=3;20;100;0; …
 /// ```
 public struct CheckReport: Sendable, Equatable {
     /// The prefix of the summary, as the guidelines have a plugin name its service.
@@ -31,9 +31,10 @@ public struct CheckReport: Sendable, Equatable {
         return problems + items.filter { $0.state == .ok }
     }
 
-    /// The summary line: `SMSPARTNER STATE - item; item | perfdata`.
+    /// The summary line: `SMSPARTNER STATE - item, item | perfdata`. Items are separated by
+    /// commas: Nagios turns every `;` of plugin output into `:` (its files' separator).
     public var summary: String {
-        let texts = ordered.map(\.text).filter { !$0.isEmpty }.joined(separator: "; ")
+        let texts = ordered.map(\.text).filter { !$0.isEmpty }.joined(separator: ", ")
         let perf = items.flatMap(\.perfData).map(\.text).joined(separator: " ")
         return "\(Self.serviceName) \(state.label) - \(texts)" + (perf.isEmpty ? "" : " | \(perf)")
     }

@@ -84,7 +84,7 @@ public enum HealthCheck {
         if let first = reading.firstUnsent {
             let overdue = max(.zero, now - first)
             let state = limits.lastSuccess.state(atOrAbove: overdue)
-            let text = state == .ok ? "\(lastAgo), a delivery due for \(format(overdue))"
+            let text = state == .ok ? "\(lastAgo) (a delivery due for \(format(overdue)))"
                 : "no success for \(format(overdue))" + limitText(state, limits.lastSuccess, " >= ", format) + " (\(lastAgo))"
             items.append(CheckItem("last success", state, text, perfData: [seconds("last_success", overdue, limits.lastSuccess)]))
         } else {
@@ -97,7 +97,7 @@ public enum HealthCheck {
             let value = share * 100
             let state = limits.undelivered.state(atOrAbove: value)
             let text = "undelivered \(decimal(value))%" + limitText(state, limits.undelivered, " >= ") { decimal($0) + "%" }
-                + " (\(receipts[.notDelivered]) of \(reported), \(window))"
+                + " (\(receipts[.notDelivered]) of \(reported) in \(window))"
             items.append(CheckItem("undelivered", state, text, perfData: [percent("undelivered", value, limits.undelivered)]))
         } else {
             items.append(CheckItem("undelivered", .ok, "no delivery report in \(window)", perfData: [percent("undelivered", 0, limits.undelivered)]))
