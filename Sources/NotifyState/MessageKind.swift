@@ -4,4 +4,6 @@ public enum MessageKind: String, Sendable, Codable {
     case alert
     /// A digest summarising a recipient's held alerts.
     case digest
+    /// The dead man's switch: an Alertmanager cluster fell silent, or was heard again.
+    case deadman
 }

@@ -82,6 +82,9 @@ public protocol StateReader {
     /// was decided: one still queued, failed or expired; nil when every one went out. What
     /// `check` measures the last success against: no traffic is not a failure.
     func firstUnsentDecision(after time: Timestamp?) throws(StateError) -> Timestamp?
+
+    /// The last heartbeat of every Alertmanager cluster heard from, by cluster.
+    func heartbeats() throws(StateError) -> [Heartbeat]
 }
 
 /// What the policy and the outbox do inside one write transaction.
@@ -122,7 +125,8 @@ public protocol StateTransaction: StateReader {
     /// meanwhile; a failure only where `owner` still holds the claim.
     func record(_ outcome: DeliveryOutcome, for ids: [Int64], owner: String, at time: Timestamp) throws(StateError)
 
-    /// Deletes finished deliveries (and their messages) decided before `cutoff`; how many.
+    /// Deletes finished deliveries (and their messages) decided before `cutoff`, and the
+    /// heartbeats of clusters not heard from since; how many deliveries.
     func prune(decidedBefore cutoff: Timestamp) throws(StateError) -> Int
 
     /// Remembers alert instances as resolved (kept as long as finished deliveries).
@@ -142,6 +146,18 @@ public protocol StateTransaction: StateReader {
     /// Records a look at a tracked delivery. A final state is kept: a later report changes
     /// nothing. Returns the delivery as it was when the state changed, nil when it did not.
     func recordReceipt(_ update: ReceiptUpdate, at time: Timestamp) throws(StateError) -> ReceiptCheck?
+
+    // MARK: Heartbeats
+
+    /// Records a firing heartbeat of `cluster` (its Alertmanager's `externalURL`) at `time`;
+    /// a cluster not heard from before starts being tracked.
+    func recordHeartbeat(cluster: String, at time: Timestamp) throws(StateError)
+
+    /// Records that the silence of `cluster` was texted at `time` (``Heartbeat/alarmAt``).
+    func markSilent(cluster: String, at time: Timestamp) throws(StateError)
+
+    /// Records that the return of `cluster` was texted at `time`: it is heard again.
+    func markRestored(cluster: String, at time: Timestamp) throws(StateError)
 
     /// A small value kept by name (the time of the last prune…).
     func value(_ key: String) throws(StateError) -> String?

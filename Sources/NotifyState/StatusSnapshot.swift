@@ -50,6 +50,8 @@ public struct StatusSnapshot: Sendable, Equatable {
     public var windows: [Window]
     /// The most recent decisions, newest first.
     public var latest: [DeliveryRecord]
+    /// The last heartbeat of each Alertmanager cluster (the dead man's switch), by cluster.
+    public var heartbeats: [Heartbeat] = []
 
     public init(now: Timestamp, queued: Int = 0, sending: Int = 0, unknown: Int = 0, held: Int = 0, oldestQueued: Timestamp? = nil,
                 lastSent: Timestamp? = nil, windows: [Window] = [], latest: [DeliveryRecord] = []) {

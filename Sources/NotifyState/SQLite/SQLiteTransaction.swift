@@ -341,6 +341,8 @@ struct SQLiteTransaction: StateTransaction {
                 """).execute(arguments: [SQLiteStateStore.maxDeliveries])
             let capped = db.changesCount
             try db.cachedStatement(sql: "DELETE FROM resolved_alert WHERE resolved_at < ?").execute(arguments: [cutoff.milliseconds])
+            // A cluster not heard from since is forgotten: the table stays bounded.
+            try db.cachedStatement(sql: "DELETE FROM heartbeat WHERE last_seen < ?").execute(arguments: [cutoff.milliseconds])
             try db.cachedStatement(sql: "DELETE FROM message WHERE NOT EXISTS (SELECT 1 FROM delivery d WHERE d.message_id = message.id)").execute()
             return deleted + capped
         }
@@ -411,6 +413,7 @@ struct SQLiteTransaction: StateTransaction {
                 SELECT d.*, m.text, m.source, m.type_label, m.label, m.tag FROM delivery d JOIN message m ON m.id = d.message_id
                 ORDER BY d.id DESC LIMIT ?
                 """), arguments: [latest]).map(Self.record)
+            snapshot.heartbeats = try heartbeats()
             return snapshot
         }
     }
