@@ -50,8 +50,8 @@ extension Configuration {
         let reader = SettingsReader(path: settings.path, mapping: mapping, prefix: "deadman.")
         try reader.rejectUnknown(known: DeadmanSettings.knownKeys)
         if let timeout = try reader.duration("timeout", example: "10m") {
-            guard timeout >= .seconds(10), timeout <= .seconds(7 * 86_400) else {
-                throw reader.invalid("timeout", expected: "a duration from 10s to 7d")
+            guard timeout >= DeadmanSettings.minimumTimeout, timeout <= .seconds(7 * 86_400) else {
+                throw reader.invalid("timeout", expected: "a duration from 2s to 7d")
             }
             deadman.timeout = timeout
         }

@@ -19,6 +19,9 @@ public struct DeadmanSettings: Sendable, Equatable {
     public var alertnames: [String]
 
     public static let defaultAlertnames = ["Watchdog", "DeadMansSwitch"]
+    /// The shortest `timeout`: shorter than Alertmanager's `repeat_interval` is a false alarm
+    /// each time, but tests need seconds. `serve` judges every two seconds or so.
+    public static let minimumTimeout = Duration.seconds(2)
     public static let knownKeys = ["timeout", "to", "alertnames"]
 
     public init(timeout: Duration = .seconds(600), to: [PhoneNumber] = [], alertnames: [String] = DeadmanSettings.defaultAlertnames) {
