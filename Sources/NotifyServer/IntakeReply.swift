@@ -22,13 +22,21 @@ public struct IntakeReply: Sendable, Equatable {
     public var alerts: Int
     /// Numbers the payload named that were left out.
     public var skipped: [String]
+    /// Of ``alerts``, the heartbeats (Alertmanager's Watchdog): recorded for the dead man's
+    /// switch, never texted.
+    public var heartbeats: Int
+    /// How many clusters' heartbeats were left out: ``DeadmanSwitch/maxClusters`` are tracked.
+    public var ignoredClusters: Int
 
-    public init(status: Int, message: String, decisions: [Decision] = [], alerts: Int = 0, skipped: [String] = []) {
+    public init(status: Int, message: String, decisions: [Decision] = [], alerts: Int = 0, skipped: [String] = [],
+                heartbeats: Int = 0, ignoredClusters: Int = 0) {
         self.status = status
         self.message = message
         self.decisions = decisions
         self.alerts = alerts
         self.skipped = skipped
+        self.heartbeats = heartbeats
+        self.ignoredClusters = ignoredClusters
     }
 
     /// A reply given instead of reading the request (as the failure of a `Result`).
@@ -47,10 +55,13 @@ public struct IntakeReply: Sendable, Equatable {
             var alerts: Int
             var decisions: [Decision]
             var skipped: [String]
+            /// Only when the payload had heartbeats.
+            var heartbeats: Int?
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let data = try? encoder.encode(Body(status: message, alerts: alerts, decisions: decisions, skipped: skipped))
+        let data = try? encoder.encode(Body(status: message, alerts: alerts, decisions: decisions, skipped: skipped,
+                                                heartbeats: heartbeats > 0 ? heartbeats : nil))
         return data.map { Array($0) + [0x0A] } ?? Array("{}\n".utf8)
     }
 }

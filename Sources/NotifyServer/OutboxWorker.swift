@@ -5,9 +5,10 @@ import NotifyState
 import ServiceLifecycle
 import Synchronization
 
-/// `serve`'s background delivery: flushes the outbox (due SMS with backoff, expiry past
-/// `max_age`, due digests, leases of a crashed run taken back) whenever a request queued
-/// something, and at least every `interval`. On graceful shutdown it finishes the delivery in
+/// `serve`'s background delivery: judges the dead man's switch (``DeadmanSwitch/judge()``:
+/// the silence of an Alertmanager cluster is queued as an SMS), then flushes the outbox (due
+/// SMS with backoff, expiry past `max_age`, due digests, leases of a crashed run taken back)
+/// whenever a request queued something, and at least every `interval`. On graceful shutdown it finishes the delivery in
 /// hand (every outcome committed) and stops.
 public final class OutboxWorker: Service, Sendable {
     let runtime: ServerRuntime
@@ -52,6 +53,15 @@ public final class OutboxWorker: Service, Sendable {
             let budget = snapshot.configuration.timeout
             let lease = snapshot.sender.lease(within: budget)
             do {
+                let deadman = try await pool.runIfActive { try snapshot.deadman.judge() }
+                metrics.deadman(deadman)
+                for event in deadman.events {
+                    logger.warning("dead man's switch: Alertmanager \(event.change == .silent ? "silent" : "back")", metadata: [
+                        "cluster": .string(event.cluster), "sms": .string(event.text),
+                        "decisions": .string(event.decisions.map { "\($0.recipient.e164) \(OutcomeText.detail($0.decision) ?? "queued")" }
+                            .joined(separator: ", ")),
+                    ])
+                }
                 let report = try await pool.runIfActive {
                     try snapshot.outbox.flush(sender: snapshot.sender, within: budget, lease: lease)
                 }

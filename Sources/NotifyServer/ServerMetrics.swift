@@ -25,6 +25,9 @@ import Prometheus
 /// - `smspartner_receipt_seconds`: a histogram of the time from sending to a final report;
 /// - `smspartner_receipt_callbacks_total{result}`: pushed receipts, `recorded`, `unchanged`,
 ///   `unknown` (no such message), `invalid` (unreadable), `forbidden` (wrong token).
+/// - `smspartner_deadman_heartbeats_total`: heartbeats (the Watchdog) in accepted payloads;
+///   `smspartner_deadman_clusters`, `smspartner_deadman_silent_clusters`: the Alertmanager
+///   clusters tracked, and those silent (see ``DeadmanSwitch``). No cluster is ever a label.
 public struct ServerMetrics: Sendable {
     public let registry: PrometheusCollectorRegistry
 
@@ -43,6 +46,7 @@ public struct ServerMetrics: Sendable {
         Counter(label: "smspartner_webhooks_total", dimensions: [("route", route), ("status", String(reply.status))]).increment()
         guard reply.status == 200 else { return }
         Counter(label: "smspartner_alerts_received_total", dimensions: [("route", route)]).increment(by: reply.alerts)
+        if reply.heartbeats > 0 { Counter(label: "smspartner_deadman_heartbeats_total").increment(by: reply.heartbeats) }
         for decision in reply.decisions {
             Counter(label: "smspartner_decisions_total", dimensions: [("decision", decision.decision)]).increment()
             if decision.decision != "queued" {
@@ -118,6 +122,12 @@ public struct ServerMetrics: Sendable {
     /// A pushed receipt, by what became of it (a value of a fixed set).
     public func receiptCallback(_ result: String) {
         Counter(label: "smspartner_receipt_callbacks_total", dimensions: [("result", result)]).increment()
+    }
+
+    /// Where the dead man's switch stands.
+    public func deadman(_ report: DeadmanReport) {
+        Gauge(label: "smspartner_deadman_clusters").record(report.clusters)
+        Gauge(label: "smspartner_deadman_silent_clusters").record(report.silent)
     }
 
     /// The Prometheus text exposition.

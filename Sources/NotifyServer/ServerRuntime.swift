@@ -17,6 +17,8 @@ public final class ServerRuntime: Sendable {
         public var defaults: [PhoneNumber]
         /// The answers to repeated webhooks under this configuration.
         public var replays = ReplayCache()
+        /// The dead man's switch (`deadman:`), on the outbox.
+        public var deadman: DeadmanSwitch
 
         public var configuration: Configuration { settings.configuration }
     }
@@ -24,6 +26,9 @@ public final class ServerRuntime: Sendable {
     public let store: any StateStore
     /// The state directory, for `/healthz`.
     public let stateDirectory: String
+    /// When this process started: the dead man's switch judges no silence before a whole
+    /// timeout has passed since.
+    public let startedAt: Timestamp
     private let current: Mutex<Snapshot>
     private let load: @Sendable () throws -> (Settings, APIKey, Credentials)
 
@@ -34,7 +39,9 @@ public final class ServerRuntime: Sendable {
         self.stateDirectory = stateDirectory
         self.load = load
         let (settings, key, credentials) = try load()
-        current = Mutex(Self.snapshot(settings, key, credentials, store: store, defaults: defaults))
+        let startedAt = settings.clock()
+        self.startedAt = startedAt
+        current = Mutex(Self.snapshot(settings, key, credentials, store: store, defaults: defaults, startedAt: startedAt))
     }
 
     public var snapshot: Snapshot { current.withLock { $0 } }
@@ -43,13 +50,15 @@ public final class ServerRuntime: Sendable {
     public func reload() throws {
         let (settings, key, credentials) = try load()
         current.withLock { snapshot in
-            snapshot = Self.snapshot(settings, key, credentials, store: store, defaults: snapshot.defaults)
+            snapshot = Self.snapshot(settings, key, credentials, store: store, defaults: snapshot.defaults, startedAt: startedAt)
         }
     }
 
     static func snapshot(_ settings: Settings, _ key: APIKey, _ credentials: Credentials, store: any StateStore,
-                         defaults: [PhoneNumber]) -> Snapshot {
-        Snapshot(settings: settings, outbox: settings.outbox(store: store), sender: settings.sender(apiKey: key),
-                 credentials: credentials, defaults: defaults)
+                         defaults: [PhoneNumber], startedAt: Timestamp) -> Snapshot {
+        let outbox = settings.outbox(store: store)
+        return Snapshot(settings: settings, outbox: outbox, sender: settings.sender(apiKey: key), credentials: credentials,
+                        defaults: defaults,
+                        deadman: DeadmanSwitch(settings: settings.configuration.deadman, outbox: outbox, startedAt: startedAt))
     }
 }

@@ -3,8 +3,8 @@ import NotifyCore
 import NotifyState
 import SMSText
 
-/// The `serve` routes' work, without HTTP: decode, route, render, and commit the decisions to
-/// the outbox. A payload that only repeats what was accepted before is answered from a read,
+/// The `serve` routes' work, without HTTP: decode, take out the heartbeats (the Watchdog, for
+/// the dead man's switch), route, render, and commit the decisions to the outbox. A payload that only repeats what was accepted before is answered from a read,
 /// before rendering, or from the ``ReplayCache`` when its very bytes were answered so and
 /// nothing changed since; its duplicates go to the ``DuplicateRecorder``. Every call blocks
 /// on the store: run it off the event loops.
@@ -59,11 +59,27 @@ public struct WebhookIntake: Sendable {
         } catch {
             return IntakeReply(status: 400, message: Self.describe(error))
         }
-        return admit(notification) { duplicates, reply in
-            guard let version else { return }
-            snapshot.replays.remember(route: route, body: body, version: version,
-                                      dedupWindow: snapshot.outbox.policy.settings.dedupWindow, duplicates: duplicates, reply: reply)
+        // Recording a heartbeat commits: a body with one is never answered from the cache.
+        let heartbeats: HeartbeatIntake
+        let rest: Notification?
+        switch takeHeartbeats(notification) {
+        case .failure(let refusal): return refusal.reply
+        case .success(let taken): (rest, heartbeats) = taken
         }
+        var reply = IntakeReply(status: 200, message: "accepted")
+        if let rest {
+            reply = admit(rest) { duplicates, reply in
+                guard let version else { return }
+                snapshot.replays.remember(route: route, body: body, version: version,
+                                          dedupWindow: snapshot.outbox.policy.settings.dedupWindow, duplicates: duplicates, reply: reply)
+            }
+        }
+        guard heartbeats.count > 0 else { return reply }
+        reply.alerts = notification.totalCount
+        reply.heartbeats = heartbeats.count
+        reply.ignoredClusters = heartbeats.ignored
+        reply.decisions += heartbeats.decisions
+        return reply
     }
 
     /// Decides for `notification`; `answered` gets the duplicates answered from a read, and

@@ -71,6 +71,7 @@ public struct WebhookServer: Sendable {
         router.add(middleware: OriginMiddleware(runtime: runtime, metrics: metrics))
         router.add(middleware: AuthMiddleware(runtime: runtime, metrics: metrics))
         let limit = serve.maxBodyBytes
+        let warnedClusters = Atomic<Bool>(false)
         for (path, intake) in [("/alertmanager", WebhookIntake.alertmanager), ("/alert", WebhookIntake.generic)] {
             router.post(RouterPath(stringLiteral: path)) { request, _ -> Response in
                 guard Self.isJSON(request.headers[.contentType]) else {
@@ -91,6 +92,9 @@ public struct WebhookServer: Sendable {
                 }
                 metrics.webhook(route: path, reply: reply)
                 if reply.status == 200, reply.decisions.contains(where: { $0.decision == "queued" }) { worker.wake() }
+                if reply.ignoredClusters > 0, !warnedClusters.exchange(true, ordering: .relaxed) {
+                    logger.warning("heartbeats of a new Alertmanager cluster ignored: \(DeadmanSwitch.maxClusters) are tracked already (said once)")
+                }
                 logger.log(level: reply.status == 200 ? .info : .warning, "\(path) → \(reply.status) \(reply.message)", metadata: [
                     "alerts": .stringConvertible(reply.alerts),
                     "decisions": .string(reply.decisions.map { "\($0.to) \($0.decision)" }.joined(separator: ", ")),

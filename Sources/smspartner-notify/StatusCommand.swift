@@ -8,8 +8,8 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// `smspartner-notify status`: the outbox and the recent decisions, for a human or (`--json`)
-/// a script.
+/// `smspartner-notify status`: the outbox, the recent decisions and the last Watchdog of each
+/// Alertmanager cluster (the dead man's switch), for a human or (`--json`) a script.
 struct StatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
@@ -52,14 +52,16 @@ struct StatusCommand: ParsableCommand {
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            let data = try encoder.encode(StatusDocument(snapshot, path: path, exists: store != nil))
+            var document = StatusDocument(snapshot, path: path, exists: store != nil)
+            document.deadman = DeadmanDocument(snapshot, settings: settings.configuration.deadman)
+            let data = try encoder.encode(document)
             print(String(decoding: data, as: UTF8.self))
         } else {
-            for line in Self.lines(snapshot, path: path, exists: store != nil) { Console.line(line) }
+            for line in Self.lines(snapshot, path: path, exists: store != nil, deadman: settings.configuration.deadman) { Console.line(line) }
         }
     }
 
-    static func lines(_ snapshot: StatusSnapshot, path: String, exists: Bool) -> [String] {
+    static func lines(_ snapshot: StatusSnapshot, path: String, exists: Bool, deadman: DeadmanSettings) -> [String] {
         let now = snapshot.now
         var lines = ["state: \(path)\(exists ? "" : " (not created yet)")"]
         let oldest = snapshot.oldestQueued.map { ", oldest \(DurationText.format(.seconds((now - $0).components.seconds))) old" } ?? ""
@@ -78,6 +80,7 @@ struct StatusCommand: ParsableCommand {
                 + "expired \(window.expired), digests \(window.digests)"
                 + Self.receipts(window.receipts))
         }
+        lines += deadmanLines(snapshot, settings: deadman)
         if !snapshot.latest.isEmpty {
             lines.append("latest:")
             for record in snapshot.latest {
@@ -168,6 +171,8 @@ struct StatusDocument: Encodable {
     var last_sent_at: String?
     var windows: [String: Window]
     var latest: [Decision]
+    /// The dead man's switch: the last Watchdog of each Alertmanager cluster.
+    var deadman: DeadmanDocument?
 
     init(_ snapshot: StatusSnapshot, path: String, exists: Bool) {
         state = path
