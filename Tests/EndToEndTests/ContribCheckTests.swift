@@ -43,10 +43,6 @@ struct ContribCheckTests {
         }
     }
 
-    /// The receipts' metrics, added to ServerMetrics by the delivery receipts work (issue 20,
-    /// part 1) beside this one: the rules name them already.
-    static let comingWithReceipts: Set<String> = ["smspartner_receipts_total", "smspartner_receipt_seconds"]
-
     @Test("the Prometheus rules use only metrics serve exposes, and pass promtool where it is installed")
     func prometheusRules() async throws {
         let path = FixtureDirectory.sourceTree.url("contrib/prometheus/smspartner-notify.rules.yml").path
@@ -57,7 +53,7 @@ struct ContribCheckTests {
             .filter { !$0.hasPrefix("smspartner-") }
             .map { $0.replacing(/_(bucket|sum|count)$/, with: "") })
         #expect(!names.isEmpty)
-        for name in names.subtracting(Self.comingWithReceipts) {
+        for name in names {
             #expect(metrics.contains("\"\(name)\""), "\(name) is not a metric of ServerMetrics.swift")
         }
         for alert in ["SMSPartnerOutboxStuck", "SMSPartnerRefusing", "SMSPartnerUndelivered", "SMSPartnerNoReport"] {

@@ -91,6 +91,25 @@ struct HealthCheckTests {
         #expect(summary.contains("bad key / SMSPARTNER OK [2J"), "\(summary)")
     }
 
+    @Test("watchdog: absent until one is heard; each cluster's last one; silent for deadman.timeout is CRITICAL")
+    func watchdog() {
+        func report(_ ages: [String: Duration]) -> CheckReport {
+            var snapshot = StatusSnapshot(now: Self.now)
+            snapshot.heartbeats = ages.sorted { $0.key < $1.key }.map { Heartbeat(cluster: $0.key, lastSeen: Self.now - $0.value) }
+            return HealthCheck.report(credits: Self.account(1000),
+                                      store: .read(StoreFacts.Reading(snapshot: snapshot, receipts: ReceiptSummary(), firstUnsent: nil)),
+                                      thresholds: CheckThresholds(), now: Self.now, deadman: DeadmanSettings(timeout: .seconds(600)))
+        }
+        #expect(!report([:]).summary.contains("watchdog"))
+        let heard = report(["https://am.example.org": .seconds(599)])
+        #expect(heard.state == .ok)
+        #expect(heard.summary.contains("watchdog heard 9m59s ago"), "\(heard.summary)")
+        #expect(heard.summary.contains("watchdog_age=599s;;600;0;"), "\(heard.summary)")
+        let silent = report(["https://am.example.org": .seconds(600), "https://am2.example.org": .seconds(30)])
+        #expect(silent.state == .critical)
+        #expect(silent.summary.hasPrefix("SMSPARTNER CRITICAL - no Watchdog from https://am.example.org for 10m >= 10m"), "\(silent.summary)")
+    }
+
     @Test("contradicting limits are refused")
     func problems() {
         var limits = CheckThresholds()

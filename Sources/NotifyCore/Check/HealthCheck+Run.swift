@@ -39,6 +39,6 @@ extension HealthCheck {
             let waiting = [credits == nil ? "SMSPartner (GET /me)" : nil, store == nil ? "the state store" : nil].compactMap { $0 }
             return .unknown("timeout", "check timed out after \(DurationText.format(timeout)) waiting for \(waiting.joined(separator: " and "))")
         }
-        return report(credits: credits, store: store, thresholds: thresholds, now: now)
+        return report(credits: credits, store: store, thresholds: thresholds, now: now, deadman: settings.configuration.deadman)
     }
 }

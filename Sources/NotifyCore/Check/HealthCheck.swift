@@ -12,14 +12,18 @@ import NotifyState
 ///   nothing waiting the last success may be as old as it likes: no traffic is not an error;
 /// - **undelivered**: the share of `not_delivered` among the final reports of the window;
 ///   **no report**: the SMS of the window with no final report when one was expected;
-/// - **store**: it can be opened, read and written (a write that is rolled back).
+/// - **store**: it can be opened, read and written (a write that is rolled back);
+/// - **watchdog**: when a Watchdog was ever heard (`deadman:`), each Alertmanager cluster's
+///   last one; a cluster silent for `deadman.timeout` is CRITICAL.
 public enum HealthCheck {
     /// The report on these facts as of `now`.
-    public static func report(credits: CreditsFact, store: StoreFacts, thresholds: CheckThresholds, now: Timestamp) -> CheckReport {
+    public static func report(credits: CreditsFact, store: StoreFacts, thresholds: CheckThresholds, now: Timestamp,
+                              deadman: DeadmanSettings = DeadmanSettings()) -> CheckReport {
         var items = [creditsItem(credits, thresholds.credits)]
         switch store {
         case .read(let reading):
             items += readingItems(reading, thresholds, now: now)
+            if let watchdog = watchdogItem(reading.snapshot.heartbeats, deadman, now: now) { items.append(watchdog) }
             items.append(CheckItem("store", .ok, "store writable", perfData: [storeDatum(usable: true)]))
         case .noState:
             let empty = StoreFacts.Reading(snapshot: StatusSnapshot(now: now), receipts: ReceiptSummary(), firstUnsent: nil)
@@ -108,6 +112,22 @@ public enum HealthCheck {
         items.append(CheckItem("no report", noReport, "no report \(missing)" + limitText(noReport, limits.noReport, " >= ") { "\($0)" },
                                perfData: [count("no_report", "\(missing)", limits.noReport)]))
         return items
+    }
+
+    /// The last Watchdog of each cluster; nil when none was ever heard.
+    static func watchdogItem(_ heartbeats: [Heartbeat], _ deadman: DeadmanSettings, now: Timestamp) -> CheckItem? {
+        guard !heartbeats.isEmpty else { return nil }
+        let timeout = deadman.timeout
+        let silent = heartbeats.filter { $0.isSilent(now: now, timeout: timeout) }.sorted { $0.lastSeen < $1.lastSeen }
+        let oldest = heartbeats.map { max(.zero, now - $0.lastSeen) }.max() ?? .zero
+        let datum = PerfDatum("watchdog_age", "\(oldest.components.seconds)s", critical: "\(timeout.components.seconds)", minimum: "0")
+        guard !silent.isEmpty else {
+            let text = heartbeats.count == 1 ? "watchdog heard \(format(oldest)) ago" : "watchdog of \(heartbeats.count) clusters heard"
+            return CheckItem("watchdog", .ok, text, perfData: [datum])
+        }
+        let names = silent.prefix(3).map { "\($0.cluster) for \(format(max(.zero, now - $0.lastSeen)))" }.joined(separator: " and ")
+        return CheckItem("watchdog", .critical, "no Watchdog from \(names) >= \(format(timeout))" + (silent.count > 3 ? " (\(silent.count) clusters)" : ""),
+                         perfData: [datum])
     }
 
     // MARK: Words and numbers
