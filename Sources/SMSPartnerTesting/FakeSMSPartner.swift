@@ -160,6 +160,12 @@ public final class FakeSMSPartner: Sendable {
         core.failStatusQueries(count)
     }
 
+    /// Answers `POST /v1/multi-status` with a JSON 404, as an API without that route would:
+    /// the client must fall back to `GET /v1/message-status`.
+    public func removeMultiStatus(_ removed: Bool = true) {
+        core.removeMultiStatus(removed)
+    }
+
     /// Every accepted `POST /v1/send`, with the message id answered, in order.
     public var acceptedMessages: [FakeAcceptedMessage] { core.acceptedMessages }
 

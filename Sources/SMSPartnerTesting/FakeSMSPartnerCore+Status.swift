@@ -28,6 +28,10 @@ extension FakeSMSPartnerCore {
         state.withLock { $0.failingStatusQueries = count }
     }
 
+    func removeMultiStatus(_ removed: Bool) {
+        state.withLock { $0.multiStatusRemoved = removed }
+    }
+
     /// The number's status for this query: the next step of its script, staying on the last.
     func nextStatus(of number: String, state: inout State) -> FakeDeliveryStatus {
         let key = FakePhoneNumber.canonical(number)
@@ -83,6 +87,9 @@ extension FakeSMSPartnerCore {
     /// fake did not accept is `{"phoneNumber":…,"messageId":…,"success":false,"code":4,"message":…}`
     /// inside a successful reply. Code 9 for an empty list or more than ``maxStatusQueries``.
     func decideMultiStatus(_ request: RecordedRequest, state: inout State) -> (FakeAction, String) {
+        if state.multiStatusRemoved {
+            return (.respond(.httpError(404, "Route introuvable")), "http 404 (multi-status removed)")
+        }
         if let refusal = refuseUnlessJSON(request) { return refusal }
         guard let body = try? JSONDecoder().decode(MultiStatusRequestBody.self, from: Data(request.body)) else {
             return (.respond(.httpError(400, "Le corps de la requête n'est pas un objet JSON valide")), "http 400 (body is not a valid JSON object)")

@@ -41,6 +41,8 @@ final class FakeSMSPartnerCore: Sendable {
         var defaultDeliveryStatus: FakeDeliveryStatus = .delivered
         /// Status queries (message-status, multi-status) still to fail with HTTP 503.
         var failingStatusQueries = 0
+        /// `POST /v1/multi-status` answered 404 (an API without it).
+        var multiStatusRemoved = false
         var callbackDelay: Duration = .milliseconds(200)
         var callbackStyle: FakeCallbackStyle = .get
         var callbacks: [FakeCallbackRecord] = []

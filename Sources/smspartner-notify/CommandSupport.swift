@@ -14,7 +14,8 @@ enum CommandSupport {
         }
     }
 
-    /// The API key; warns on stderr when the API URL would carry it in clear text.
+    /// The API key; warns on stderr when the API URL would carry it in clear text, and when the
+    /// receipt token cannot be read (the SMS still goes, without asking for a push).
     static func apiKey(_ settings: Settings) throws -> APIKey {
         let key: APIKey
         do {
@@ -23,6 +24,7 @@ enum CommandSupport {
             throw CommandFailure(.configuration, error.description)
         }
         if let warning = settings.cleartextWarning { Console.warning(warning) }
+        if let warning = settings.receiptCallbackWarning { Console.warning(warning) }
         return key
     }
 

@@ -120,3 +120,40 @@ struct ReceiptTests {
         }
     }
 }
+
+extension ReceiptTests {
+    @Test("the token is shown <redacted> by a dry-run; unreadable, send warns and sends without urlDlr, serve refuses to start")
+    func theTokenStaysSecret() async throws {
+        try await withFake { fake in
+            let dir = try TemporaryDirectory()
+            defer { dir.remove() }
+            let token = "fedcba9876543210fedcba9876543210"
+            let tokenFile = try dir.write("dlr.token", token)
+            let config = try dir.write("config.yml", """
+                receipts:
+                  callback_url: https://notify.example.org/smspartner/dlr
+                  token_file: \(tokenFile)
+                """)
+            let dry = try await CLI.run(["send", "--dry-run", "--to", Self.alice, "--message", "disk full", "--config", config,
+                                         "--state-dir", dir.path("state")], env: fake.env, secrets: [token])
+            #expect(dry.exitCode == 0, "\(dry.stderr)")
+            #expect(dry.stdout.contains(#""urlDlr":"https://notify.example.org/smspartner/dlr/<redacted>""#), "\(dry.stdout)")
+
+            let sent = try await CLI.run(["send", "--to", Self.alice, "--message", "disk full", "--config", config,
+                                          "--state-dir", dir.path("state")], env: fake.env, secrets: [token])
+            #expect(sent.exitCode == 0, "\(sent.stderr)")
+            #expect(fake.deliveredMessages.last?.urlDlr == "https://notify.example.org/smspartner/dlr/\(token)")
+
+            try "short".write(toFile: tokenFile, atomically: true, encoding: .utf8)
+            let unreadable = try await CLI.run(["send", "--to", Self.bob, "--message", "disk full", "--config", config,
+                                                "--state-dir", dir.path("state")], env: fake.env)
+            #expect(unreadable.exitCode == 0, "a page goes without the push: \(unreadable.stderr)")
+            #expect(unreadable.stderr.contains("warning: receipts are not pushed, only polled"), "\(unreadable.stderr)")
+            #expect(fake.deliveredMessages.last?.urlDlr == nil)
+            #expect(fake.deliveredMessages.count == 2)
+
+            let serve = try? await ServeProcess(arguments: ["--to", Self.alice, "--config", config], env: fake.env)
+            #expect(serve == nil, "serve does not start with a receipt token it cannot use")
+        }
+    }
+}

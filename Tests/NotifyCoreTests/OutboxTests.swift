@@ -84,6 +84,20 @@ import Testing
     static let alice = "+33611111111"
     static let bob = "+33622222222"
 
+    /// Code 14 refuses the whole request for one number on the STOP list: each number is then
+    /// sent alone, and only that one fails.
+    @Test func aStopListedNumberFailsAloneTheOthersAreSent() async throws {
+        try await withOutbox { h in
+            h.fake.enqueue(.error(code: 14), .error(code: 14), .accept)
+            let (_, results) = try await h.send("disk full", to: [Self.alice, Self.bob])
+            let outcomes = Dictionary(results.map { ($0.claim.recipient, $0.outcome.isSent) }, uniquingKeysWith: { a, _ in a })
+            #expect(outcomes == [Self.alice: false, Self.bob: true], "\(results.map(\.outcome))")
+            #expect(h.fake.deliveredMessages.map(\.numbers) == [[Self.bob]])
+            let failed = results.first { $0.claim.recipient == Self.alice }
+            #expect(failed?.error?.description.contains("STOP") == true, "\(String(describing: failed?.error))")
+        }
+    }
+
     @Test func theSameAlertTwiceIsSentOnce() async throws {
         try await withOutbox { h in
             let (first, results) = try await h.send("disk full", to: [Self.alice])

@@ -154,6 +154,19 @@ import Testing
         }
     }
 
+    @Test func withoutMultiStatusEachNumberIsAskedAlone() async throws {
+        try await OutboxTests().withOutbox { h in
+            h.fake.removeMultiStatus()
+            h.fake.scriptDelivery(to: Self.bob, [.notDelivered])
+            _ = try await h.send("disk full", to: [Self.alice, Self.bob])
+            h.clock.advance(.seconds(61))
+            let report = try await poll(poller(h))
+            #expect(report.requests == 3, "one multi-status refused, then one message-status per number")
+            #expect(Set(report.finals.map(\.state)) == [.delivered, .notDelivered])
+            #expect(h.fake.requests.filter { $0.path.hasSuffix("/message-status") }.count == 2)
+        }
+    }
+
     @Test func theScheduleSteps() {
         let settings = ReceiptSettings()
         let sent = Timestamp(milliseconds: 0)

@@ -54,6 +54,17 @@ extension Settings {
         return try ReceiptToken.load(path: file).callbackURL(base: base)
     }
 
+    /// A warning when `receipts.callback_url` is set but its token cannot be read: SMS go out
+    /// without `urlDlr` (polling still settles their receipts). Nil otherwise.
+    public var receiptCallbackWarning: String? {
+        do {
+            _ = try receiptCallbackURL()
+            return nil
+        } catch {
+            return "warning: receipts are not pushed, only polled: \(error)"
+        }
+    }
+
     /// The receipt poller on `store`, asking with `sender`'s client.
     public func receiptPoller(store: any StateStore, sender: Delivery) -> ReceiptPoller {
         ReceiptPoller(store: store, settings: configuration.receipts, client: sender.client, now: clock)
