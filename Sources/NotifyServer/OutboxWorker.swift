@@ -22,9 +22,11 @@ public final class OutboxWorker: Service, Sendable {
     /// requests keep the shared pool.
     private let pool = NIOThreadPool(numberOfThreads: 1)
     private let heartbeat = Mutex(ContinuousClock.now)
-    /// When receipts were last asked for: at most every ``receiptInterval``, not at every round.
-    private let lastReceiptPoll = Mutex<ContinuousClock.Instant?>(nil)
+    /// Receipts are asked for at most every ``receiptInterval``, not at every round.
+    private let receiptPolls = Throttle(interval: OutboxWorker.receiptInterval)
     static let receiptInterval = Duration.seconds(15)
+    /// The longest a round spends asking for receipts (what is not asked is due at once again).
+    static let receiptBudget = Duration.seconds(5)
 
     public init(runtime: ServerRuntime, metrics: ServerMetrics, health: StoreHealth? = nil, logger: Logger,
                 interval: Duration = .seconds(2)) {
@@ -52,6 +54,7 @@ public final class OutboxWorker: Service, Sendable {
             let snapshot = runtime.snapshot
             let budget = snapshot.configuration.timeout
             let lease = snapshot.sender.lease(within: budget)
+            // The dead man's switch first, on its own: a fault of its own never holds up pages.
             do {
                 let deadman = try await pool.runIfActive { try snapshot.deadman.judge() }
                 metrics.deadman(deadman)
@@ -62,6 +65,10 @@ public final class OutboxWorker: Service, Sendable {
                             .joined(separator: ", ")),
                     ])
                 }
+            } catch {
+                logger.error("dead man's switch: \(error)")
+            }
+            do {
                 let report = try await pool.runIfActive {
                     try snapshot.outbox.flush(sender: snapshot.sender, within: budget, lease: lease)
                 }
@@ -77,9 +84,10 @@ public final class OutboxWorker: Service, Sendable {
                 }
                 metrics.outbox(status)
                 health?.succeeded(.worker)
-                if snapshot.configuration.receipts.isTracking, receiptPollIsDue() {
+                if snapshot.configuration.receipts.isTracking, receiptPolls.allow() {
                     let poller = snapshot.settings.receiptPoller(store: runtime.store, sender: snapshot.sender)
-                    let receipts = try await pool.runIfActive { try poller.poll(within: budget) }
+                    // Short: a page queued meanwhile waits for this to end.
+                    let receipts = try await pool.runIfActive { try poller.poll(within: min(budget, Self.receiptBudget)) }
                     record(receipts.finals)
                     if let failure = receipts.failure {
                         logger.warning("delivery receipts not asked for now (asked again later): \(failure)")
@@ -97,15 +105,6 @@ public final class OutboxWorker: Service, Sendable {
             try? await Task.sleep(for: .milliseconds(10))
         }
         logger.info("outbox worker stopped")
-    }
-
-    /// Whether receipts may be asked for now (and the time of this poll taken if so).
-    func receiptPollIsDue() -> Bool {
-        lastReceiptPoll.withLock { last in
-            if let last, ContinuousClock.now - last < Self.receiptInterval { return false }
-            last = .now
-            return true
-        }
     }
 
     /// Logs and counts final receipts: an SMS that did not reach its phone is an error.

@@ -16,6 +16,8 @@ struct ReceiptIntake: Sendable {
     let health: StoreHealth
     let logger: Logger
     let record: @Sendable ([ReceiptFinal]) -> Void
+    /// Refusals are logged at most once a minute: a client with a wrong token cannot fill the log.
+    let warnings = Throttle(interval: .seconds(60))
 
     /// The route's path prefix; the token follows it.
     static let prefix = "/smspartner/dlr/"
@@ -33,12 +35,12 @@ struct ReceiptIntake: Sendable {
     func handle(_ request: Request, token: String) async -> Response {
         let snapshot = runtime.snapshot
         guard let expected = snapshot.credentials.receiptToken else {
-            metrics.receiptCallback("forbidden")
+            metrics.receiptCallback("disabled")
             return WebhookServer.json(IntakeReply(status: 404, message: "receipts are not pushed here: receipts.token_file is not set"))
         }
         guard expected.matches(token) else {
             metrics.receiptCallback("forbidden")
-            logger.warning("delivery receipt refused: wrong token")
+            if warnings.allow() { logger.warning("delivery receipt refused: wrong token (counted in smspartner_receipt_callbacks_total, logged once a minute)") }
             return WebhookServer.json(IntakeReply(status: 403, message: "wrong receipt token"))
         }
         var body: [UInt8] = []
@@ -60,7 +62,7 @@ struct ReceiptIntake: Sendable {
         case .success(let parsed): callback = parsed
         case .failure(let error):
             metrics.receiptCallback("invalid")
-            logger.warning("delivery receipt refused: \(error)")
+            if warnings.allow() { logger.warning("delivery receipt refused: \(error)") }
             return WebhookServer.json(IntakeReply(status: 400, message: "\(error)"))
         }
         let poller = snapshot.settings.receiptPoller(store: runtime.store, sender: snapshot.sender)

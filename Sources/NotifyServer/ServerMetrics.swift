@@ -24,7 +24,8 @@ import Prometheus
 ///   `expired` (no final report within 48 h), recorded by this process (polled or pushed);
 /// - `smspartner_receipt_seconds`: a histogram of the time from sending to a final report;
 /// - `smspartner_receipt_callbacks_total{result}`: pushed receipts, `recorded`, `unchanged`,
-///   `unknown` (no such message), `invalid` (unreadable), `forbidden` (wrong token).
+///   `unknown` (no such message), `invalid` (unreadable), `forbidden` (wrong token), `disabled`
+///   (no `receipts.token_file`).
 /// - `smspartner_deadman_heartbeats_total`: heartbeats (the Watchdog) in accepted payloads;
 ///   `smspartner_deadman_clusters`, `smspartner_deadman_silent_clusters`: the Alertmanager
 ///   clusters tracked, and those silent (see ``DeadmanSwitch``). No cluster is ever a label.

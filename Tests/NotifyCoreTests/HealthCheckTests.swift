@@ -91,16 +91,19 @@ struct HealthCheckTests {
         #expect(summary.contains("bad key / SMSPARTNER OK [2J"), "\(summary)")
     }
 
-    @Test("watchdog: absent until one is heard; each cluster's last one; silent for deadman.timeout is CRITICAL")
+    @Test("watchdog: with a deadman: section, absent until one is heard; each cluster's last one; silent for deadman.timeout is CRITICAL")
     func watchdog() {
-        func report(_ ages: [String: Duration]) -> CheckReport {
+        func report(_ ages: [String: Duration], configured: Bool = true) -> CheckReport {
+            var deadman = DeadmanSettings(timeout: .seconds(600))
+            deadman.isConfigured = configured
             var snapshot = StatusSnapshot(now: Self.now)
             snapshot.heartbeats = ages.sorted { $0.key < $1.key }.map { Heartbeat(cluster: $0.key, lastSeen: Self.now - $0.value) }
             return HealthCheck.report(credits: Self.account(1000),
                                       store: .read(StoreFacts.Reading(snapshot: snapshot, receipts: ReceiptSummary(), firstUnsent: nil)),
-                                      thresholds: CheckThresholds(), now: Self.now, deadman: DeadmanSettings(timeout: .seconds(600)))
+                                      thresholds: CheckThresholds(), now: Self.now, deadman: deadman)
         }
         #expect(!report([:]).summary.contains("watchdog"))
+        #expect(report(["https://am.example.org": .seconds(7200)], configured: false).state == .ok, "no deadman: section, nothing judged")
         let heard = report(["https://am.example.org": .seconds(599)])
         #expect(heard.state == .ok)
         #expect(heard.summary.contains("watchdog heard 9m59s ago"), "\(heard.summary)")

@@ -167,6 +167,22 @@ import Testing
         }
     }
 
+    /// A run with no time left asks nothing and moves nothing along its schedule: what it
+    /// claimed is due again at once (not at the next step, and not 5 minutes later).
+    @Test func whatARunHadNoTimeForIsDueAgainAtOnce() async throws {
+        try await OutboxTests().withOutbox { h in
+            h.fake.scriptDelivery(to: Self.alice, [.delivered])
+            _ = try await h.send("disk full", to: [Self.alice])
+            h.clock.advance(.seconds(61))
+            let poller = poller(h)
+            let hurried = try await OwnThread.run { try poller.poll(within: .milliseconds(200)) }
+            #expect(hurried.checked == 1 && hurried.requests == 0 && hurried.finals.isEmpty && hurried.failure == nil)
+            let report = try await poll(poller)
+            #expect(report.finals.map(\.state) == [.delivered], "due again at once")
+            #expect(report.finals.first?.check.polls == 0, "no step of the schedule used up")
+        }
+    }
+
     @Test func theScheduleSteps() {
         let settings = ReceiptSettings()
         let sent = Timestamp(milliseconds: 0)

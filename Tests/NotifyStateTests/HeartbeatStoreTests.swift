@@ -53,14 +53,17 @@ import Testing
         }
     }
 
-    @Test func aClusterNotHeardSinceThePruneCutoffIsForgotten() throws {
+    @Test func aClusterNotHeardSinceThePruneCutoffIsForgottenUnlessItsSilenceWasTexted() throws {
         try withStore { store in
             try store.write { (tx) throws(StateError) in
                 try tx.recordHeartbeat(cluster: "https://old.example.org", at: Self.t0)
+                try tx.recordHeartbeat(cluster: "https://down.example.org", at: Self.t0)
+                try tx.markSilent(cluster: "https://down.example.org", at: Self.t0 + .seconds(1))
                 try tx.recordHeartbeat(cluster: Self.cluster, at: Self.t0 + .seconds(2))
                 _ = try tx.prune(decidedBefore: Self.t0 + .seconds(1))
             }
-            #expect(try heartbeats(store).map(\.cluster) == [Self.cluster])
+            #expect(try heartbeats(store).map(\.cluster).sorted() == ["https://down.example.org", Self.cluster].sorted(),
+                    "a silent cluster stays silent (and its return is texted)")
         }
     }
 }

@@ -13,8 +13,8 @@ import NotifyState
 /// - **undelivered**: the share of `not_delivered` among the final reports of the window;
 ///   **no report**: the SMS of the window with no final report when one was expected;
 /// - **store**: it can be opened, read and written (a write that is rolled back);
-/// - **watchdog**: when a Watchdog was ever heard (`deadman:`), each Alertmanager cluster's
-///   last one; a cluster silent for `deadman.timeout` is CRITICAL.
+/// - **watchdog**: with a `deadman:` section, once a Watchdog was heard, each Alertmanager
+///   cluster's last one; a cluster silent for `deadman.timeout` is CRITICAL.
 public enum HealthCheck {
     /// The report on these facts as of `now`.
     public static func report(credits: CreditsFact, store: StoreFacts, thresholds: CheckThresholds, now: Timestamp,
@@ -114,9 +114,10 @@ public enum HealthCheck {
         return items
     }
 
-    /// The last Watchdog of each cluster; nil when none was ever heard.
+    /// The last Watchdog of each cluster; nil when none was ever heard, or without a
+    /// `deadman:` section.
     static func watchdogItem(_ heartbeats: [Heartbeat], _ deadman: DeadmanSettings, now: Timestamp) -> CheckItem? {
-        guard !heartbeats.isEmpty else { return nil }
+        guard deadman.isConfigured, !heartbeats.isEmpty else { return nil }
         let timeout = deadman.timeout
         let silent = heartbeats.filter { $0.isSilent(now: now, timeout: timeout) }.sorted { $0.lastSeen < $1.lastSeen }
         let oldest = heartbeats.map { max(.zero, now - $0.lastSeen) }.max() ?? .zero

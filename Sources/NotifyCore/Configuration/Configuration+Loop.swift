@@ -47,6 +47,7 @@ extension Configuration {
         var deadman = DeadmanSettings()
         guard let node = settings.node("deadman"), node.null == nil else { return deadman }
         guard let mapping = node.mapping else { throw settings.invalid("deadman", expected: "a mapping") }
+        deadman.isConfigured = true
         let reader = SettingsReader(path: settings.path, mapping: mapping, prefix: "deadman.")
         try reader.rejectUnknown(known: DeadmanSettings.knownKeys)
         if let timeout = try reader.duration("timeout", example: "10m") {

@@ -17,6 +17,9 @@ public struct DeadmanSettings: Sendable, Equatable {
     public var to: [PhoneNumber]
     /// The alert names that are heartbeats.
     public var alertnames: [String]
+    /// Whether the configuration has a `deadman:` section: `check` judges the heartbeats only
+    /// then (a Watchdog that reaches `serve` by a default route is not a promise to keep).
+    public var isConfigured = false
 
     public static let defaultAlertnames = ["Watchdog", "DeadMansSwitch"]
     /// The shortest `timeout`: shorter than Alertmanager's `repeat_interval` is a false alarm

@@ -7,9 +7,9 @@ import SMSText
 /// `serve`'s worker run it after delivering.
 ///
 /// Bounded: at most ``maxPerRun`` deliveries per run, asked about in `POST /multi-status`
-/// requests of up to 500 (one `GET /message-status` each where that route is missing, at most
-/// ``maxSingleQueries`` per run); messages confirmed by their tag (no `message_id`) are asked
-/// about by tag. A storm of 1,000 SMS costs two requests per look, and a look comes at the
+/// requests of up to 500 (one `GET /message-status` each where that route is missing, and one
+/// by tag for messages confirmed by their tag, no `message_id`: at most ``maxSingleQueries`` of
+/// those per run). What a run had no time or requests left for is due again at once. A storm of 1,000 SMS costs two requests per look, and a look comes at the
 /// steps of `poll_after`, then hourly, until a final report or 48 h.
 ///
 /// A delivery claimed for a look is not looked at by another process for ``claimLease``; a
@@ -50,17 +50,22 @@ public struct ReceiptPoller: Sendable {
         guard !due.isEmpty else { return report }
         report.checked = due.count
         var answers: [Int64: ReportedDelivery] = [:]
+        var asked = Set<Int64>()
         if !settings.pollAfter.isEmpty {
-            ask(about: due, into: &answers, report: &report, deadline: deadline, clock: clock)
+            asked = ask(about: due, into: &answers, report: &report, deadline: deadline, clock: clock)
         }
         let after = now()
         var updates: [ReceiptUpdate] = []
         for check in due {
             if let answer = answers[check.id] {
                 updates.append(update(check, answer: answer, at: after))
-            } else if report.failure == nil || after - check.sentAt >= ReceiptSettings.finalAfter {
-                // Asked without an answer for it (or never to be asked): waiting.
+            } else if asked.contains(check.id) || settings.pollAfter.isEmpty || after - check.sentAt >= ReceiptSettings.finalAfter {
+                // Asked without an answer for it, never to be asked, or out of time: waiting.
                 updates.append(update(check, answer: .waiting, at: after))
+            } else if report.failure == nil {
+                // Not asked in this run (its time or its request limit ran out first): due again
+                // at once, without using up a step of its schedule.
+                updates.append(ReceiptUpdate(id: check.id, state: .accepted, polled: false, nextCheckAt: after))
             }
             // Asking failed: left as claimed, due again when the claim runs out.
         }
@@ -101,9 +106,12 @@ public struct ReceiptPoller: Sendable {
         }
     }
 
-    /// Asks SMSPartner about `due`: by message id, else by tag. Stops at the first failure.
+    /// Asks SMSPartner about `due`: by message id, else by tag. Stops at the first failure of
+    /// the API (a refusal about one message is that message's answer); the ids of the
+    /// deliveries a request that succeeded asked about.
     func ask(about due: [ReceiptCheck], into answers: inout [Int64: ReportedDelivery], report: inout ReceiptPollReport,
-             deadline: ContinuousClock.Instant, clock: ContinuousClock) {
+             deadline: ContinuousClock.Instant, clock: ContinuousClock) -> Set<Int64> {
+        var asked = Set<Int64>()
         func timeLeft() -> Duration? {
             let left = deadline - clock.now
             return left < .seconds(1) ? nil : min(left, Self.requestTimeout)
@@ -124,7 +132,7 @@ public struct ReceiptPoller: Sendable {
         while start < byID.count, report.failure == nil {
             let chunk = Array(byID[start..<min(start + SMSPartnerClient.maxStatusQueries, byID.count)])
             start += chunk.count
-            guard let timeout = timeLeft() else { return }
+            guard let timeout = timeLeft() else { return asked }
             if !multiMissing {
                 report.requests += 1
                 switch client.multiStatus(chunk.map(\.query), timeout: timeout) {
@@ -135,9 +143,12 @@ public struct ReceiptPoller: Sendable {
                         guard let number = status.phoneNumber.flatMap(TagStatus.number), let id = status.messageID else { continue }
                         byKey[number.e164 + " " + id] = byKey[number.e164 + " " + id] ?? status.delivery
                     }
-                    for (check, query) in chunk {
+                    // Entries that name neither number nor message, as many as asked: in order.
+                    let inOrder = byKey.isEmpty && statuses.count == chunk.count
+                    for (index, (check, query)) in chunk.enumerated() {
+                        asked.insert(check.id)
                         if let delivery = byKey[query.phoneNumber.e164 + " " + query.messageID]
-                            ?? statuses.first(where: { $0.matches(query) })?.delivery
+                            ?? (inOrder ? statuses[index].delivery : nil)
                         {
                             answers[check.id] = delivery
                         }
@@ -147,24 +158,31 @@ public struct ReceiptPoller: Sendable {
                     multiMissing = true
                 case .failure(let error):
                     report.failure = error
-                    return
+                    return asked
                 }
             }
             // No multi-status here: one request per number, as many as a run allows.
             for (check, query) in chunk {
-                guard singles < Self.maxSingleQueries, let timeout = timeLeft() else { return }
+                guard singles < Self.maxSingleQueries, let timeout = timeLeft() else { return asked }
                 singles += 1
                 report.requests += 1
                 switch client.messageStatus(query, timeout: timeout) {
-                case .success(let status): answers[check.id] = status.delivery
+                case .success(let status):
+                    asked.insert(check.id)
+                    answers[check.id] = status.delivery
+                case .failure(.rejected(let code, let message, _, _)):
+                    // About this message only (code 4: not found): its answer, the others go on.
+                    asked.insert(check.id)
+                    answers[check.id] = .unrecognized("code \(code)" + (message.isEmpty ? "" : ": " + message))
                 case .failure(let error):
                     report.failure = error
-                    return
+                    return asked
                 }
             }
         }
         for (tag, checks) in byTag.sorted(by: { $0.key < $1.key }) {
-            guard report.failure == nil, let timeout = timeLeft() else { return }
+            guard report.failure == nil, singles < Self.maxSingleQueries, let timeout = timeLeft() else { return asked }
+            singles += 1
             report.requests += 1
             switch client.status(ofTag: tag, timeout: timeout) {
             case .success(let status):
@@ -173,11 +191,13 @@ public struct ReceiptPoller: Sendable {
                     let entry = status.entries.first { entry in
                         entry.phoneNumber.flatMap(TagStatus.number)?.e164 == number.e164
                     } ?? (status.entries.count == 1 && checks.count == 1 ? status.entries.first : nil)
+                    asked.insert(check.id)
                     if let text = entry?.status { answers[check.id] = ReportedDelivery(status: text) }
                 }
             case .failure(let error):
                 report.failure = error
             }
         }
+        return asked
     }
 }
