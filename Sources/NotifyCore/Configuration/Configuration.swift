@@ -80,6 +80,8 @@ public struct Configuration: Sendable, Equatable {
     public var receipts = ReceiptSettings()
     /// The dead man's switch of `serve` (`deadman:`).
     public var deadman = DeadmanSettings()
+    /// Two-way paging: replies acknowledge at the source (`two_way:`).
+    public var twoWay = TwoWaySettings()
 
     /// The default ``maxRecipients``.
     public static let defaultMaxRecipients = 50
@@ -88,7 +90,7 @@ public struct Configuration: Sendable, Equatable {
         "api_key_file", "api_key", "api_url", "sender", "tag", "sandbox", "max_segments", "timeout",
         "encoding", "templates", "allowed_recipients", "state_dir", "dedup_window", "rate_limits", "hourly_cap",
         "daily_cap", "max_age", "retry_delay", "serve", "receivers", "recipient_label", "lookup_delay", "max_recipients",
-        "subject_labels", "noise_labels", "receipts", "deadman",
+        "subject_labels", "noise_labels", "receipts", "deadman", "two_way",
     ]
 
     public init(
@@ -171,6 +173,7 @@ public struct Configuration: Sendable, Equatable {
         configuration.serve = try Self.serveSettings(settings)
         configuration.receipts = try Self.receiptSettings(settings)
         configuration.deadman = try Self.deadmanSettings(settings)
+        configuration.twoWay = try Self.twoWaySettings(settings)
         return configuration
     }
 

@@ -1,0 +1,73 @@
+import SMSText
+
+/// Two-way paging: replies to the SMS acknowledge alerts at their source. The `two_way:`
+/// section of the configuration.
+///
+/// ```yaml
+/// two_way:
+///   token_file: /etc/smspartner-notify/reply.token   # secret path segment of /smspartner/reply/<token>
+///   on_call: {"+33600000000": "alice"}                # names for authors; these numbers may act
+///   alertmanager: {url: http://127.0.0.1:9093, silence: 2h}
+///   nagios: {command_file: /var/lib/nagios4/rw/nagios.cmd}
+///   icinga2: {url: https://127.0.0.1:5665, user: notify, password_file: /etc/smspartner-notify/icinga.pass, ca_file: /etc/icinga2/ca.crt}
+/// ```
+public struct TwoWaySettings: Sendable, Equatable {
+    /// Nagios 4: where external commands are written.
+    public struct Nagios: Sendable, Equatable {
+        public var commandFile: String
+        public init(commandFile: String) { self.commandFile = commandFile }
+    }
+
+    /// Icinga 2's API: its base URL, the API user, the file of its password, and the CA that
+    /// signed the API's certificate (nil: the system's).
+    public struct Icinga2: Sendable, Equatable {
+        public var url: String
+        public var user: String
+        public var passwordFile: String
+        public var caFile: String?
+        public init(url: String, user: String, passwordFile: String, caFile: String? = nil) {
+            self.url = url
+            self.user = user
+            self.passwordFile = passwordFile
+            self.caFile = caFile
+        }
+    }
+
+    /// Alertmanager's API, and how long a reply's silence lasts.
+    public struct Alertmanager: Sendable, Equatable {
+        public var url: String
+        public var silence: Duration
+        public static let defaultSilence = Duration.seconds(7200)
+        public init(url: String, silence: Duration = Alertmanager.defaultSilence) {
+            self.url = url
+            self.silence = silence
+        }
+    }
+
+    /// Whether replies are enabled (a `two_way:` section).
+    public var enabled: Bool
+    /// The file holding the token of `/smspartner/reply/<token>`.
+    public var tokenFile: String?
+    /// Numbers that may act on any alert, with the name an acknowledgement carries.
+    public var onCall: [PhoneNumber: String]
+    public var alertmanager: Alertmanager?
+    public var nagios: Nagios?
+    public var icinga2: Icinga2?
+
+    public static let knownKeys = ["token_file", "on_call", "alertmanager", "nagios", "icinga2"]
+
+    public init(enabled: Bool = false, tokenFile: String? = nil, onCall: [PhoneNumber: String] = [:], alertmanager: Alertmanager? = nil,
+                nagios: Nagios? = nil, icinga2: Icinga2? = nil) {
+        self.enabled = enabled
+        self.tokenFile = tokenFile
+        self.onCall = onCall
+        self.alertmanager = alertmanager
+        self.nagios = nagios
+        self.icinga2 = icinga2
+    }
+
+    /// The name an acknowledgement by `number` carries: its `on_call` name, else the number.
+    public func author(_ number: PhoneNumber) -> String {
+        onCall[number] ?? number.e164
+    }
+}
