@@ -75,6 +75,13 @@ public protocol StateReader {
     /// those still `accepted` were sent before it.
     func receiptSummary(sentSince since: Timestamp, staleBefore: Timestamp) throws(StateError) -> ReceiptSummary
 
+    /// `recipient`'s pages not resolved, or resolved since `resolvedSince`, newest first (at
+    /// most 200): its open alerts, and the codes it may not be given again yet.
+    func pages(of recipient: String, resolvedSince: Timestamp) throws(StateError) -> [Page]
+
+    /// The open pages (not resolved) about `subject`, to anyone.
+    func openPages(about subject: String) throws(StateError) -> [Page]
+
     /// The tracked deliveries SMSPartner gave this `message_id` (one per number of its request).
     func trackedDeliveries(providerMessageID: String) throws(StateError) -> [ReceiptCheck]
 
@@ -131,6 +138,18 @@ public protocol StateTransaction: StateReader {
 
     /// Remembers alert instances as resolved (kept as long as finished deliveries).
     func recordResolved(_ instances: [String], at time: Timestamp) throws(StateError)
+
+    // MARK: Pages
+
+    /// Opens `page`, or refreshes the page of the same recipient and subject that is not
+    /// resolved (its code, text and target; an acknowledgement stands); its id.
+    func open(_ page: NewPage, at time: Timestamp) throws(StateError) -> Int64
+
+    /// Marks the unresolved pages about `subject` resolved; how many.
+    func resolvePages(about subject: String, at time: Timestamp) throws(StateError) -> Int
+
+    /// Marks the page `id` acknowledged by `author`, unless it is already; whether it was not.
+    func acknowledgePage(_ id: Int64, by author: String, at time: Timestamp) throws(StateError) -> Bool
 
     // MARK: Receipts
 

@@ -34,15 +34,20 @@ struct ReceiptTests {
             defer { dir.remove() }
             let state = dir.path("state")
             fake.scriptDelivery(to: Self.bob, [.notDelivered])
+            let before = Date()
             let sent = try await CLI.run(["send", "--to", "\(Self.alice),\(Self.bob)", "--message", "disk full on db1", "--state-dir", state], env: fake.env)
+            let after = Date()
             #expect(sent.exitCode == 0, "\(sent.stderr)")
             #expect(Self.deliveries(try await Self.statusDocument(stateDir: state, env: fake.env)) == [Self.alice: "accepted", Self.bob: "accepted"])
 
-            let early = try await CLI.run(["flush", "--state-dir", state], env: fake.env)
-            #expect(!early.stdout.contains("receipt:"), "nothing is due a second after sending: \(early.stdout)")
+            // Times fixed from the send's, so that a loaded machine's delays change nothing.
+            var soon = fake.env
+            soon["SMSPARTNER_NOTIFY_FAKE_NOW"] = String(before.addingTimeInterval(10).timeIntervalSince1970)
+            let early = try await CLI.run(["flush", "--state-dir", state], env: soon)
+            #expect(!early.stdout.contains("receipt:"), "nothing is due 10 s after sending: \(early.stdout)")
 
             var later = fake.env
-            later["SMSPARTNER_NOTIFY_FAKE_NOW"] = String(Date().addingTimeInterval(120).timeIntervalSince1970)
+            later["SMSPARTNER_NOTIFY_FAKE_NOW"] = String(after.addingTimeInterval(120).timeIntervalSince1970)
             let flush = try await CLI.run(["flush", "--state-dir", state], env: later)
             #expect(flush.exitCode == 0, "\(flush.stderr)")
             #expect(flush.stdoutLines.contains { $0.hasPrefix("receipt: \(Self.alice) delivered") && $0.hasSuffix("(disk full on db1)") }, "\(flush.stdout)")

@@ -44,7 +44,7 @@ import Testing
         let mode = try store.queue.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
         #expect(mode == "wal")
         let version = try store.queue.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") }
-        #expect(version == 5, "a new schema version: a test of the upgrade from 5, then this")
+        #expect(version == 6, "a new schema version: a test of the upgrade from 6, then this")
     }
 
     @Test func inAGroupWritableDirectoryItsFilesAreGroupWritableWhateverTheUmask() throws {
@@ -192,7 +192,7 @@ import Testing
         }
         try old.close()
         let store = try SQLiteStateStore(directory: scratch.root + "/old")
-        #expect(try store.queue.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") } == 5)
+        #expect(try store.queue.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") } == Schema.version)
         let tracked = try store.read { (r) throws(StateError) in try r.trackedDeliveries(providerMessageID: "307") }
         #expect(tracked.isEmpty, "what was sent before is not tracked")
         let id = try decide(store, Self.alice, .sent, at: Self.t0)

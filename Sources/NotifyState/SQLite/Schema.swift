@@ -4,7 +4,7 @@ import GRDB
 /// a change is a new migration appended here.
 enum Schema {
     /// `PRAGMA user_version` once every migration below has run: the number of migrations.
-    static let version = 5
+    static let version = 6
 
     static let migrator: DatabaseMigrator = {
         var migrator = DatabaseMigrator()
@@ -113,6 +113,28 @@ enum Schema {
                     alarm_at INTEGER,
                     restored_at INTEGER
                 );
+                """)
+        }
+        // Two-way paging: each alert sent to a number and open to a reply, with its code.
+        migrator.registerMigration("v6: pages") { db in
+            try db.execute(sql: """
+                CREATE TABLE page (
+                    id INTEGER PRIMARY KEY,
+                    recipient TEXT NOT NULL,
+                    code TEXT NOT NULL,
+                    subject TEXT NOT NULL,
+                    source TEXT NOT NULL,
+                    target TEXT,
+                    text TEXT NOT NULL,
+                    opened_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL,
+                    acked_at INTEGER,
+                    acked_by TEXT,
+                    resolved_at INTEGER
+                );
+                CREATE INDEX page_by_recipient ON page(recipient, resolved_at, id);
+                CREATE INDEX page_by_subject ON page(subject, resolved_at);
+                CREATE INDEX page_by_time ON page(updated_at);
                 """)
         }
         return migrator

@@ -1,0 +1,68 @@
+import Foundation
+import GRDB
+import TestSupport
+import Testing
+
+@testable import NotifyState
+
+/// Pages: alerts open to a reply, one per recipient and subject, with their codes.
+@Suite struct PageStoreTests {
+    static let t0 = Timestamp(milliseconds: 1_764_600_000_000)
+    static let alice = "+33611111111"
+    static let bob = "+33622222222"
+
+    func withStore(_ body: (SQLiteStateStore) throws -> Void) throws {
+        let scratch = try TemporaryDirectory(prefix: "pages")
+        defer { scratch.remove() }
+        try body(try SQLiteStateStore(directory: scratch.root))
+    }
+
+    func page(_ recipient: String, _ code: String, _ subject: String = "web01/HTTP") -> NewPage {
+        NewPage(recipient: recipient, code: code, subject: subject, source: "nagios", target: #"{"nagios":["web01","HTTP"]}"#,
+                text: "PROBLEM web01/HTTP CRITICAL ack:\(code)")
+    }
+
+    @Test func aRepeatRefreshesTheOpenPageAResolutionClosesItAndAFreshOneOpensAgain() throws {
+        try withStore { store in
+            let first = try store.write { (tx) throws(StateError) in try tx.open(page(Self.alice, "4F"), at: Self.t0) }
+            let again = try store.write { (tx) throws(StateError) in try tx.open(page(Self.alice, "7K"), at: Self.t0 + .seconds(60)) }
+            #expect(again == first, "one page per recipient and subject while open")
+            let other = try store.write { (tx) throws(StateError) in try tx.open(page(Self.bob, "7K"), at: Self.t0) }
+            #expect(other != first)
+            var pages = try store.read { (r) throws(StateError) in try r.pages(of: Self.alice, resolvedSince: Self.t0) }
+            #expect(pages.map(\.code) == ["7K"])
+            #expect(try store.read { (r) throws(StateError) in try r.openPages(about: "web01/HTTP") }.count == 2)
+
+            let resolved = try store.write { (tx) throws(StateError) in try tx.resolvePages(about: "web01/HTTP", at: Self.t0 + .seconds(120)) }
+            #expect(resolved == 2)
+            #expect(try store.read { (r) throws(StateError) in try r.openPages(about: "web01/HTTP") }.isEmpty)
+            pages = try store.read { (r) throws(StateError) in try r.pages(of: Self.alice, resolvedSince: Self.t0 + .seconds(60)) }
+            #expect(pages.map(\.resolvedAt) == [Self.t0 + .seconds(120)], "recently resolved: its code is not free yet")
+            #expect(try store.read { (r) throws(StateError) in try r.pages(of: Self.alice, resolvedSince: Self.t0 + .seconds(121)) }.isEmpty)
+
+            let reopened = try store.write { (tx) throws(StateError) in try tx.open(page(Self.alice, "9X"), at: Self.t0 + .seconds(180)) }
+            #expect(reopened != first, "a new problem after the recovery is a new page")
+        }
+    }
+
+    @Test func anAcknowledgementIsTakenOnceAndStandsThroughARepeat() throws {
+        try withStore { store in
+            let id = try store.write { (tx) throws(StateError) in try tx.open(page(Self.alice, "4F"), at: Self.t0) }
+            let first = try store.write { (tx) throws(StateError) in try tx.acknowledgePage(id, by: "alice", at: Self.t0 + .seconds(5)) }
+            let second = try store.write { (tx) throws(StateError) in try tx.acknowledgePage(id, by: "bob", at: Self.t0 + .seconds(6)) }
+            #expect(first && !second, "the first acknowledgement stands")
+            _ = try store.write { (tx) throws(StateError) in try tx.open(page(Self.alice, "4F"), at: Self.t0 + .seconds(60)) }
+            let stored = try #require(try store.read { (r) throws(StateError) in try r.pages(of: Self.alice, resolvedSince: Self.t0) }.first)
+            #expect(stored.ackedBy == "alice" && stored.ackedAt == Self.t0 + .seconds(5) && !stored.isOpen)
+        }
+    }
+
+    @Test func pagesArePrunedWithTheHistory() throws {
+        try withStore { store in
+            _ = try store.write { (tx) throws(StateError) in try tx.open(page(Self.alice, "4F"), at: Self.t0) }
+            _ = try store.write { (tx) throws(StateError) in try tx.open(page(Self.alice, "7K", "db1/disk"), at: Self.t0 + .seconds(10)) }
+            _ = try store.write { (tx) throws(StateError) in try tx.prune(decidedBefore: Self.t0 + .seconds(5)) }
+            #expect(try store.read { (r) throws(StateError) in try r.pages(of: Self.alice, resolvedSince: Self.t0) }.map(\.code) == ["7K"])
+        }
+    }
+}
