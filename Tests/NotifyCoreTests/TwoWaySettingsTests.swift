@@ -1,3 +1,4 @@
+import AlertModel
 import NotifyCore
 import SMSText
 import Testing
@@ -43,5 +44,16 @@ import Testing
                 #expect(error.description.contains(key), "\(error.description)")
             }
         }
+    }
+
+    @Test func withTwoWayTheRendererLeavesRoomForTheCode() throws {
+        let long = Alert(source: .generic, summary: String(repeating: "disk full on db1 ", count: 20), dedupKey: "k")
+        let off = Settings(configuration: try Configuration.parse(yaml: "", path: "c.yml"), apiURL: "https://x", environment: [:])
+        let on = Settings(configuration: try Configuration.parse(yaml: "two_way: {}", path: "c.yml"), apiURL: "https://x", environment: [:])
+        let plain = off.renderer.render(Notification(single: long)).message
+        let coded = on.renderer.render(Notification(single: long)).message
+        #expect(plain.measure().units == 160)
+        #expect(coded.measure().units <= 160 - TwoWaySettings.codeSuffixLength)
+        #expect(SMSMessage(coded.text + " ack:4F").measure().segments == 1)
     }
 }

@@ -180,3 +180,31 @@ import Testing
         #expect(SMSMessage(result.text).measure().units == 158)
     }
 }
+
+/// A budget that keeps room for a suffix added later (the reply code of two-way paging).
+@Suite struct SMSBudgetReservedTests {
+    @Test func reservedUnitsAreKeptFreeInEitherEncoding() {
+        let budget = SMSBudget(maxSegments: 1, reserved: 7)
+        #expect(budget.fits(SMSMessage(String(repeating: "a", count: 153))))
+        #expect(!budget.fits(SMSMessage(String(repeating: "a", count: 154))))
+        #expect(budget.fits(SMSMessage(String(repeating: "é", count: 63) + "€")), "UCS-2: 70 - 7")
+        #expect(!budget.fits(SMSMessage(String(repeating: "ж", count: 64))))
+    }
+
+    @Test func aCutLeavesTheRoomAndTheSuffixThenFits() {
+        for (text, reserved) in [(String(repeating: "disk full ", count: 40), 7), (String(repeating: "ж", count: 200), 7)] {
+            let budget = SMSBudget(maxSegments: 1, reserved: reserved)
+            let (cut, truncated) = budget.truncate(SMSMessage(text))
+            #expect(truncated)
+            #expect(budget.fits(cut))
+            #expect(SMSBudget(maxSegments: 1).fits(SMSMessage(cut.text + " ack:4F")), "\(cut.text)")
+            #expect(!SMSBudget(maxSegments: 1).fits(SMSMessage(cut.text + " ack:4F!!")), "no more cut than needed: \(cut.text)")
+        }
+    }
+
+    @Test func noReserveIsTheOldBudget() {
+        #expect(SMSBudget(maxSegments: 2, reserved: 0) == SMSBudget(maxSegments: 2))
+        let text = String(repeating: "a", count: 400)
+        #expect(SMSBudget(maxSegments: 2, reserved: 0).truncate(SMSMessage(text)) == SMSBudget(maxSegments: 2).truncate(SMSMessage(text)))
+    }
+}

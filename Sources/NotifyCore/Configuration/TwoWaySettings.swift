@@ -56,6 +56,9 @@ public struct TwoWaySettings: Sendable, Equatable {
 
     public static let knownKeys = ["token_file", "on_call", "alertmanager", "nagios", "icinga2"]
 
+    /// What the reply code adds to an alert SMS: ` ack:4F`, kept free by the renderer.
+    public static let codeSuffixLength = 7
+
     public init(enabled: Bool = false, tokenFile: String? = nil, onCall: [PhoneNumber: String] = [:], alertmanager: Alertmanager? = nil,
                 nagios: Nagios? = nil, icinga2: Icinga2? = nil) {
         self.enabled = enabled

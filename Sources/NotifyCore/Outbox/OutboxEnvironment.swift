@@ -35,7 +35,8 @@ extension Settings {
     /// The renderer this configuration asks for.
     public var renderer: MessageRenderer {
         MessageRenderer(maxSegments: configuration.maxSegments, encoding: configuration.encoding, templates: configuration.templates,
-                        subjectRules: configuration.subjectRules)
+                        subjectRules: configuration.subjectRules,
+                        reserved: configuration.twoWay.enabled ? TwoWaySettings.codeSuffixLength : 0)
     }
 
     /// The sender: SMSPartner with `apiKey`, and this configuration's sender, tag and sandbox.

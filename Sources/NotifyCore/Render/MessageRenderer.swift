@@ -26,9 +26,11 @@ public struct MessageRenderer: Sendable {
     /// How an Alertmanager alert's subject and context labels are told from scrape plumbing.
     public var subjectRules: SubjectRules
 
+    /// `reserved`: characters kept free at the end for a suffix added once the message is
+    /// admitted (the reply code of two-way paging, ``TwoWaySettings/codeSuffixLength``).
     public init(maxSegments: Int = 1, encoding: EncodingMode = .auto, templates: TemplateSet = .builtIn,
-                subjectRules: SubjectRules = .standard) {
-        self.budget = SMSBudget(maxSegments: maxSegments)
+                subjectRules: SubjectRules = .standard, reserved: Int = 0) {
+        self.budget = SMSBudget(maxSegments: maxSegments, reserved: reserved)
         self.encoding = encoding
         self.templates = templates
         self.subjectRules = subjectRules
