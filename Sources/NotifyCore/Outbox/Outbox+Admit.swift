@@ -17,13 +17,32 @@ extension Outbox {
         let status = notification.statusName
         return try store.write { (tx) throws(StateError) -> Admission in
             var admission = Admission()
+            // Two-way paging: a problem's SMS ends with the reply code of its pages; a
+            // recovery resolves them.
+            var text = candidate.rendered.message.text
+            var page: NewPage?
+            if twoWay.enabled, let subject {
+                switch PageEffect(notification) {
+                case .opens:
+                    var generator = SystemRandomNumberGenerator()
+                    if let code = try PageCodes.code(for: candidate.recipients, subject: subject, in: tx, at: time, using: &generator) {
+                        text += " ack:" + code
+                        page = NewPage(recipient: "", code: code, subject: subject, source: notification.source.rawValue,
+                                       target: AckTarget(notification)?.encoded, text: text)
+                    }
+                case .closes:
+                    _ = try tx.resolvePages(about: subject, at: time)
+                case .none:
+                    break
+                }
+            }
             // Stored once the first recipient needs it: a duplicate points at its original's.
             var storedMessage: Int64?
             let tag = MessageTag.make(prefix: tagPrefix)
             func messageID() throws(StateError) -> Int64 {
                 if let storedMessage { return storedMessage }
                 let id = try tx.insert(NewMessage(
-                    kind: .alert, text: candidate.rendered.message.text, source: notification.source.rawValue,
+                    kind: .alert, text: text, source: notification.source.rawValue,
                     typeLabel: notification.typeLabel, label: notification.digestLabel, tag: tag,
                     rank: notification.digestRank, status: notification.digestStatus), at: time)
                 storedMessage = id
@@ -97,10 +116,14 @@ extension Outbox {
                 if case .send = decision {
                     let id = try record(sendState, nil, nil)
                     try tx.markDigested(superseded.map(\.deliveryID), into: id, at: time)
+                    if var page {
+                        page.recipient = recipient
+                        _ = try tx.open(page, at: time)
+                    }
                     if lease != nil {
                         admission.claims.append(ClaimedDelivery(
                             deliveryID: id, messageID: try messageID(), recipient: recipient,
-                            text: candidate.rendered.message.text, createdAt: time, attempts: 0, tag: tag))
+                            text: text, createdAt: time, attempts: 0, tag: tag))
                         claimed = true
                     }
                     admission.decisions.append((number, .send(deliveryID: id)))

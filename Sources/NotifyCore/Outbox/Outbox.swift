@@ -36,13 +36,17 @@ public struct Outbox: Sendable {
     public var now: @Sendable () -> Timestamp
     /// How the receipts of what is sent are tracked (``ReceiptSettings/isTracking``: not at all).
     public var receipts: ReceiptSettings
+    /// Two-way paging: when enabled, a problem's SMS ends with a reply code and opens a page.
+    public var twoWay: TwoWaySettings
 
     /// How many of an old lease's deliveries one flush run takes at most.
     public static let defaultFlushLimit = 500
 
     public init(store: any StateStore, policy: Policy, digests: DigestComposer, owner: String, tagPrefix: String? = nil,
-                receipts: ReceiptSettings = ReceiptSettings(), now: @escaping @Sendable () -> Timestamp = { Timestamp.now() }) {
+                receipts: ReceiptSettings = ReceiptSettings(), twoWay: TwoWaySettings = TwoWaySettings(),
+                now: @escaping @Sendable () -> Timestamp = { Timestamp.now() }) {
         self.store = store
+        self.twoWay = twoWay
         self.receipts = receipts
         self.tagPrefix = tagPrefix
         self.policy = policy

@@ -29,7 +29,7 @@ extension Settings {
     /// The outbox on `store`, with this configuration's policy and renderer.
     public func outbox(store: any StateStore) -> Outbox {
         Outbox(store: store, policy: Policy(settings: configuration.policy),
-               digests: DigestComposer(renderer: renderer), owner: Self.processOwner, tagPrefix: configuration.tag, receipts: configuration.receipts, now: clock)
+               digests: DigestComposer(renderer: renderer), owner: Self.processOwner, tagPrefix: configuration.tag, receipts: configuration.receipts, twoWay: configuration.twoWay, now: clock)
     }
 
     /// The renderer this configuration asks for.

@@ -1,0 +1,76 @@
+import AlertModel
+import NotifyState
+import SMSPartner
+import SMSText
+import TestSupport
+import Testing
+
+@testable import NotifyCore
+
+/// Two-way paging at admission: a problem's SMS ends with its reply code and opens a page per
+/// recipient it is sent to; a repeat keeps the code; the recovery resolves the pages.
+@Suite struct PageAdmissionTests {
+    static let alice = OutboxTests.alice
+    static let bob = OutboxTests.bob
+
+    static func nagios(_ type: String, host: String = "web01", service: String = "HTTP", state: String = "CRITICAL") -> Notification {
+        Notification(single: Alert(source: .nagios, notificationType: type, host: host, service: service, serviceState: state,
+                                   output: "HTTP \(state)"))
+    }
+
+    func admit(_ h: OutboxTests.Harness, _ notification: Notification, to numbers: [String]) async throws -> [String] {
+        let outbox = Outbox(store: h.outbox.store, policy: h.outbox.policy, digests: h.outbox.digests, owner: "test:1",
+                            twoWay: TwoWaySettings(enabled: true), now: { h.clock.now })
+        let renderer = MessageRenderer(reserved: TwoWaySettings.codeSuffixLength)
+        let candidate = AlertCandidate(notification: notification, rendered: renderer.render(notification),
+                                       recipients: try numbers.map { try PhoneNumber(parsing: $0) }, dedupKey: notification.dedupKey)
+        let before = h.fake.deliveredMessages.count
+        try await OwnThread.run {
+            let admission = try outbox.admit(candidate, lease: .seconds(60))
+            _ = try outbox.deliver(admission.claims, with: h.sender, within: .seconds(5))
+        }
+        return h.fake.deliveredMessages.dropFirst(before).compactMap(\.message)
+    }
+
+    func pages(_ h: OutboxTests.Harness, _ recipient: String) throws -> [Page] {
+        try h.outbox.store.read { (r) throws(StateError) in try r.pages(of: recipient, resolvedSince: h.clock.now - .seconds(86_400)) }
+    }
+
+    @Test func aProblemCarriesItsCodeARepeatKeepsItTheRecoveryResolves() async throws {
+        try await OutboxTests().withOutbox { h in
+            let sent = try await admit(h, Self.nagios("PROBLEM"), to: [Self.alice, Self.bob])
+            let text = try #require(sent.first)
+            #expect(sent.count == 1, "one request for both")
+            let code = String(text.suffix(2))
+            #expect(text.hasSuffix(" ack:" + code) && code.allSatisfy { PageCodes.alphabet.contains($0) }, "\(text)")
+            #expect(SMSMessage(text).measure().segments == 1)
+            for number in [Self.alice, Self.bob] {
+                let open = try pages(h, number)
+                #expect(open.map(\.code) == [code] && open.first?.isOpen == true)
+                #expect(open.first.flatMap { $0.target.flatMap(AckTarget.init(encoded:)) } == .nagios(host: "web01", service: "HTTP"))
+            }
+
+            h.clock.advance(.seconds(3600))
+            let again = try await admit(h, Self.nagios("PROBLEM"), to: [Self.alice])
+            #expect(again.first?.hasSuffix(" ack:" + code) == true, "a repeat keeps its code: \(again)")
+            #expect(try pages(h, Self.alice).count == 1)
+
+            let other = try await admit(h, Self.nagios("PROBLEM", host: "db1", service: "disk"), to: [Self.alice])
+            #expect(other.first.map { !$0.hasSuffix(" ack:" + code) } == true, "another open alert, another code")
+
+            let recovery = try await admit(h, Self.nagios("RECOVERY", state: "OK"), to: [Self.alice, Self.bob])
+            #expect(recovery.first.map { !$0.contains(" ack:") } == true, "\(recovery)")
+            #expect(try pages(h, Self.bob).allSatisfy { $0.resolvedAt != nil })
+
+            h.clock.advance(.seconds(60))
+            let newProblem = try await admit(h, Self.nagios("PROBLEM"), to: [Self.bob])
+            #expect(newProblem.first.map { !$0.hasSuffix(" ack:" + code) } == true, "a resolved page's code is not given again within the quiet period")
+        }
+    }
+
+    @Test func theAlphabetCannotBeMisread() {
+        #expect(PageCodes.alphabet.count * PageCodes.alphabet.count >= 800)
+        #expect(Set(PageCodes.alphabet).count == PageCodes.alphabet.count)
+        #expect(!PageCodes.alphabet.contains { "0O1ILUV".contains($0) })
+    }
+}
