@@ -15,7 +15,8 @@ static inline CURLcode ccurl_easy_setopt_long(CURL *handle, CURLoption option, l
     return curl_easy_setopt(handle, option, value);
 }
 
-/// Wraps curl_easy_setopt for options that take a C string (URL, user agent, body, protocols).
+/// Wraps curl_easy_setopt for options that take a C string (URL, user agent, body, protocols,
+/// CA file; NULL turns CURLOPT_CAPATH off).
 /// libcurl copies strings passed this way, except CURLOPT_POSTFIELDS (see ccurl_easy_setopt_pointer).
 static inline CURLcode ccurl_easy_setopt_string(CURL *handle, CURLoption option, const char *value) {
     return curl_easy_setopt(handle, option, value);

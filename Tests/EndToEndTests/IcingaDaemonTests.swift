@@ -167,13 +167,14 @@ struct IcingaSite {
         FixtureDirectory.sourceTree.url("contrib/icinga2/\(name)").path
     }
 
-    /// Creates Icinga's directories in `scratch/icinga2`; the `-D` constants that name them.
-    static func makeDirectories(in scratch: TemporaryDirectory) throws -> [String] {
+    /// Creates Icinga's directories in `scratch/icinga2`; the `-D` constants that name them
+    /// (`NodeName` too: `node`, by default ``nodeName``).
+    static func makeDirectories(in scratch: TemporaryDirectory, node: String = nodeName) throws -> [String] {
         let names = [
             ("DataDir", "data"), ("LogDir", "log"), ("CacheDir", "cache"), ("SpoolDir", "spool"), ("InitRunDir", "run"),
             ("ZonesDir", "zones.d"),
         ]
-        var defines = ["NodeName=\(nodeName)"]
+        var defines = ["NodeName=\(node)"]
         for (constant, name) in names {
             defines.append("\(constant)=\(try scratch.makeDirectory("icinga2/\(name)"))")
         }

@@ -9,9 +9,10 @@ import Darwin
 /// A blocking HTTP client over a libcurl easy handle: one handle per request, nothing shared
 /// between threads but libcurl's one-time global initialisation.
 ///
-/// TLS peer and host verification are always on, redirects are not followed, and only `http`
-/// and `https` are allowed. Proxies come from the usual `https_proxy`/`no_proxy` variables;
-/// loopback addresses never go through a proxy.
+/// TLS peer and host verification are always on (against the system's certificate authorities,
+/// or those of the request's ``HTTPRequest/caFile``), redirects are not followed, and only
+/// `http` and `https` are allowed. Proxies come from the usual `https_proxy`/`no_proxy`
+/// variables; loopback addresses never go through a proxy.
 public struct CurlHTTPClient: Sendable {
     /// Replies larger than this are refused (`HTTPTransportError.responseTooLarge`).
     public static let maxResponseBytes = 1 << 20
@@ -58,6 +59,11 @@ public struct CurlHTTPClient: Sendable {
         set(ccurl_easy_setopt_long(handle, CURLOPT_NOSIGNAL, 1))
         set(ccurl_easy_setopt_long(handle, CURLOPT_SSL_VERIFYPEER, 1))
         set(ccurl_easy_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, 2))
+        if let caFile = request.caFile {
+            // Only that file's authorities: the system's directory of CAs is not searched too.
+            set(ccurl_easy_setopt_string(handle, CURLOPT_CAINFO, caFile))
+            set(ccurl_easy_setopt_string(handle, CURLOPT_CAPATH, nil))
+        }
         set(ccurl_easy_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, request.connectTimeout.milliseconds))
         set(ccurl_easy_setopt_long(handle, CURLOPT_TIMEOUT_MS, request.timeout.milliseconds))
         set(ccurl_easy_setopt_string(handle, CURLOPT_USERAGENT, userAgent))

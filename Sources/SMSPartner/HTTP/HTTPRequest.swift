@@ -1,3 +1,5 @@
+import Foundation
+
 /// One HTTP request for ``CurlHTTPClient``.
 public struct HTTPRequest: Sendable, Equatable {
     /// The methods the SMSPartner API uses.
@@ -9,7 +11,8 @@ public struct HTTPRequest: Sendable, Equatable {
     public var method: Method
     /// Absolute `http` or `https` URL. May carry secrets in its query: never log it.
     public var url: String
-    /// Extra header lines (`Name: value`), sent in order.
+    /// Extra header lines (`Name: value`), sent in order. May carry credentials
+    /// (``basicAuthorization(user:password:)``): never log them.
     public var headers: [String]
     /// The request body, for POST.
     public var body: [UInt8]
@@ -17,6 +20,10 @@ public struct HTTPRequest: Sendable, Equatable {
     public var connectTimeout: Duration
     /// Longest time for the whole exchange, connection included.
     public var timeout: Duration
+    /// A PEM file of the certificate authorities that may sign the server's certificate, in
+    /// place of the system's (an Icinga 2 API's own CA); nil: the system's. Verification of
+    /// the peer and its name stays on either way.
+    public var caFile: String?
 
     public init(
         method: Method,
@@ -24,7 +31,8 @@ public struct HTTPRequest: Sendable, Equatable {
         headers: [String] = [],
         body: [UInt8] = [],
         connectTimeout: Duration = .seconds(5),
-        timeout: Duration = .seconds(10)
+        timeout: Duration = .seconds(10),
+        caFile: String? = nil
     ) {
         self.method = method
         self.url = url
@@ -32,6 +40,15 @@ public struct HTTPRequest: Sendable, Equatable {
         self.body = body
         self.connectTimeout = connectTimeout
         self.timeout = timeout
+        self.caFile = caFile
+    }
+
+    /// The header line `Authorization: Basic <base64(user:password)>` (RFC 7617, UTF-8).
+    ///
+    /// Credentials go in this header, never in the URL's userinfo, which libcurl may repeat in
+    /// its error messages. The line holds the password: never log it.
+    public static func basicAuthorization(user: String, password: String) -> String {
+        "Authorization: Basic " + Data("\(user):\(password)".utf8).base64EncodedString()
     }
 }
 

@@ -51,6 +51,12 @@ public enum HTTPTransportError: Error, Sendable, Equatable, CustomStringConverti
         }
     }
 
+    /// The same error with every run of `secret` (a password, a token) replaced by
+    /// `<redacted>`, for a caller whose request carried a secret of its own.
+    public func redacting(_ secret: String) -> HTTPTransportError {
+        redacted(by: KeyRedactor(key: secret))
+    }
+
     /// Whether trying again later may succeed.
     public var isTransient: Bool {
         switch self {
