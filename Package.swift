@@ -119,7 +119,7 @@ let package = Package(
             dependencies: [
                 "NotifyCore", "NotifyState", "AlertModel", "SMSPartner", "SMSText", "SMSPartnerTesting", "TestSupport",
                 .product(name: "PropertyBased", package: "swift-property-based"),
-                // FakeIcingaAPI: a real HTTP server on 127.0.0.1 for Icinga2AcknowledgerTests.
+                // Real HTTP servers on 127.0.0.1 for the acknowledgers' tests (FakeIcingaAPI, ScriptedHTTPServer).
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
@@ -130,8 +130,8 @@ let package = Package(
             dependencies: [
                 "smspartner-notify", "fake-smspartner", "NotifyState", "SMSPartner", "SMSPartnerTesting", "TestSupport",
                 "SeededRandom",
-                // The source acknowledgers, driven against the real daemons (Icinga2AcknowledgerDaemonTests).
-                "NotifyCore",
+                // The source acknowledgers, against the real systems.
+                "NotifyCore", "AlertModel",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],

@@ -147,8 +147,9 @@ public struct SMSPartnerClient: Sendable {
         return redactor.redact(flat, limit: excerptLength)
     }
 
-    /// RFC 3986 unreserved characters kept, everything else percent-encoded.
-    static func percentEncoded(_ value: String) -> String {
+    /// RFC 3986 unreserved characters kept, everything else percent-encoded (UTF-8 bytes): a
+    /// query value or a path segment.
+    public static func percentEncoded(_ value: String) -> String {
         var out = ""
         for byte in value.utf8 {
             switch byte {

@@ -82,6 +82,10 @@ public struct CurlHTTPClient: Sendable {
                 let base = UnsafeMutableRawPointer(mutating: bytes.baseAddress ?? UnsafeRawPointer(errorBuffer))
                 set(ccurl_easy_setopt_pointer(handle, CURLOPT_COPYPOSTFIELDS, base))
             }
+        case .delete:
+            // A GET transfer (no body) under another method name.
+            set(ccurl_easy_setopt_long(handle, CURLOPT_HTTPGET, 1))
+            set(ccurl_easy_setopt_string(handle, CURLOPT_CUSTOMREQUEST, "DELETE"))
         }
         guard setup == CURLE_OK else {
             throw Self.error(for: setup, detail: String(cString: errorBuffer), sink: sink)

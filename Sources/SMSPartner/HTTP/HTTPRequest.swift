@@ -2,10 +2,11 @@ import Foundation
 
 /// One HTTP request for ``CurlHTTPClient``.
 public struct HTTPRequest: Sendable, Equatable {
-    /// The methods the SMSPartner API uses.
+    /// The methods the SMSPartner API uses, and `DELETE` (Alertmanager expires a silence with it).
     public enum Method: String, Sendable, Equatable {
         case get = "GET"
         case post = "POST"
+        case delete = "DELETE"
     }
 
     public var method: Method
