@@ -27,4 +27,13 @@ public enum DeliveryCallbackError: Error, Sendable, Equatable, CustomStringConve
             "delivery receipt naming neither a message id (messageId, message_id) nor a number (phoneNumber, phone_number, msisdn)"
         }
     }
+
+    /// The same failure, said of a delivery receipt.
+    init(_ failure: CallbackFields.Failure) {
+        switch failure {
+        case .bodyTooLarge(let bytes): self = .bodyTooLarge(bytes: bytes)
+        case .nestedTooDeep: self = .nestedTooDeep
+        case .unreadableBody(let why): self = .unreadableBody(why)
+        }
+    }
 }

@@ -20,10 +20,14 @@ public struct SendRequest: Sendable, Equatable {
     /// The URL SMSPartner calls with each number's delivery receipt (`urlDlr`), or nil for none.
     /// Its last path segment is a secret token: it is shown as `<redacted>`.
     public var urlDlr: String?
+    /// The URL SMSPartner calls with each SMS replied to this message (`urlResponse`), or nil
+    /// for the one set on the account. Its last path segment is a secret token: it is shown as
+    /// `<redacted>`.
+    public var urlResponse: String?
 
     public init(
         phoneNumbers: [PhoneNumber], message: SMSMessage, sender: String? = nil, tag: String? = nil, sandbox: Bool = false,
-        urlDlr: String? = nil
+        urlDlr: String? = nil, urlResponse: String? = nil
     ) {
         self.phoneNumbers = phoneNumbers
         self.message = message
@@ -31,10 +35,12 @@ public struct SendRequest: Sendable, Equatable {
         self.tag = tag
         self.sandbox = sandbox
         self.urlDlr = urlDlr
+        self.urlResponse = urlResponse
     }
 
     /// The JSON body sent to SMSPartner. Pass nil as `apiKey` for a copy safe to show: the key
-    /// and the secret token of ``urlDlr`` (its last path segment) replaced by `<redacted>`.
+    /// and the secret tokens of ``urlDlr`` and ``urlResponse`` (their last path segments) replaced
+    /// by `<redacted>`.
     public func jsonBody(apiKey: APIKey?) -> [UInt8] {
         let body = Body(
             apiKey: apiKey?.secret ?? APIKey.redacted,
@@ -45,7 +51,8 @@ public struct SendRequest: Sendable, Equatable {
             isStopSms: 0,
             isUnicode: message.encoding == .ucs2 ? 1 : nil,
             sandbox: sandbox ? 1 : nil,
-            urlDlr: apiKey == nil ? urlDlr.map(Self.redactedCallbackURL) : urlDlr
+            urlDlr: apiKey == nil ? urlDlr.map(Self.redactedCallbackURL) : urlDlr,
+            urlResponse: apiKey == nil ? urlResponse.map(Self.redactedCallbackURL) : urlResponse
         )
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -64,6 +71,7 @@ public struct SendRequest: Sendable, Equatable {
         var isUnicode: Int?
         var sandbox: Int?
         var urlDlr: String?
+        var urlResponse: String?
     }
 
     /// `url` with its last path segment, the secret token, replaced by `<redacted>`

@@ -17,39 +17,17 @@ struct FakeCallbackJob: Sendable {
     }
 
     /// The request: method, URL, content type and body.
-    var request: (method: String, url: String, contentType: String?, body: String) {
-        let form = fields.map { Self.formEncoded($0.0) + "=" + Self.formEncoded($0.1) }.joined(separator: "&")
+    var request: FakeCallbackRequest {
         switch style {
         case .get:
-            return ("GET", url + (url.contains("?") ? "&" : "?") + form, nil, "")
+            return .get(url, fields: fields)
         case .postForm:
-            return ("POST", url, "application/x-www-form-urlencoded", form)
+            return .postForm(url, fields: fields)
         case .postJSON:
             let members = fields.map { name, value in
-                let number = name == "messageId" && !value.isEmpty && !value.hasPrefix("0")
-                    && value.allSatisfy({ ("0"..."9").contains($0) })
-                return JSONText.quoted(name) + ":" + (number ? value : name == "stopSms" ? "true" : JSONText.quoted(value))
+                (name, name == "messageId" ? FakeCallbackRequest.jsonID(value) : name == "stopSms" ? "true" : JSONText.quoted(value))
             }
-            return ("POST", url, "application/json", "{" + members.joined(separator: ",") + "}")
+            return .postJSON(url, members: members)
         }
-    }
-
-    /// Form encoding: unreserved characters kept, a space as `+`, the rest percent-encoded.
-    static func formEncoded(_ text: String) -> String {
-        var out = ""
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."),
-                UInt8(ascii: "_"), UInt8(ascii: "~"):
-                out.unicodeScalars.append(Unicode.Scalar(byte))
-            case UInt8(ascii: " "):
-                out += "+"
-            default:
-                let hex = Array("0123456789ABCDEF")
-                out += "%" + String(hex[Int(byte >> 4)]) + String(hex[Int(byte & 0xF)])
-            }
-        }
-        return out
     }
 }

@@ -10,7 +10,10 @@ import NIOPosix
 ///   HTTP 400 without consuming the reply queue), then answers with the next queued
 ///   ``FakeReply`` or the default one. Accepted sends are kept with their message id
 ///   (``acceptedMessages``); one that carries `urlDlr` gets a delivery-receipt callback per
-///   number (see ``setCallbackStyle(_:)``), recorded in ``callbacks``.
+///   number (see ``setCallbackStyle(_:)``), recorded in ``callbacks``; its `urlResponse` is
+///   kept with it.
+/// - ``reply(from:text:to:shape:messageID:)`` makes a phone's reply reach a reply URL, in
+///   either shape SMSPartner documents, recorded in ``replies``.
 /// - `GET /v1/me` reports the credits, or the code set by ``setMeError(code:)``.
 /// - `GET /v1/bulk-status-by-tag` lists, per number, the delivered messages that carried the
 ///   tag (code 4 when none did).
@@ -190,6 +193,29 @@ public final class FakeSMSPartner: Sendable {
         await core.waitForCallbacks(count: count, timeout: timeout)
     }
 
+    // MARK: Replies
+
+    /// Makes the phone `phoneNumber` reply `text`: calls `url` (an `http://` URL to 127.0.0.1 or
+    /// localhost) as SMSPartner calls a reply URL, in `shape`, at once, on an event loop; each
+    /// request is recorded in ``replies`` with the receiver's answer.
+    ///
+    /// `messageID` is the id the reply carries; nil: for ``FakeReplyShape/shortNumberJSON`` the
+    /// latest message accepted for that number (none if there is none), for a long number a
+    /// fresh id per request. A send's `urlResponse` is in ``deliveredMessages``.
+    public func reply(from phoneNumber: String, text: String, to url: String, shape: FakeReplyShape, messageID: String? = nil) {
+        core.reply(from: phoneNumber, text: text, to: url, shape: shape, messageID: messageID)
+    }
+
+    /// Every request made to a reply URL (one per part of a reply in parts), in the order they
+    /// finished, with the receiver's answer. Not ``pendingReplies``, which answer sends.
+    public var replies: [FakeReplyRecord] { core.replies }
+
+    /// Suspends until at least `count` reply requests were made or the timeout passes; returns
+    /// whether they were.
+    public func waitForReplies(count: Int, timeout: Duration) async -> Bool {
+        await core.waitForReplies(count: count, timeout: timeout)
+    }
+
     // MARK: Records
 
     /// Every request received, in arrival order (also those answered with errors or dropped).
@@ -204,7 +230,7 @@ public final class FakeSMSPartner: Sendable {
         await core.waitForRequests(count: count, timeout: timeout)
     }
 
-    /// Clears the recorded requests, deliveries and callbacks, the reply queue, the default
+    /// Clears the recorded requests, deliveries, callbacks and replies, the reply queue, the default
     /// reply, the delivery scripts and the default delivery status.
     ///
     /// Message ids keep increasing; credits, latency, the `/me` error and the callback delay

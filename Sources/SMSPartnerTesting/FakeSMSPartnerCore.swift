@@ -50,6 +50,10 @@ final class FakeSMSPartnerCore: Sendable {
         var pendingCallbacks: [FakeCallbackJob] = []
         var nextCallbackTaskID: UInt64 = 0
         var callbackTasks: [UInt64: Scheduled<Void>] = [:]
+        /// Every request made to a reply URL.
+        var replies: [FakeReplyRecord] = []
+        /// The last id given to a reply (its `messageId`, or a `concat-ref`).
+        var nextInboundID = 900_000_000
         var queue: [FakeReply] = []
         var defaultReply: FakeReply = .accept
         var credits = 1000
@@ -119,6 +123,7 @@ final class FakeSMSPartnerCore: Sendable {
             $0.deliveryPositions = [:]
             $0.defaultDeliveryStatus = .delivered
             $0.callbacks = []
+            $0.replies = []
         }
     }
 

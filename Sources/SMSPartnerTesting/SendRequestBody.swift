@@ -22,6 +22,9 @@ public struct SendRequestBody: Sendable, Decodable, Equatable {
     public let sandbox: Int?
     /// The URL the fake calls with each number's delivery receipt, if any.
     public let urlDlr: String?
+    /// The URL the account's replies to this message go to, if any (``FakeSMSPartner`` records
+    /// it; tests make the replies with ``FakeSMSPartner/reply(from:text:to:shape:messageID:)``).
+    public let urlResponse: String?
 
     /// The recipients: ``phoneNumbers`` split on `,` (empty when absent or empty).
     public var numbers: [String] {
@@ -33,7 +36,7 @@ public struct SendRequestBody: Sendable, Decodable, Equatable {
     public init(
         apiKey: String? = nil, phoneNumbers: String? = nil, message: String? = nil,
         sender: String? = nil, tag: String? = nil, isStopSms: Int? = nil,
-        isUnicode: Int? = nil, sandbox: Int? = nil, urlDlr: String? = nil
+        isUnicode: Int? = nil, sandbox: Int? = nil, urlDlr: String? = nil, urlResponse: String? = nil
     ) {
         self.apiKey = apiKey
         self.phoneNumbers = phoneNumbers
@@ -44,10 +47,11 @@ public struct SendRequestBody: Sendable, Decodable, Equatable {
         self.isUnicode = isUnicode
         self.sandbox = sandbox
         self.urlDlr = urlDlr
+        self.urlResponse = urlResponse
     }
 
     private enum CodingKeys: String, CodingKey {
-        case apiKey, phoneNumbers, message, sender, tag, isStopSms, isUnicode, sandbox, urlDlr
+        case apiKey, phoneNumbers, message, sender, tag, isStopSms, isUnicode, sandbox, urlDlr, urlResponse
     }
 
     /// Decodes a body, tolerating unknown fields and loosely typed integer flags.
@@ -62,6 +66,7 @@ public struct SendRequestBody: Sendable, Decodable, Equatable {
         self.isUnicode = try Self.looseInt(container, .isUnicode)
         self.sandbox = try Self.looseInt(container, .sandbox)
         self.urlDlr = try container.decodeIfPresent(String.self, forKey: .urlDlr)
+        self.urlResponse = try container.decodeIfPresent(String.self, forKey: .urlResponse)
     }
 
     /// An integer flag given as a number, a numeric string or a boolean; `nil` when absent or null.

@@ -99,17 +99,12 @@ import Testing
     @Test(arguments: [UInt64(0xD1_0001), 0xD1_0002, 0xD1_0003])
     func randomInputNeverCrashes(_ seed: UInt64) {
         var random = SplitMix64(seed: seed)
-        let contentTypes: [String?] = [nil, "application/json", "application/x-www-form-urlencoded", "text/plain", "application/vnd+json; q=1", ""]
+        let input = RandomCallbackInput(
+            names: ["messageId", "message_id", "phoneNumber", "phone_number", "msisdn", "status", "statut", "dlr", "stopSms", "x"],
+            values: ["Delivered", "Not delivered", "4103", "1", "", "+33600000001", "%", "%4", "%ZZ", "+", "é", "\u{0}", "\"", "[[{", "🔥"])
         var successes = 0
         for round in 0..<1500 {
-            let body: [UInt8]
-            switch round % 3 {
-            case 0: body = (0..<Int.random(in: 0...400, using: &random)).map { _ in UInt8.random(in: 0...255, using: &random) }
-            case 1: body = Array(Self.randomJSON(depth: 0, using: &random).utf8)
-            default: body = Array(Self.randomForm(using: &random).utf8)
-            }
-            let query = Bool.random(using: &random) ? Self.randomForm(using: &random) : nil
-            let contentType = contentTypes[Int.random(in: 0..<contentTypes.count, using: &random)]
+            let (query, body, contentType) = input.request(round: round, using: &random)
             switch DeliveryCallback.parse(query: query, body: body, contentType: contentType) {
             case .success(let callback):
                 successes += 1
@@ -121,31 +116,5 @@ import Testing
             }
         }
         #expect(successes > 0, "the generator never produced a readable callback")
-    }
-
-    static let names = ["messageId", "message_id", "phoneNumber", "phone_number", "msisdn", "status", "statut", "dlr", "stopSms", "x"]
-    static let values = ["Delivered", "Not delivered", "4103", "1", "", "+33600000001", "%", "%4", "%ZZ", "+", "é", "\u{0}", "\"", "[[{", "🔥"]
-
-    static func randomForm(using random: inout SplitMix64) -> String {
-        (0..<Int.random(in: 0...6, using: &random)).map { _ in
-            let name = names[Int.random(in: 0..<names.count, using: &random)]
-            let value = values[Int.random(in: 0..<values.count, using: &random)]
-            return Bool.random(using: &random) ? name + "=" + value : name
-        }.joined(separator: Bool.random(using: &random) ? "&" : "&&")
-    }
-
-    static func randomJSON(depth: Int, using random: inout SplitMix64) -> String {
-        let choice = depth > 40 ? Int.random(in: 0...2, using: &random) : Int.random(in: 0...5, using: &random)
-        switch choice {
-        case 0: return "\"" + values[Int.random(in: 0..<values.count, using: &random)] + "\""
-        case 1: return String(Int.random(in: -1_000_000...1_000_000_000_000, using: &random))
-        case 2: return ["true", "null", "1e999", "-0.5", "{", "]"][Int.random(in: 0...5, using: &random)]
-        case 3: return "[" + (0..<Int.random(in: 0...2, using: &random)).map { _ in randomJSON(depth: depth + 1, using: &random) }.joined(separator: ",") + "]"
-        default:
-            let members = (0..<Int.random(in: 0...4, using: &random)).map { _ in
-                "\"" + names[Int.random(in: 0..<names.count, using: &random)] + "\":" + randomJSON(depth: depth + 1, using: &random)
-            }
-            return "{" + members.joined(separator: ",") + "}"
-        }
     }
 }

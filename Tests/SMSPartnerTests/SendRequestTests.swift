@@ -26,6 +26,19 @@ import Testing
         #expect(object["sender"] == nil)
     }
 
+    @Test func urlResponseIsSentAndItsTokenRedactedWhenShown() throws {
+        let url = "https://alerts.example.com/smspartner/reply/s3cr3t-t0ken?k=other-s3cr3t"
+        let request = SendRequest(phoneNumbers: try numbers(1), message: SMSMessage("x"), urlDlr: "https://x/dlr/d", urlResponse: url)
+        let sent = try #require(try JSONSerialization.jsonObject(with: Data(request.jsonBody(apiKey: APIKey("k-1")))) as? [String: Any])
+        #expect(sent["urlResponse"] as? String == url)
+        let shown = try #require(try JSONSerialization.jsonObject(with: Data(request.jsonBody(apiKey: nil))) as? [String: Any])
+        #expect(shown["urlResponse"] as? String == "https://alerts.example.com/smspartner/reply/<redacted>?<redacted>")
+        #expect(shown["urlDlr"] as? String == "https://x/dlr/<redacted>")
+        let without = String(decoding: SendRequest(phoneNumbers: try numbers(1), message: SMSMessage("x")).jsonBody(apiKey: nil), as: UTF8.self)
+        #expect(!without.contains("urlResponse"))
+        #expect(request.batches().allSatisfy { $0.urlResponse == url })
+    }
+
     @Test func batchesHoldAtMost500Numbers() throws {
         let request = SendRequest(phoneNumbers: try numbers(1201), message: SMSMessage("x"))
         let batches = request.batches()
