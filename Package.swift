@@ -128,7 +128,7 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "smspartner-notify", "fake-smspartner", "NotifyCore", "NotifyState", "SMSPartner", "SMSPartnerTesting", "TestSupport",
+                "smspartner-notify", "fake-smspartner", "NotifyState", "SMSPartner", "SMSPartnerTesting", "TestSupport",
                 "SeededRandom",
                 // The source acknowledgers, against the real systems.
                 "NotifyCore", "AlertModel",

@@ -42,7 +42,8 @@ import Testing
             let text = try #require(sent.first)
             #expect(sent.count == 1, "one request for both")
             let code = String(text.suffix(2))
-            #expect(text.hasSuffix(" ack:" + code) && code.allSatisfy { PageCodes.alphabet.contains($0) }, "\(text)")
+            #expect(text.hasSuffix(" ack:" + code) && ReplyCode.isValid(code), "\(text)")
+            #expect(ReplyCommand.parse(" ack:" + code) == .ack(code: code, comment: nil), "the code reads back as a reply")
             #expect(SMSMessage(text).measure().segments == 1)
             for number in [Self.alice, Self.bob] {
                 let open = try pages(h, number)
@@ -71,6 +72,7 @@ import Testing
     @Test func theAlphabetCannotBeMisread() {
         #expect(PageCodes.alphabet.count * PageCodes.alphabet.count >= 800)
         #expect(Set(PageCodes.alphabet).count == PageCodes.alphabet.count)
-        #expect(!PageCodes.alphabet.contains { "0O1ILUV".contains($0) })
+        #expect(!PageCodes.alphabet.contains { "0O1ILU".contains($0) })
+        #expect(PageCodes.alphabet.allSatisfy { ReplyCode.isValid(String([$0, $0])) }, "every code a reply can name")
     }
 }

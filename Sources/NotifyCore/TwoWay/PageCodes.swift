@@ -1,11 +1,11 @@
 import NotifyState
 import SMSText
 
-/// The reply codes of pages: two characters that cannot be misread (no 0/O, 1/I/L, U/V),
-/// unique among a number's open pages and those resolved less than ``quietPeriod`` ago.
+/// The reply codes of pages (``ReplyCode``: two characters that cannot be misread), unique
+/// among a number's open pages and those resolved less than ``quietPeriod`` ago.
 public enum PageCodes {
     /// The characters of a code.
-    public static let alphabet = Array("23456789ABCDEFGHJKMNPQRSTWXYZ")
+    public static let alphabet = Array(ReplyCode.alphabet)
     /// How long a resolved page's code stays taken: a late `ACK 4F` must not hit a new alert.
     public static let quietPeriod = Duration.seconds(3600)
 
