@@ -119,7 +119,7 @@ let package = Package(
             dependencies: [
                 "NotifyCore", "NotifyState", "AlertModel", "SMSPartner", "SMSText", "SMSPartnerTesting", "TestSupport",
                 .product(name: "PropertyBased", package: "swift-property-based"),
-                // Real HTTP servers on 127.0.0.1 for the acknowledgers' tests (FakeIcingaAPI, ScriptedHTTPServer).
+                // A real HTTP server on 127.0.0.1 for the acknowledgers' tests (ScriptedHTTPServer).
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],

@@ -4,21 +4,24 @@ import SMSPartner
 import TestSupport
 import Testing
 
-/// `Icinga2Acknowledger` against a real HTTP server on 127.0.0.1 (``FakeIcingaAPI``): the
+/// `Icinga2Acknowledger` against a real HTTP server on 127.0.0.1 (``ScriptedHTTPServer``): the
 /// request it sends, byte for byte, and how it reads each of Icinga's answers.
 @Suite struct Icinga2AcknowledgerTests {
     static let password = "p4ss:wörd-0123456789"
     static let service = AckRequest(target: .icinga(host: "web-01", service: "http"), author: "alice", comment: "ACK on it")
     static let host = AckRequest(target: .icinga(host: "web-01", service: nil), author: "+33600000000", comment: "ACK")
+    /// Icinga's answer to a successful `acknowledge-problem` on `web-01!http`: the fake API's default.
+    static let acknowledged = ScriptedHTTPServer.Reply(
+        status: 200, body: #"{"results":[{"code":200.0,"status":"Successfully acknowledged problem for object 'web-01!http'."}]}"#)
 
     /// Runs `body` with a fresh fake API and the password file of an acknowledger pointed at it.
-    func withAPI(_ body: (FakeIcingaAPI, TwoWaySettings.Icinga2) async throws -> Void) async throws {
+    func withAPI(_ body: (ScriptedHTTPServer, TwoWaySettings.Icinga2) async throws -> Void) async throws {
         let scratch = try TemporaryDirectory()
         defer { scratch.remove() }
         let passwordFile = try scratch.write("icinga.pass", Self.password + "\n")
-        let api = try await FakeIcingaAPI.start()
+        let api = try await ScriptedHTTPServer.start(fallback: Self.acknowledged)
         do {
-            try await body(api, TwoWaySettings.Icinga2(url: api.baseURL, user: "notify", passwordFile: passwordFile))
+            try await body(api, TwoWaySettings.Icinga2(url: api.url, user: "notify", passwordFile: passwordFile))
             try await api.shutdown()
         } catch {
             try? await api.shutdown()
@@ -86,7 +89,7 @@ import Testing
         ]
         try await withAPI { api, settings in
             for (status, body, _) in cases {
-                api.enqueue(status: status, body: body)
+                api.enqueue(.init(status: status, body: body))
             }
             for (status, body, expected) in cases {
                 let outcome = try await acknowledge(Self.service, with: settings)
@@ -101,8 +104,8 @@ import Testing
         let long = "Service web-01!http is OK.\u{1B}[31m\n" + String(repeating: "x", count: 300) + Self.password
         let body = String(decoding: try JSONSerialization.data(withJSONObject: ["results": [["code": 409, "status": long]]]), as: UTF8.self)
         try await withAPI { api, settings in
-            api.enqueue(status: 409, body: body)
-            api.enqueue(status: 500, body: "echo: " + Self.password)
+            api.enqueue(.init(status: 409, body: body))
+            api.enqueue(.init(status: 500, body: "echo: " + Self.password))
             let first = try await acknowledge(Self.service, with: settings)
             guard case .alreadyDone(let detail) = first else {
                 Issue.record("expected alreadyDone, got \(first)")
@@ -160,7 +163,7 @@ import Testing
             var closed = settings
             closed.url = "http://127.0.0.1:\(try RawConnection.freePort())"
             var tls = settings
-            tls.url = api.baseURL.replacingOccurrences(of: "http:", with: "https:")
+            tls.url = api.url.replacingOccurrences(of: "http:", with: "https:")
             tls.caFile = settings.passwordFile  // not a certificate: TLS must fail, never fall back to no verification
             for (broken, expected) in [(closed, "could not connect"), (tls, "TLS failure")] {
                 let outcome = try await acknowledge(Self.service, with: broken)

@@ -3,18 +3,35 @@ import NIOHTTP1
 import NIOPosix
 import Synchronization
 
-/// A tiny HTTP/1.1 server on 127.0.0.1 standing in for an API other than SMSPartner's
-/// (Alertmanager's): it records every request as it arrived and answers each with the next
-/// queued reply, else the default one, then closes the connection.
+/// A tiny HTTP/1.1 server on 127.0.0.1 (plain HTTP) standing in for an API other than
+/// SMSPartner's (Alertmanager's, Icinga 2's): it records every request as it arrived and answers
+/// each with the next queued reply, else the fallback one, then closes the connection.
+///
+/// ```swift
+/// let server = try await ScriptedHTTPServer.start(fallback: .init(status: 200, body: "{}"))
+/// defer { Task { try? await server.shutdown() } }
+/// server.enqueue(.init(status: 409, body: #"{"results":[{"code":409,"status":"Service web-01!http is OK."}]}"#))
+/// // point the client under test at server.url …
+/// ```
 final class ScriptedHTTPServer: Sendable {
     /// One request as it arrived.
     struct Request: Sendable {
         var method: String
         /// Path and raw query, as sent (`/api/v2/alerts?filter=…`).
         var uri: String
-        /// Header fields, names lower-cased.
-        var headers: [String: String]
+        /// Header fields in arrival order, names lower-cased (repeated fields kept).
+        var headerFields: [(name: String, value: String)]
         var body: [UInt8]
+
+        /// Header fields by lower-cased name; of a repeated field, the last value.
+        var headers: [String: String] {
+            Dictionary(headerFields.map { ($0.name, $0.value) }, uniquingKeysWith: { _, last in last })
+        }
+
+        /// Every value of the header `name` (any case), in arrival order.
+        func header(_ name: String) -> [String] {
+            headerFields.filter { $0.name == name.lowercased() }.map(\.value)
+        }
 
         var bodyText: String { String(decoding: body, as: UTF8.self) }
     }
@@ -87,8 +104,13 @@ final class ScriptedHTTPServer: Sendable {
         return ScriptedHTTPServer(port: port, script: script, channel: channel)
     }
 
-    /// Answers the next requests with `replies`, in order.
+    /// Answers the next requests with `replies`, in order, then with the fallback again.
     func enqueue(_ replies: Reply...) { script.enqueue(replies) }
+
+    /// Stops listening (also done, without waiting, when the server is released).
+    func shutdown() async throws {
+        try await channel.close()
+    }
 
     /// Collects one request, answers it, closes the connection.
     private final class Handler: ChannelInboundHandler {
@@ -111,9 +133,8 @@ final class ScriptedHTTPServer: Sendable {
             case .end:
                 guard let requestHead = head else { return }
                 head = nil
-                var headers: [String: String] = [:]
-                for field in requestHead.headers { headers[field.name.lowercased()] = field.value }
-                let reply = script.answer(Request(method: requestHead.method.rawValue, uri: requestHead.uri, headers: headers, body: body))
+                let fields = requestHead.headers.map { (name: $0.name.lowercased(), value: $0.value) }
+                let reply = script.answer(Request(method: requestHead.method.rawValue, uri: requestHead.uri, headerFields: fields, body: body))
                 let bytes = Array(reply.body.utf8)
                 var responseHeaders = HTTPHeaders()
                 responseHeaders.add(name: "Content-Type", value: reply.contentType)
