@@ -52,6 +52,9 @@ public struct StatusSnapshot: Sendable, Equatable {
     public var latest: [DeliveryRecord]
     /// The last heartbeat of each Alertmanager cluster (the dead man's switch), by cluster.
     public var heartbeats: [Heartbeat] = []
+    /// The pages not resolved (two-way paging), newest first, at most ``maxPages``.
+    public var pages: [Page] = []
+    public static let maxPages = 50
 
     public init(now: Timestamp, queued: Int = 0, sending: Int = 0, unknown: Int = 0, held: Int = 0, oldestQueued: Timestamp? = nil,
                 lastSent: Timestamp? = nil, windows: [Window] = [], latest: [DeliveryRecord] = []) {

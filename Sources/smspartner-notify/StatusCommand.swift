@@ -54,6 +54,7 @@ struct StatusCommand: ParsableCommand {
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             var document = StatusDocument(snapshot, path: path, exists: store != nil)
             document.deadman = DeadmanDocument(snapshot, settings: settings.configuration.deadman)
+            document.pages = snapshot.pages.isEmpty ? nil : snapshot.pages.map(PageDocument.init)
             let data = try encoder.encode(document)
             print(String(decoding: data, as: UTF8.self))
         } else {
@@ -81,6 +82,7 @@ struct StatusCommand: ParsableCommand {
                 + Self.receipts(window.receipts))
         }
         lines += deadmanLines(snapshot, settings: deadman)
+        lines += pageLines(snapshot)
         if !snapshot.latest.isEmpty {
             lines.append("latest:")
             for record in snapshot.latest {
@@ -173,6 +175,8 @@ struct StatusDocument: Encodable {
     var latest: [Decision]
     /// The dead man's switch: the last Watchdog of each Alertmanager cluster.
     var deadman: DeadmanDocument?
+    /// Two-way paging: the pages not resolved, newest first (absent when there is none).
+    var pages: [PageDocument]?
 
     init(_ snapshot: StatusSnapshot, path: String, exists: Bool) {
         state = path

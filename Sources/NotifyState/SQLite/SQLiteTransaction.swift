@@ -418,6 +418,9 @@ struct SQLiteTransaction: StateTransaction {
                 ORDER BY d.id DESC LIMIT ?
                 """), arguments: [latest]).map(Self.record)
             snapshot.heartbeats = try heartbeats()
+            snapshot.pages = try Row.fetchAll(db.cachedStatement(sql: """
+                SELECT * FROM page WHERE resolved_at IS NULL ORDER BY id DESC LIMIT ?
+                """), arguments: [StatusSnapshot.maxPages]).map(Self.page)
             return snapshot
         }
     }
