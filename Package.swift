@@ -122,6 +122,8 @@ let package = Package(
                 // A real HTTP server on 127.0.0.1 for the acknowledgers' tests (ScriptedHTTPServer).
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                // A store changed behind the outbox's back (ReceiptPollerTests).
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             exclude: ["Fixtures"]
         ),

@@ -16,7 +16,7 @@ import NIOPosix
 ///   either shape SMSPartner documents, recorded in ``replies``.
 /// - `GET /v1/me` reports the credits, or the code set by ``setMeError(code:)``.
 /// - `GET /v1/bulk-status-by-tag` lists, per number, the delivered messages that carried the
-///   tag (code 4 when none did).
+///   tag (code 4 when none did), each with its status as ``scriptDelivery(to:_:)`` says.
 /// - `GET /v1/message-status` and `POST /v1/multi-status` (at most 500 entries, else code 9)
 ///   report the accepted messages number by number, from ``scriptDelivery(to:_:)``; a message
 ///   or number the fake did not accept is code 4 (an entry with `"success":false,"code":4` in

@@ -338,8 +338,11 @@ final class FakeSMSPartnerCore: Sendable {
         guard !numbers.isEmpty else {
             return (.respond(.json(400, #"{"success":false,"code":4,"message":"Message introuvable"}"#)), "lookup \(tag): not found")
         }
+        // Each number's status as the status routes give it (its script, else the default).
         let entries = numbers.map { number in
-            #"{"phoneNumber":"# + JSONText.quoted(number) + #","status":"Waiting","stopSMS":false,"date":"1764600000"}"#
+            let status = nextStatus(of: number, state: &state)
+            return #"{"phoneNumber":"# + JSONText.quoted(number) + #","status":"# + JSONText.quoted(status.text)
+                + #","stopSMS":\#(status.stopSms),"date":"1764600000"}"#
         }
         let json = #"{"success":true,"code":200,"currentPage":1,"total":\#(entries.count),"StatutResponse_List":["#
             + entries.joined(separator: ",") + "]}"

@@ -82,21 +82,11 @@ struct NagiosCheckTests {
 
     /// The `servicestatus` block of the service in status.dat, once it has been checked.
     static func serviceStatus(_ path: String) -> ServiceStatus? {
-        let text = DaemonLog.text(of: path)
-        for block in text.components(separatedBy: "servicestatus {").dropFirst() {
-            var fields: [String: String] = [:]
-            for line in block.split(separator: "\n") {
-                let trimmed = line.trimmingCharacters(in: .whitespaces)
-                if trimmed == "}" { break }
-                guard let equals = trimmed.firstIndex(of: "=") else { continue }
-                fields[String(trimmed[..<equals])] = String(trimmed[trimmed.index(after: equals)...])
-            }
-            guard fields["host_name"] == host, fields["service_description"] == service else { continue }
-            guard let lastCheck = fields["last_check"].flatMap(Int.init), lastCheck > 0, fields["has_been_checked"] == "1" else { return nil }
-            return ServiceStatus(state: fields["current_state"] ?? "", output: fields["plugin_output"] ?? "",
-                                 perfData: fields["performance_data"] ?? "", lastCheck: lastCheck)
-        }
-        return nil
+        guard let fields = StatusFile(path: path).service(host, service),
+              let lastCheck = fields["last_check"].flatMap(Int.init), lastCheck > 0, fields["has_been_checked"] == "1"
+        else { return nil }
+        return ServiceStatus(state: fields["current_state"] ?? "", output: fields["plugin_output"] ?? "",
+                             perfData: fields["performance_data"] ?? "", lastCheck: lastCheck)
     }
 
     /// NagiosSite's configuration with the check file added, status.dat written every second,

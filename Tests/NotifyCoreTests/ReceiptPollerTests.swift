@@ -1,3 +1,4 @@
+import GRDB
 import NotifyState
 import SMSPartner
 import SMSPartnerTesting
@@ -180,6 +181,23 @@ import Testing
             let report = try await poll(poller)
             #expect(report.finals.map(\.state) == [.delivered], "due again at once")
             #expect(report.finals.first?.check.polls == 0, "no step of the schedule used up")
+        }
+    }
+
+    /// A send confirmed by its tag has no message id: its receipts are asked for by tag, one
+    /// request for all its numbers.
+    @Test func aSendConfirmedByItsTagIsAskedAboutByTag() async throws {
+        try await OutboxTests().withOutbox(tagPrefix: "notify") { h in
+            _ = try await h.send("disk full", to: [Self.alice, Self.bob])
+            let database = try DatabaseQueue(path: h.scratch + "/" + SQLiteStateStore.fileName)
+            try await database.write { db in try db.execute(sql: "UPDATE delivery SET provider_message_id = NULL") }
+            try database.close()
+            h.clock.advance(.seconds(61))
+            let report = try await poll(poller(h))
+            #expect(report.requests == 1, "one bulk-status-by-tag for the message")
+            #expect(h.fake.requests.filter { $0.path.hasSuffix("/bulk-status-by-tag") }.count == 1)
+            #expect(Set(report.finals.map(\.check.recipient)) == [Self.alice, Self.bob])
+            #expect(report.finals.allSatisfy { $0.state == .delivered }, "\(report.finals)")
         }
     }
 

@@ -117,13 +117,13 @@ public struct ReceiptPoller: Sendable {
             return left < .seconds(1) ? nil : min(left, Self.requestTimeout)
         }
         var byID: [(check: ReceiptCheck, query: StatusQuery)] = []
-        var byTag: [String: [ReceiptCheck]] = [:]
+        var byTag: [String: [(check: ReceiptCheck, number: PhoneNumber)]] = [:]
         for check in due {
             guard let number = try? PhoneNumber(parsing: check.recipient) else { continue }
             if let id = check.providerMessageID, !id.isEmpty {
                 byID.append((check, StatusQuery(phoneNumber: number, messageID: id)))
             } else if let tag = check.tag {
-                byTag[tag, default: []].append(check)
+                byTag[tag, default: []].append((check, number))
             }
         }
         var singles = 0
@@ -186,11 +186,14 @@ public struct ReceiptPoller: Sendable {
             report.requests += 1
             switch client.status(ofTag: tag, timeout: timeout) {
             case .success(let status):
-                for check in checks {
-                    guard let number = try? PhoneNumber(parsing: check.recipient) else { continue }
-                    let entry = status.entries.first { entry in
-                        entry.phoneNumber.flatMap(TagStatus.number)?.e164 == number.e164
-                    } ?? (status.entries.count == 1 && checks.count == 1 ? status.entries.first : nil)
+                // Indexed once, as multi-status replies are: the first entry for each number.
+                var byNumber: [String: TagStatus.Entry] = [:]
+                for entry in status.entries {
+                    guard let number = entry.phoneNumber.flatMap(TagStatus.number), byNumber[number.e164] == nil else { continue }
+                    byNumber[number.e164] = entry
+                }
+                for (check, number) in checks {
+                    let entry = byNumber[number.e164] ?? (status.entries.count == 1 && checks.count == 1 ? status.entries.first : nil)
                     asked.insert(check.id)
                     if let text = entry?.status { answers[check.id] = ReportedDelivery(status: text) }
                 }
