@@ -6,4 +6,8 @@ public enum MessageKind: String, Sendable, Codable {
     case digest
     /// The dead man's switch: an Alertmanager cluster fell silent, or was heard again.
     case deadman
+    /// Two-way paging: a reply's answer (confirmation, HELP) or an acknowledgement notice.
+    case reply
+    /// An escalation step: an alert nobody acknowledged, sent to the policy's next numbers.
+    case escalation
 }

@@ -123,32 +123,9 @@ public struct DeadmanSwitch: Sendable {
     func queue(_ text: String, about cluster: String, change: DeadmanEvent.Change, in tx: any StateTransaction, at time: Timestamp)
         throws(StateError) -> [(recipient: PhoneNumber, decision: Admission.Decision)]
     {
-        var decisions: [(recipient: PhoneNumber, decision: Admission.Decision)] = []
-        let key = "deadman:" + cluster
-        var messageID: Int64?
-        for number in settings.to where !decisions.contains(where: { $0.recipient.e164 == number.e164 }) {
-            if let earlier = try tx.duplicateOf(recipient: number.e164, dedupKey: key, status: change.rawValue, subject: key,
-                                                since: time - outbox.policy.settings.dedupWindow) {
-                let duplicate = DuplicateDecision(recipient: number, earlier: earlier, dedupKey: key, status: change.rawValue,
-                                                  subject: key, decidedAt: time)
-                _ = try tx.insert(duplicate.delivery, at: time)
-                decisions.append((number, .duplicate(of: earlier)))
-                continue
-            }
-            let message: Int64
-            if let messageID {
-                message = messageID
-            } else {
-                message = try tx.insert(NewMessage(
-                    kind: .deadman, text: text, source: "deadman", typeLabel: change == .silent ? "DEADMAN" : "RESTORED",
-                    label: cluster, tag: MessageTag.make(prefix: outbox.tagPrefix), status: change.rawValue), at: time)
-                messageID = message
-            }
-            let id = try tx.insert(NewDelivery(
-                messageID: message, recipient: number.e164, state: .pending, detail: "dead man's switch: \(change.rawValue)",
-                dedupKey: key, status: change.rawValue, subject: key), at: time)
-            decisions.append((number, .send(deliveryID: id)))
-        }
-        return decisions
+        let message = Outbox.DirectMessage(
+            kind: .deadman, text: text, source: "deadman", typeLabel: change == .silent ? "DEADMAN" : "RESTORED", label: cluster,
+            dedupKey: "deadman:" + cluster, status: change.rawValue, detail: "dead man's switch: \(change.rawValue)")
+        return try outbox.queue(message, to: settings.to, in: tx, at: time)
     }
 }
