@@ -14,6 +14,9 @@ public struct Credentials: Sendable {
     /// The token that ends the receipt callback's path (`receipts.token_file`); nil: receipts
     /// are not pushed to this `serve`.
     public var receiptToken: ReceiptToken?
+    /// The token that ends the reply callback's path (`two_way.token_file`); nil: replies are
+    /// not taken.
+    public var replyToken: ReceiptToken?
 
     public static let none = Credentials()
 
@@ -25,11 +28,15 @@ public struct Credentials: Sendable {
         self.bearer = bearer
     }
 
-    /// Reads the files the `serve:` settings and `receipts.token_file` name.
-    public static func load(_ serve: ServeSettings, receipts: ReceiptSettings = ReceiptSettings()) throws(ConfigurationError) -> Credentials {
+    /// Reads the files the `serve:` settings, `receipts.token_file` and `two_way.token_file` name.
+    public static func load(_ serve: ServeSettings, receipts: ReceiptSettings = ReceiptSettings(),
+                            twoWay: TwoWaySettings = TwoWaySettings()) throws(ConfigurationError) -> Credentials {
         var credentials = Credentials()
         if let file = receipts.tokenFile {
             credentials.receiptToken = try ReceiptToken.load(path: file)
+        }
+        if twoWay.enabled, let file = twoWay.tokenFile {
+            credentials.replyToken = try ReceiptToken.load(path: file)
         }
         if let username = serve.basicUsername, let file = serve.basicPasswordFile {
             credentials.basic = (username, try SecretFile.read(file))

@@ -3,6 +3,7 @@ import NIOPosix
 import NotifyCore
 import NotifyState
 import ServiceLifecycle
+import SMSText
 import Synchronization
 
 /// `serve`'s background delivery: judges the dead man's switch (``DeadmanSwitch/judge()``:
@@ -25,6 +26,9 @@ public final class OutboxWorker: Service, Sendable {
     /// Receipts are asked for at most every ``receiptInterval``, not at every round.
     private let receiptPolls = Throttle(interval: OutboxWorker.receiptInterval)
     static let receiptInterval = Duration.seconds(15)
+    /// Silenced Alertmanager alerts are asked about at most every ``silenceInterval``.
+    private let silenceChecks = Throttle(interval: OutboxWorker.silenceInterval)
+    static let silenceInterval = Duration.seconds(30)
     /// The longest a round spends asking for receipts (what is not asked is due at once again).
     static let receiptBudget = Duration.seconds(5)
 
@@ -67,6 +71,21 @@ public final class OutboxWorker: Service, Sendable {
                 }
             } catch {
                 logger.error("dead man's switch: \(error)")
+            }
+            // Silenced Alertmanager alerts: their recovery is looked for here.
+            if snapshot.configuration.twoWay.alertmanager != nil, silenceChecks.allow() {
+                let watch = SilenceWatch(settings: snapshot.configuration.twoWay, outbox: snapshot.outbox, timeout: min(budget, .seconds(5)))
+                do {
+                    let found = try await pool.runIfActive { try watch.run() }
+                    for name in found.resolved {
+                        logger.info("a silenced Alertmanager alert resolved", metadata: ["alert": .string(name.displayEscaped)])
+                    }
+                    if let failure = found.failures.first {
+                        logger.warning("silenced alerts not looked at now: \(failure.displayEscaped)")
+                    }
+                } catch {
+                    logger.error("silenced alerts: \(error)")
+                }
             }
             do {
                 let report = try await pool.runIfActive {

@@ -2,9 +2,11 @@
 /// chose (each distinct value is a new series, held for the life of the process).
 enum RouteLabel {
     /// Every route `serve` answers.
-    static let routes: Set<String> = ["/alertmanager", "/alert", "/healthz", "/metrics", receipts]
+    static let routes: Set<String> = ["/alertmanager", "/alert", "/healthz", "/metrics", receipts, replies]
     /// The receipt callback, whatever token its path carries.
     static let receipts = "/smspartner/dlr/{token}"
+    /// The reply callback, whatever token its path carries.
+    static let replies = "/smspartner/reply/{token}"
     /// What any other path counts as.
     static let unmatched = "unmatched"
 
@@ -12,6 +14,7 @@ enum RouteLabel {
     static func of(_ path: String) -> String {
         if routes.contains(path) { return path }
         if path.hasPrefix(ReceiptIntake.prefix) { return receipts }
+        if path.hasPrefix(ReplyIntake.prefix) { return replies }
         var trimmed = Substring(path)
         while trimmed.count > 1, trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
         return routes.contains(String(trimmed)) ? String(trimmed) : unmatched
@@ -22,6 +25,7 @@ enum RouteLabel {
     static func of(endpoint: String?, path: String) -> String {
         if let endpoint, routes.contains(endpoint) { return endpoint }
         if let endpoint, endpoint.hasPrefix(ReceiptIntake.prefix) { return receipts }
+        if let endpoint, endpoint.hasPrefix(ReplyIntake.prefix) { return replies }
         return endpoint == nil ? of(path) : unmatched
     }
 }

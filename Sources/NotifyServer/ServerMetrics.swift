@@ -26,6 +26,8 @@ import Prometheus
 /// - `smspartner_receipt_callbacks_total{result}`: pushed receipts, `recorded`, `unchanged`,
 ///   `unknown` (no such message), `invalid` (unreadable), `forbidden` (wrong token), `disabled`
 ///   (no `receipts.token_file`).
+/// - `smspartner_reply_callbacks_total{result}`: SMS replies (two-way paging), by what became
+///   of them (``ReplyReport/Outcome``, or `invalid`, `forbidden`, `disabled`, `partial`).
 /// - `smspartner_deadman_heartbeats_total`: heartbeats (the Watchdog) in accepted payloads;
 ///   `smspartner_deadman_clusters`, `smspartner_deadman_silent_clusters`: the Alertmanager
 ///   clusters tracked, and those silent (see ``DeadmanSwitch``). No cluster is ever a label.
@@ -123,6 +125,12 @@ public struct ServerMetrics: Sendable {
     /// A pushed receipt, by what became of it (a value of a fixed set).
     public func receiptCallback(_ result: String) {
         Counter(label: "smspartner_receipt_callbacks_total", dimensions: [("result", result)]).increment()
+    }
+
+    /// A reply callback, by what became of it: a ``ReplyReport/Outcome`` or `invalid`,
+    /// `forbidden`, `disabled`, `partial` (a part of a long reply, kept until the rest comes).
+    public func replyCallback(_ result: String) {
+        Counter(label: "smspartner_reply_callbacks_total", dimensions: [("result", result)]).increment()
     }
 
     /// Where the dead man's switch stands.

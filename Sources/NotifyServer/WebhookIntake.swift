@@ -128,6 +128,7 @@ public struct WebhookIntake: Sendable {
             case .duplicate: "duplicate"
             case .held: "held"
             case .stale: "stale"
+            case .ackedByReply: "acked_by_reply"
             }
             return IntakeReply.Decision(to: recipient.e164, decision: name, detail: OutcomeText.detail(decision))
         }

@@ -14,4 +14,7 @@ public enum DecisionReason: String, Sendable, CaseIterable, Codable {
     /// An Alertmanager notification whose firing alerts were all resolved already: a late
     /// copy (an HA peer's, a retry's) overtaken by the resolution.
     case stale
+    /// A source's ACKNOWLEDGEMENT notification to the one who acknowledged it by SMS reply:
+    /// they know already.
+    case ackedByReply = "acked_by_reply"
 }

@@ -6,8 +6,11 @@ public struct NewPage: Sendable, Equatable {
     public var source: String
     public var target: String?
     public var text: String
+    /// What the alert is about in a few words (``Page/label``).
+    public var label: String?
 
-    public init(recipient: String, code: String, subject: String, source: String, target: String?, text: String) {
+    public init(recipient: String, code: String, subject: String, source: String, target: String?, text: String, label: String? = nil) {
+        self.label = label
         self.recipient = recipient
         self.code = code
         self.subject = subject

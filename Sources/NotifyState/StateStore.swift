@@ -82,6 +82,14 @@ public protocol StateReader {
     /// The open pages (not resolved) about `subject`, to anyone.
     func openPages(about subject: String) throws(StateError) -> [Page]
 
+    /// The pages not resolved whose code is `code`, to anyone (at most 500): what an `on_call`
+    /// number's `ACK 4F` may act on.
+    func openPages(code: String) throws(StateError) -> [Page]
+
+    /// The pages acknowledged with an Alertmanager silence that lasts beyond `time`, not
+    /// resolved (at most 500): the alerts whose recovery is looked for.
+    func silencedPages(at time: Timestamp) throws(StateError) -> [Page]
+
     /// The tracked deliveries SMSPartner gave this `message_id` (one per number of its request).
     func trackedDeliveries(providerMessageID: String) throws(StateError) -> [ReceiptCheck]
 
@@ -150,6 +158,21 @@ public protocol StateTransaction: StateReader {
 
     /// Marks the page `id` acknowledged by `author`, unless it is already; whether it was not.
     func acknowledgePage(_ id: Int64, by author: String, at time: Timestamp) throws(StateError) -> Bool
+
+    /// Marks the unresolved pages about `subject` acknowledged by `author` (`number`: the one
+    /// that replied), with the silence the acknowledgement made, unless acknowledged already;
+    /// how many. A silence is recorded on each, acknowledged before or not.
+    func acknowledgePages(about subject: String, by author: String, number: String?, silence: (id: String, until: Timestamp)?,
+                          at time: Timestamp) throws(StateError) -> Int
+
+    // MARK: Replies
+
+    /// Records a reply received; its id, or nil when one with the same `messageID` was
+    /// recorded since `since` (SMSPartner repeated its callback).
+    func recordReply(_ reply: NewReply, repeatedSince since: Timestamp, at time: Timestamp) throws(StateError) -> Int64?
+
+    /// What was done about the reply `id`, in a few words.
+    func setReplyOutcome(_ id: Int64, _ outcome: String) throws(StateError)
 
     // MARK: Receipts
 

@@ -66,7 +66,8 @@ struct ServeCommand: ParsableCommand {
             let settings = try CommandSupport.settings(config: configPath, environment: ProcessEnvironment.current())
             let key = try CommandSupport.apiKey(settings)
             do {
-                return (settings, key, try Credentials.load(settings.configuration.serve, receipts: settings.configuration.receipts))
+                return (settings, key, try Credentials.load(
+                    settings.configuration.serve, receipts: settings.configuration.receipts, twoWay: settings.configuration.twoWay))
             } catch {
                 throw CommandFailure(.configuration, "\(error)")
             }

@@ -10,6 +10,7 @@ extension Configuration {
         let reader = SettingsReader(path: settings.path, mapping: mapping, prefix: "two_way.")
         try reader.rejectUnknown(known: TwoWaySettings.knownKeys)
         twoWay.tokenFile = try reader.string("token_file")
+        twoWay.notifyOthers = try reader.bool("notify_others") ?? false
         for (text, name) in try reader.stringMapping("on_call") ?? [] {
             guard let number = try? PhoneNumber(parsing: text), !name.isEmpty, name.count <= 64 else {
                 throw reader.invalid("on_call", expected: "phone numbers mapped to names (\"\(text)\" is not)")

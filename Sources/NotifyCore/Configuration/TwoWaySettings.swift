@@ -53,8 +53,11 @@ public struct TwoWaySettings: Sendable, Equatable {
     public var alertmanager: Alertmanager?
     public var nagios: Nagios?
     public var icinga2: Icinga2?
+    /// Whether the other recipients of an alert get `ACKED web01/HTTP by alice` when one of
+    /// them acknowledges it by reply (`notify_others`, default false).
+    public var notifyOthers: Bool = false
 
-    public static let knownKeys = ["token_file", "on_call", "alertmanager", "nagios", "icinga2"]
+    public static let knownKeys = ["token_file", "on_call", "alertmanager", "nagios", "icinga2", "notify_others"]
 
     /// What the reply code adds to an alert SMS: ` ack:4F`, kept free by the renderer.
     public static let codeSuffixLength = 7
@@ -67,6 +70,15 @@ public struct TwoWaySettings: Sendable, Equatable {
         self.alertmanager = alertmanager
         self.nagios = nagios
         self.icinga2 = icinga2
+    }
+
+    /// What acknowledges `target` at its source: the API configured for it; nil when none is.
+    public func acknowledger(for target: AckTarget) -> (any SourceAcknowledger)? {
+        switch target {
+        case .nagios: nagios.map { NagiosAcknowledger(settings: $0) }
+        case .icinga: icinga2.map { Icinga2Acknowledger(settings: $0) }
+        case .alertmanager: alertmanager.map { AlertmanagerSilencer(settings: $0) }
+        }
     }
 
     /// The name an acknowledgement by `number` carries: its `on_call` name, else the number.

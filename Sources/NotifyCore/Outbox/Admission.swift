@@ -14,6 +14,9 @@ public struct Admission: Sendable {
         case held(DecisionReason, detail: String)
         /// Suppressed as stale: every alert it reports firing was resolved already.
         case stale
+        /// Not texted: the source's ACKNOWLEDGEMENT of an alert this recipient acknowledged by
+        /// SMS reply (two-way paging).
+        case ackedByReply
     }
 
     public var decisions: [(recipient: PhoneNumber, decision: Decision)]

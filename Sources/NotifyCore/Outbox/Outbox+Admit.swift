@@ -28,7 +28,7 @@ extension Outbox {
                     if let code = try PageCodes.code(for: candidate.recipients, subject: subject, in: tx, at: time, using: &generator) {
                         text += " ack:" + code
                         page = NewPage(recipient: "", code: code, subject: subject, source: notification.source.rawValue,
-                                       target: AckTarget(notification)?.encoded, text: text)
+                                       target: AckTarget(notification)?.encoded, text: text, label: notification.digestLabel)
                     }
                 case .closes:
                     _ = try tx.resolvePages(about: subject, at: time)
@@ -51,6 +51,8 @@ extension Outbox {
             // What a notification resolves is remembered before deciding: a later copy of its
             // FIRING is then stale.
             try tx.recordResolved(notification.alertInstances.resolved, at: time)
+            // A source's ACKNOWLEDGEMENT is not texted back to whoever acknowledged by reply.
+            let ackedByReply = try numbersThatAcknowledged(notification, subject: subject, in: tx)
             var (globalHour, globalDay) = try globalSendCounts(in: tx, at: time)
             let resolvedFiring = try self.resolvedFiring(notification, in: tx)
             for number in candidate.recipients {
@@ -69,6 +71,11 @@ extension Outbox {
                         delivery.leaseUntil = time + lease
                     }
                     return try tx.insert(delivery, at: time)
+                }
+                if ackedByReply.contains(recipient) {
+                    _ = try record(.duplicate, .ackedByReply, OutcomeText.ackedByReply)
+                    admission.decisions.append((number, .ackedByReply))
+                    continue
                 }
                 switch decision {
                 case .duplicate(let earlier):
@@ -138,6 +145,14 @@ extension Outbox {
             admission.earlier.sort { $0.deliveryID < $1.deliveryID }
             return admission
         }
+    }
+
+    /// The numbers that acknowledged `notification`'s subject by SMS reply, when it is a Nagios
+    /// or Icinga ACKNOWLEDGEMENT (two-way paging); empty otherwise.
+    func numbersThatAcknowledged(_ notification: Notification, subject: String?, in reader: any StateReader) throws(StateError) -> Set<String> {
+        guard twoWay.enabled, let subject, notification.source == .nagios || notification.source == .icinga,
+              notification.alerts.first?.kind == .acknowledgement else { return [] }
+        return Set(try reader.openPages(about: subject).compactMap(\.ackedNumber))
     }
 
     /// What was sent to anyone over the last hour and day, for `hourly_cap` and `daily_cap`

@@ -14,6 +14,7 @@ public enum OutcomeText {
         case .duplicate(let earlier): "suppressed: \(recipient.e164): \(duplicate(of: earlier))"
         case .held(let reason, let detail): "held: \(recipient.e164): \(held(reason, detail)); it goes into the next digest"
         case .stale: "suppressed: \(recipient.e164): stale, \(stale)"
+        case .ackedByReply: "suppressed: \(recipient.e164): \(ackedByReply)"
         }
     }
 
@@ -35,6 +36,7 @@ public enum OutcomeText {
         case .duplicate(let earlier): duplicate(of: earlier)
         case .held(let reason, let detail): held(reason, detail)
         case .stale: stale
+        case .ackedByReply: ackedByReply
         }
     }
 
@@ -48,6 +50,7 @@ public enum OutcomeText {
     }
 
     static let stale = "every alert it reports firing was resolved already"
+    static let ackedByReply = "they acknowledged it by SMS reply"
 
     /// Where an earlier delivery stands: `sent at …`, `queued at …`, `held at … for the digest`.
     public static func standing(_ earlier: DeliveryRecord) -> String {
@@ -69,6 +72,7 @@ public enum OutcomeText {
         case .dailyCap: "over the daily cap"
         case .followsHeld: "follows an alert that is held"
         case .stale: "stale (its alerts were resolved already)"
+        case .ackedByReply: "acknowledged by this recipient's SMS reply"
         }
     }
 

@@ -17,7 +17,7 @@ public struct ReceiptToken: Sendable, Equatable {
             }
         }
         guard urlSafe, (minimumLength...200).contains(value.count) else {
-            throw .unreadableSecretFile(path: path, reason: "a receipt token is 16 to 200 letters, digits, '-', '_', '.' or '~' (try: openssl rand -hex 24)")
+            throw .unreadableSecretFile(path: path, reason: "a callback token is 16 to 200 letters, digits, '-', '_', '.' or '~' (try: openssl rand -hex 24)")
         }
         return ReceiptToken(value: value)
     }

@@ -344,6 +344,7 @@ struct SQLiteTransaction: StateTransaction {
             // Pages go with the history: resolved ones, and any not touched since (an alert
             // whose recovery never came).
             try db.cachedStatement(sql: "DELETE FROM page WHERE updated_at < ?").execute(arguments: [cutoff.milliseconds])
+            try db.cachedStatement(sql: "DELETE FROM reply WHERE received_at < ?").execute(arguments: [cutoff.milliseconds])
             // A cluster not heard from since is forgotten (the table stays bounded), unless its
             // silence was texted: it stays silent, and its return is still texted.
             try db.cachedStatement(sql: "DELETE FROM heartbeat WHERE last_seen < ? AND alarm_at IS NULL").execute(arguments: [cutoff.milliseconds])

@@ -137,6 +137,29 @@ enum Schema {
                 CREATE INDEX page_by_time ON page(updated_at);
                 """)
         }
+        // Two-way paging, replies: each reply received (a repeated callback is seen once), who
+        // acknowledged a page from which number, and the Alertmanager silence it made.
+        migrator.registerMigration("v7: replies") { db in
+            try db.execute(sql: """
+                ALTER TABLE page ADD COLUMN label TEXT;
+                ALTER TABLE page ADD COLUMN acked_number TEXT;
+                ALTER TABLE page ADD COLUMN silence_id TEXT;
+                ALTER TABLE page ADD COLUMN silence_until INTEGER;
+                CREATE INDEX page_by_code ON page(code, resolved_at);
+                CREATE INDEX page_silenced ON page(silence_until) WHERE silence_id IS NOT NULL AND resolved_at IS NULL;
+                CREATE TABLE reply (
+                    id INTEGER PRIMARY KEY,
+                    message_id TEXT,
+                    sender TEXT NOT NULL,
+                    text TEXT NOT NULL,
+                    command TEXT NOT NULL,
+                    outcome TEXT,
+                    received_at INTEGER NOT NULL
+                );
+                CREATE INDEX reply_by_message ON reply(message_id, received_at) WHERE message_id IS NOT NULL;
+                CREATE INDEX reply_by_time ON reply(received_at);
+                """)
+        }
         return migrator
     }()
 }

@@ -1,0 +1,106 @@
+import Hummingbird
+import Logging
+import NIOPosix
+import NotifyCore
+import NotifyState
+import SMSPartner
+import SMSText
+
+/// `GET` and `POST /smspartner/reply/<token>`: SMS replies (two-way paging), as SMSPartner
+/// posts them to the reply URL of the account or of each send (`urlResponse`). The token
+/// (`two_way.token_file`) is the credential: Basic and Bearer do not apply, a wrong token
+/// gets 403 and changes nothing. Both shapes are read (``ReplyCallback``); the parts of a long
+/// reply are put back together (``ReplyAssembler``); ``ReplyHandler`` acts on the whole.
+///
+/// Every reply with the right token gets 200, acted on or not: SMSPartner has nothing better
+/// to send, and a stranger learns nothing from the answer.
+struct ReplyIntake: Sendable {
+    let runtime: ServerRuntime
+    let metrics: ServerMetrics
+    let health: StoreHealth
+    let logger: Logger
+    /// Wakes the worker: an answer was queued.
+    let queued: @Sendable () -> Void
+    let assembler = ReplyAssembler()
+    /// Refusals and strangers are logged at most once a minute each.
+    let refusals = Throttle(interval: .seconds(60))
+    let strangers = Throttle(interval: .seconds(60))
+
+    static let prefix = "/smspartner/reply/"
+
+    func register(on router: Router<BasicRequestContext>) {
+        for method in [HTTPRequest.Method.get, .post] {
+            router.on("/smspartner/reply/:token", method: method) { request, context -> Response in
+                await handle(request, token: context.parameters.get("token") ?? "")
+            }
+        }
+    }
+
+    func handle(_ request: Request, token: String) async -> Response {
+        let snapshot = runtime.snapshot
+        guard snapshot.configuration.twoWay.enabled, let expected = snapshot.credentials.replyToken else {
+            metrics.replyCallback("disabled")
+            return WebhookServer.json(IntakeReply(status: 404, message: "replies are not taken here: two_way.token_file is not set"))
+        }
+        guard expected.matches(token) else {
+            metrics.replyCallback("forbidden")
+            if refusals.allow() { logger.warning("SMS reply refused: wrong token (counted in smspartner_reply_callbacks_total, logged once a minute)") }
+            return WebhookServer.json(IntakeReply(status: 403, message: "wrong reply token"))
+        }
+        var body: [UInt8] = []
+        if request.method == .post {
+            switch await WebhookServer.body(of: request, limit: ReplyCallback.maxBodyBytes) {
+            case .success(let bytes): body = bytes
+            case .failure(let refusal):
+                metrics.replyCallback("invalid")
+                return WebhookServer.json(refusal.reply)
+            }
+        }
+        let part: ReplyCallback
+        switch ReplyCallback.parse(query: request.uri.query, body: body, contentType: request.headers[.contentType]) {
+        case .success(let parsed): part = parsed
+        case .failure(let error):
+            metrics.replyCallback("invalid")
+            if refusals.allow() { logger.warning("SMS reply refused: \(error)") }
+            return WebhookServer.json(IntakeReply(status: 400, message: "\(error)"))
+        }
+        guard let reply = assembler.add(part, at: snapshot.settings.clock()) else {
+            metrics.replyCallback("partial")
+            return WebhookServer.json(IntakeReply(status: 200, message: "part kept until the rest arrives"))
+        }
+        let handler = ReplyHandler(settings: snapshot.configuration.twoWay, outbox: snapshot.outbox, timeout: snapshot.configuration.timeout)
+        let report: ReplyReport
+        do {
+            report = try await NIOThreadPool.singleton.runIfActive { try handler.handle(reply) }
+        } catch let error as StateError {
+            health.failed(.intake, error)
+            return WebhookServer.json(IntakeReply(status: 503, message: "the state store is unavailable, try again: \(error)"))
+        } catch {
+            return WebhookServer.json(IntakeReply(status: 503, message: "try again: \(error)"))
+        }
+        metrics.replyCallback(report.outcome.rawValue)
+        log(report, text: reply.text)
+        if report.answer != nil || report.notices > 0 { queued() }
+        return WebhookServer.json(IntakeReply(status: 200, message: report.outcome == .ignored ? "ok" : report.outcome.rawValue))
+    }
+
+    /// One line per reply, every value escaped; a stranger's at most once a minute.
+    func log(_ report: ReplyReport, text: String) {
+        var metadata: Logger.Metadata = [
+            "from": .string(report.sender.displayEscaped),
+            "text": .string(String(text.prefix(160)).displayEscaped),
+        ]
+        if let alert = report.alert { metadata["alert"] = .string(alert.displayEscaped) }
+        if let detail = report.detail { metadata["detail"] = .string(String(detail.prefix(200)).displayEscaped) }
+        switch report.outcome {
+        case .ignored:
+            if strangers.allow() { logger.warning("SMS reply ignored: not from a number sent an alert nor on_call (logged once a minute)", metadata: metadata) }
+        case .stop:
+            logger.warning("SMS reply STOP recorded: SMSPartner may refuse further SMS to this number", metadata: metadata)
+        case .failed:
+            logger.error("SMS reply: the alert could not be acknowledged at its source", metadata: metadata)
+        default:
+            logger.info("SMS reply: \(report.outcome.rawValue)", metadata: metadata)
+        }
+    }
+}
