@@ -11,6 +11,11 @@ extension Configuration {
         try reader.rejectUnknown(known: TwoWaySettings.knownKeys)
         twoWay.tokenFile = try reader.string("token_file")
         twoWay.notifyOthers = try reader.bool("notify_others") ?? false
+        if let url = try reader.string("callback_url") {
+            guard Self.isHTTPURL(url) else { throw reader.invalid("callback_url", expected: "serve's reply URL, such as https://notify.example.org/smspartner/reply") }
+            guard twoWay.tokenFile != nil else { throw reader.invalid("callback_url", expected: "to come with two_way.token_file (the secret end of the URL)") }
+            twoWay.callbackURL = Self.trimmedURL(url)
+        }
         for (text, name) in try reader.stringMapping("on_call") ?? [] {
             guard let number = try? PhoneNumber(parsing: text), !name.isEmpty, name.count <= 64 else {
                 throw reader.invalid("on_call", expected: "phone numbers mapped to names (\"\(text)\" is not)")

@@ -56,8 +56,12 @@ public struct TwoWaySettings: Sendable, Equatable {
     /// Whether the other recipients of an alert get `ACKED web01/HTTP by alice` when one of
     /// them acknowledges it by reply (`notify_others`, default false).
     public var notifyOthers: Bool = false
+    /// The reply callback's URL without its token (`https://notify.example.org/smspartner/reply`):
+    /// each SMS carries it, with the token, as `urlResponse` (`callback_url`); nil: the URL is
+    /// set on the SMSPartner account instead.
+    public var callbackURL: String?
 
-    public static let knownKeys = ["token_file", "on_call", "alertmanager", "nagios", "icinga2", "notify_others"]
+    public static let knownKeys = ["token_file", "on_call", "alertmanager", "nagios", "icinga2", "notify_others", "callback_url"]
 
     /// What the reply code adds to an alert SMS: ` ack:4F`, kept free by the renderer.
     public static let codeSuffixLength = 7
@@ -70,6 +74,13 @@ public struct TwoWaySettings: Sendable, Equatable {
         self.alertmanager = alertmanager
         self.nagios = nagios
         self.icinga2 = icinga2
+    }
+
+    /// The reply callback URL with its token, for each send's `urlResponse`; nil when
+    /// `callback_url` is not set. A token that cannot be read throws.
+    public func replyCallbackURL() throws(ConfigurationError) -> String? {
+        guard enabled, let base = callbackURL, let file = tokenFile else { return nil }
+        return try ReceiptToken.load(path: file).callbackURL(base: base)
     }
 
     /// What acknowledges `target` at its source: the API configured for it; nil when none is.

@@ -30,11 +30,15 @@ public struct Delivery: Sendable {
     /// Where SMSPartner pushes delivery receipts (`urlDlr`, with its secret token); nil: it
     /// does not, they are polled.
     public var receiptURL: String?
+    /// Where SMSPartner posts replies (`urlResponse`, with its secret token); nil: the
+    /// account's reply URL, if any.
+    public var replyURL: String?
 
     public init(client: SMSPartnerClient, policy: RetryPolicy = RetryPolicy(), sender: String? = nil, tag: String? = nil,
-                sandbox: Bool = false, receiptURL: String? = nil) {
+                sandbox: Bool = false, receiptURL: String? = nil, replyURL: String? = nil) {
         self.client = client
         self.receiptURL = receiptURL
+        self.replyURL = replyURL
         self.policy = policy
         self.sender = sender
         self.tag = tag
@@ -53,7 +57,7 @@ public struct Delivery: Sendable {
     /// the configured tag).
     public func request(_ text: String, to numbers: [PhoneNumber], messageTag: String? = nil) -> SendRequest {
         SendRequest(phoneNumbers: numbers, message: SMSMessage(text), sender: sender, tag: messageTag ?? tag, sandbox: sandbox,
-                    urlDlr: receiptURL)
+                    urlDlr: receiptURL, urlResponse: replyURL)
     }
 
     /// Delivers `request`, spending at most `budget` (plus one attempt's connect slack);

@@ -44,7 +44,7 @@ extension Settings {
         let client = SMSPartnerClient(apiKey: apiKey, baseURL: apiURL, userAgent: ToolVersion.userAgent)
         return Delivery(client: client, policy: RetryPolicy(lookupDelay: configuration.lookupDelay),
                         sender: configuration.sender, tag: configuration.tag, sandbox: configuration.sandbox,
-                        receiptURL: try? receiptCallbackURL())
+                        receiptURL: try? receiptCallbackURL(), replyURL: try? configuration.twoWay.replyCallbackURL())
     }
 
     /// The receipt callback URL with its token (`receipts.callback_url`, `receipts.token_file`);
