@@ -35,6 +35,15 @@ public struct ReplyHandler: Sendable {
         self.timeout = timeout
     }
 
+    /// The replier's number: SMSPartner writes it without `+` (`33612345678`, an `msisdn`);
+    /// a national `06…` or a `+33…` is read as such. Nil when it is no phone number.
+    public static func sender(_ from: String) -> PhoneNumber? {
+        if let number = try? PhoneNumber(parsing: from) { return number }
+        let digits = from.trimmingWhitespace()
+        guard (8...15).contains(digits.count), digits.allSatisfy { ("0"..."9").contains($0) }, digits.first != "0" else { return nil }
+        return try? PhoneNumber(parsing: "+" + digits)
+    }
+
     /// What step 1 found to do.
     enum Plan {
         case done(ReplyReport)
@@ -44,7 +53,7 @@ public struct ReplyHandler: Sendable {
     /// Acts on `reply` (a long reply's parts put together already).
     public func handle(_ reply: ReplyCallback) throws(StateError) -> ReplyReport {
         let command: ReplyCommand = reply.isStop ? .stop : ReplyCommand.parse(reply.text)
-        guard let sender = try? PhoneNumber(parsing: reply.from) else {
+        guard let sender = Self.sender(reply.from) else {
             return ReplyReport(outcome: .ignored, command: command, sender: String(reply.from.prefix(32)), detail: "not a phone number")
         }
         switch try plan(reply, command: command, sender: sender) {
