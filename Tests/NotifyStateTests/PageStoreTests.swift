@@ -65,4 +65,44 @@ import Testing
             #expect(try store.read { (r) throws(StateError) in try r.pages(of: Self.alice, resolvedSince: Self.t0) }.map(\.code) == ["7K"])
         }
     }
+
+    @Test func anAcknowledgementByReplyMarksEveryOpenPageOnceAndKeepsItsSilence() throws {
+        try withStore { store in
+            for (number, code) in [(Self.alice, "4F"), (Self.bob, "7K")] {
+                _ = try store.write { (tx) throws(StateError) in try tx.open(page(number, code), at: Self.t0) }
+            }
+            let until = Self.t0 + .seconds(7200)
+            let acked = try store.write { (tx) throws(StateError) in
+                try tx.acknowledgePages(about: "web01/HTTP", by: "alice", number: Self.alice, silence: (id: "3f2a", until: until), at: Self.t0 + .seconds(5))
+            }
+            #expect(acked == 2)
+            let again = try store.write { (tx) throws(StateError) in
+                try tx.acknowledgePages(about: "web01/HTTP", by: "bob", number: Self.bob, silence: nil, at: Self.t0 + .seconds(6))
+            }
+            #expect(again == 0, "acknowledged once: the first stands")
+            let pages = try store.read { (r) throws(StateError) in try r.openPages(about: "web01/HTTP") }
+            #expect(pages.allSatisfy { $0.ackedBy == "alice" && $0.ackedNumber == Self.alice && $0.silenceID == "3f2a" && $0.silenceUntil == until })
+            #expect(try store.read { (r) throws(StateError) in try r.openPages(code: "7K") }.map(\.recipient) == [Self.bob])
+            #expect(try store.read { (r) throws(StateError) in try r.silencedPages(at: Self.t0) }.count == 2)
+            #expect(try store.read { (r) throws(StateError) in try r.silencedPages(at: until) }.isEmpty, "once the silence ends, not watched")
+            _ = try store.write { (tx) throws(StateError) in try tx.resolvePages(about: "web01/HTTP", at: Self.t0 + .seconds(60)) }
+            #expect(try store.read { (r) throws(StateError) in try r.silencedPages(at: Self.t0) }.isEmpty, "resolved: not watched")
+        }
+    }
+
+    @Test func aReplyIsRecordedOnceWithinTheRepeatWindow() throws {
+        try withStore { store in
+            let reply = NewReply(messageID: "m1|+33611111111|ACK 4F", sender: Self.alice, text: "ACK 4F", command: "ack")
+            func record(_ reply: NewReply, at time: Timestamp) throws -> Int64? {
+                try store.write { (tx) throws(StateError) in try tx.recordReply(reply, repeatedSince: time - .seconds(600), at: time) }
+            }
+            let first = try #require(try record(reply, at: Self.t0))
+            #expect(try record(reply, at: Self.t0 + .seconds(30)) == nil, "a repeated callback")
+            #expect(try record(NewReply(messageID: nil, sender: Self.alice, text: "ACK", command: "ack"), at: Self.t0 + .seconds(31)) != nil)
+            #expect(try record(reply, at: Self.t0 + .seconds(601)) != nil, "past the window, a new reply")
+            try store.write { (tx) throws(StateError) in try tx.setReplyOutcome(first, "acknowledged") }
+            _ = try store.write { (tx) throws(StateError) in try tx.prune(decidedBefore: Self.t0 + .seconds(700)) }
+            #expect(try record(reply, at: Self.t0 + .seconds(702)) != nil, "pruned with the history")
+        }
+    }
 }
