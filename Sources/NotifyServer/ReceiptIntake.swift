@@ -25,32 +25,21 @@ struct ReceiptIntake: Sendable {
     static let maxBody = 16 * 1024
 
     func register(on router: Router<BasicRequestContext>) {
-        for method in [HTTPRequest.Method.get, .post] {
-            router.on("/smspartner/dlr/:token", method: method) { request, context -> Response in
-                await handle(request, token: context.parameters.get("token") ?? "")
-            }
-        }
+        CallbackGate.register(Self.prefix, on: router) { request, token in await handle(request, token: token) }
     }
 
     func handle(_ request: Request, token: String) async -> Response {
         let snapshot = runtime.snapshot
-        guard let expected = snapshot.credentials.receiptToken else {
-            metrics.receiptCallback("disabled")
-            return WebhookServer.json(IntakeReply(status: 404, message: "receipts are not pushed here: receipts.token_file is not set"))
-        }
-        guard expected.matches(token) else {
-            metrics.receiptCallback("forbidden")
-            if warnings.allow() { logger.warning("delivery receipt refused: wrong token (counted in smspartner_receipt_callbacks_total, logged once a minute)") }
-            return WebhookServer.json(IntakeReply(status: 403, message: "wrong receipt token"))
-        }
-        var body: [UInt8] = []
-        if request.method == .post {
-            switch await WebhookServer.body(of: request, limit: Self.maxBody) {
-            case .success(let bytes): body = bytes
-            case .failure(let refusal):
-                metrics.receiptCallback("invalid")
-                return WebhookServer.json(refusal.reply)
-            }
+        let gate = CallbackGate(
+            expected: snapshot.credentials.receiptToken, disabled: "receipts are not pushed here: receipts.token_file is not set",
+            forbidden: "wrong receipt token", maxBody: Self.maxBody, count: metrics.receiptCallback,
+            warnForbidden: {
+                if warnings.allow() { logger.warning("delivery receipt refused: wrong token (counted in smspartner_receipt_callbacks_total, logged once a minute)") }
+            })
+        let body: [UInt8]
+        switch await gate.open(request, token: token) {
+        case .body(let bytes): body = bytes
+        case .refused(let refusal): return refusal
         }
         let query = request.uri.query
         logger.debug("delivery receipt pushed", metadata: [

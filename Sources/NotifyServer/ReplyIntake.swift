@@ -29,32 +29,22 @@ struct ReplyIntake: Sendable {
     static let prefix = "/smspartner/reply/"
 
     func register(on router: Router<BasicRequestContext>) {
-        for method in [HTTPRequest.Method.get, .post] {
-            router.on("/smspartner/reply/:token", method: method) { request, context -> Response in
-                await handle(request, token: context.parameters.get("token") ?? "")
-            }
-        }
+        CallbackGate.register(Self.prefix, on: router) { request, token in await handle(request, token: token) }
     }
 
     func handle(_ request: Request, token: String) async -> Response {
         let snapshot = runtime.snapshot
-        guard snapshot.configuration.twoWay.enabled, let expected = snapshot.credentials.replyToken else {
-            metrics.replyCallback("disabled")
-            return WebhookServer.json(IntakeReply(status: 404, message: "replies are not taken here: two_way.token_file is not set"))
-        }
-        guard expected.matches(token) else {
-            metrics.replyCallback("forbidden")
-            if refusals.allow() { logger.warning("SMS reply refused: wrong token (counted in smspartner_reply_callbacks_total, logged once a minute)") }
-            return WebhookServer.json(IntakeReply(status: 403, message: "wrong reply token"))
-        }
-        var body: [UInt8] = []
-        if request.method == .post {
-            switch await WebhookServer.body(of: request, limit: ReplyCallback.maxBodyBytes) {
-            case .success(let bytes): body = bytes
-            case .failure(let refusal):
-                metrics.replyCallback("invalid")
-                return WebhookServer.json(refusal.reply)
-            }
+        let gate = CallbackGate(
+            expected: snapshot.configuration.twoWay.enabled ? snapshot.credentials.replyToken : nil,
+            disabled: "replies are not taken here: two_way.token_file is not set", forbidden: "wrong reply token",
+            maxBody: ReplyCallback.maxBodyBytes, count: metrics.replyCallback,
+            warnForbidden: {
+                if refusals.allow() { logger.warning("SMS reply refused: wrong token (counted in smspartner_reply_callbacks_total, logged once a minute)") }
+            })
+        let body: [UInt8]
+        switch await gate.open(request, token: token) {
+        case .body(let bytes): body = bytes
+        case .refused(let refusal): return refusal
         }
         let part: ReplyCallback
         switch ReplyCallback.parse(query: request.uri.query, body: body, contentType: request.headers[.contentType]) {

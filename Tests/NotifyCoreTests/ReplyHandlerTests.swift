@@ -23,15 +23,7 @@ import Testing
 
         /// Admits `notification` to `numbers` and delivers it; the code its SMS ends with.
         func page(_ notification: Notification, to numbers: [String]) async throws -> String? {
-            let renderer = MessageRenderer(reserved: TwoWaySettings.codeSuffixLength)
-            let candidate = AlertCandidate(notification: notification, rendered: renderer.render(notification),
-                                           recipients: try numbers.map { try PhoneNumber(parsing: $0) }, dedupKey: notification.dedupKey)
-            let before = h.fake.deliveredMessages.count
-            try await OwnThread.run {
-                let admission = try outbox.admit(candidate, lease: .seconds(60))
-                _ = try outbox.deliver(admission.claims, with: h.sender, within: .seconds(5))
-            }
-            let text = h.fake.deliveredMessages.dropFirst(before).compactMap(\.message).first
+            let text = try await PageAdmissionTests().admit(h, notification, to: numbers).first
             return text.flatMap { $0.contains(" ack:") ? String($0.suffix(2)) : nil }
         }
 
