@@ -117,7 +117,7 @@ let package = Package(
         .testTarget(
             name: "NotifyCoreTests",
             dependencies: [
-                "NotifyCore", "NotifyState", "AlertModel", "SMSPartner", "SMSText", "SMSPartnerTesting", "TestSupport",
+                "NotifyCore", "NotifyState", "AlertModel", "SMSPartner", "SMSText", "SMSPartnerTesting", "TestSupport", "SeededRandom",
                 .product(name: "PropertyBased", package: "swift-property-based"),
                 // A real HTTP server on 127.0.0.1 for the acknowledgers' tests (ScriptedHTTPServer).
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),

@@ -3,6 +3,7 @@ import NotifyState
 import SMSPartner
 import SMSText
 import TestSupport
+import SeededRandom
 import Testing
 
 @testable import NotifyCore
@@ -173,6 +174,27 @@ import Testing
             _ = try await p.page(Self.nagios("ACKNOWLEDGEMENT"), to: [Self.alice, Self.bob])
             let numbers = p.h.fake.deliveredMessages.dropFirst(before).flatMap(\.phoneNumbers)
             #expect(numbers == [Self.bob], "\(numbers)")
+        }
+    }
+
+    @Test("random replies never trap; a stranger's never act nor get an answer; an alert is acknowledged only by a reply that says so")
+    func randomReplies() async throws {
+        try await withPaging { p in
+            let code = try #require(try await p.page(Self.generic("disk full", key: "k"), to: [Self.alice]))
+            var random = SplitMix64(seed: 0x5EED_2101)
+            let words = ["ACK", "ack", "OK", "ok", "CLOSE", "HELP", "STOP", "arret", code, code.lowercased(), "4O", ":", "#", " ", "\n", "on it",
+                         "é", "😀", "ACK\u{0}", "\u{1B}[2J"] + RandomText.fragments
+            for round in 0..<150 {
+                let text = (0..<Int.random(in: 0...5, using: &random)).map { _ in words.randomElement(using: &random) ?? "" }.joined(separator: " ")
+                let from = round % 3 == 0 ? Self.alice : Self.stranger
+                let (report, sent) = try await p.reply(text, from: from, messageID: "r\(round)")
+                if from == Self.stranger {
+                    #expect(report.outcome == .ignored && sent.isEmpty, "\(text.debugDescription): \(report)")
+                } else if report.outcome == .acknowledged {
+                    if case .ack = ReplyCommand.parse(text) {} else { Issue.record("acknowledged by \(text.debugDescription)") }
+                }
+                #expect(sent.allSatisfy { $0.to == Self.alice }, "\(sent)")
+            }
         }
     }
 }
