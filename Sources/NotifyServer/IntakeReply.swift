@@ -27,6 +27,8 @@ public struct IntakeReply: Sendable, Equatable {
     public var heartbeats: Int
     /// How many clusters' heartbeats were left out: ``DeadmanSwitch/maxClusters`` are tracked.
     public var ignoredClusters: Int
+    /// Whether the payload started an escalation (counted, not part of the body).
+    public var escalationStarted = false
 
     public init(status: Int, message: String, decisions: [Decision] = [], alerts: Int = 0, skipped: [String] = [],
                 heartbeats: Int = 0, ignoredClusters: Int = 0) {

@@ -7,7 +7,8 @@ import SMSText
 import Synchronization
 
 /// `serve`'s background delivery: judges the dead man's switch (``DeadmanSwitch/judge()``:
-/// the silence of an Alertmanager cluster is queued as an SMS), then flushes the outbox (due
+/// the silence of an Alertmanager cluster is queued as an SMS), runs the escalations
+/// (``Escalator/run()``: a step due is queued, an acknowledgement stops one), then flushes the outbox (due
 /// SMS with backoff, expiry past `max_age`, due digests, leases of a crashed run taken back)
 /// whenever a request queued something, and at least every `interval`. On graceful shutdown it finishes the delivery in
 /// hand (every outcome committed) and stops.
@@ -86,6 +87,22 @@ public final class OutboxWorker: Service, Sendable {
                 } catch {
                     logger.error("silenced alerts: \(error)")
                 }
+            }
+            // Escalations next, on their own too: what a step queues goes out in this round.
+            do {
+                let escalations = try await pool.runIfActive { try snapshot.escalator.run() }
+                metrics.escalations(escalations)
+                for event in escalations.events {
+                    logger.warning("escalation: \(event.kind.rawValue)", metadata: [
+                        "subject": .string(event.subject), "policy": .string(event.policy),
+                        "step": .string("\(event.step)/\(event.steps)"), "round": .stringConvertible(event.round),
+                        "cause": .string(event.cause?.rawValue ?? "-"), "sms": .string(event.text ?? "-"),
+                        "decisions": .string(event.decisions.map { "\($0.recipient.e164) \(OutcomeText.detail($0.decision) ?? "queued")" }
+                            .joined(separator: ", ")),
+                    ])
+                }
+            } catch {
+                logger.error("escalation: \(error)")
             }
             do {
                 let report = try await pool.runIfActive {

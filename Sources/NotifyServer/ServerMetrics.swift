@@ -31,6 +31,8 @@ import Prometheus
 /// - `smspartner_deadman_heartbeats_total`: heartbeats (the Watchdog) in accepted payloads;
 ///   `smspartner_deadman_clusters`, `smspartner_deadman_silent_clusters`: the Alertmanager
 ///   clusters tracked, and those silent (see ``DeadmanSwitch``). No cluster is ever a label.
+/// - `smspartner_escalations_total{event}`: escalations `started` (by a webhook), and their
+///   turns (``Escalator``): `step`, `acked`, `resolved`, `exhausted`.
 public struct ServerMetrics: Sendable {
     public let registry: PrometheusCollectorRegistry
 
@@ -50,6 +52,7 @@ public struct ServerMetrics: Sendable {
         guard reply.status == 200 else { return }
         Counter(label: "smspartner_alerts_received_total", dimensions: [("route", route)]).increment(by: reply.alerts)
         if reply.heartbeats > 0 { Counter(label: "smspartner_deadman_heartbeats_total").increment(by: reply.heartbeats) }
+        if reply.escalationStarted { escalated(.started) }
         for decision in reply.decisions {
             Counter(label: "smspartner_decisions_total", dimensions: [("decision", decision.decision)]).increment()
             if decision.decision != "queued" {
@@ -131,6 +134,15 @@ public struct ServerMetrics: Sendable {
     /// `forbidden`, `disabled`, `partial` (a part of a long reply, kept until the rest comes).
     public func replyCallback(_ result: String) {
         Counter(label: "smspartner_reply_callbacks_total", dimensions: [("result", result)]).increment()
+    }
+
+    /// What an escalation run did.
+    public func escalations(_ report: EscalationReport) {
+        for event in report.events { escalated(event.kind) }
+    }
+
+    func escalated(_ kind: EscalationEvent.Kind) {
+        Counter(label: "smspartner_escalations_total", dimensions: [("event", kind.rawValue)]).increment()
     }
 
     /// Where the dead man's switch stands.

@@ -19,6 +19,8 @@ public final class ServerRuntime: Sendable {
         public var replays = ReplayCache()
         /// The dead man's switch (`deadman:`), on the outbox.
         public var deadman: DeadmanSwitch
+        /// The escalation policies' runner (`escalation:`), on the outbox.
+        public var escalator: Escalator
 
         public var configuration: Configuration { settings.configuration }
     }
@@ -59,6 +61,7 @@ public final class ServerRuntime: Sendable {
         let outbox = settings.outbox(store: store)
         return Snapshot(settings: settings, outbox: outbox, sender: settings.sender(apiKey: key), credentials: credentials,
                         defaults: defaults,
-                        deadman: DeadmanSwitch(settings: settings.configuration.deadman, outbox: outbox, startedAt: startedAt))
+                        deadman: DeadmanSwitch(settings: settings.configuration.deadman, outbox: outbox, startedAt: startedAt),
+                        escalator: Escalator(outbox: outbox))
     }
 }

@@ -132,7 +132,9 @@ public struct WebhookIntake: Sendable {
             }
             return IntakeReply.Decision(to: recipient.e164, decision: name, detail: OutcomeText.detail(decision))
         }
-        return IntakeReply(status: 200, message: "accepted", decisions: decisions, alerts: alerts, skipped: route.skipped)
+        var reply = IntakeReply(status: 200, message: "accepted", decisions: decisions, alerts: alerts, skipped: route.skipped)
+        reply.escalationStarted = admission.escalation != nil
+        return reply
     }
 
     /// A `duplicate` decision, naming the delivery it repeats.

@@ -90,6 +90,17 @@ public protocol StateReader {
     /// resolved (at most 500): the alerts whose recovery is looked for.
     func silencedPages(at time: Timestamp) throws(StateError) -> [Page]
 
+    /// The escalations not stopped (acked or resolved), oldest first, at most `limit`.
+    func activeEscalations(limit: Int) throws(StateError) -> [Escalation]
+
+    /// The escalation of `subject` that is not stopped, if any.
+    func activeEscalation(about subject: String) throws(StateError) -> Escalation?
+
+    /// The latest delivery (not a duplicate) to each of `recipients` about one of `subjects`,
+    /// decided since `since`; none for a recipient that had none. What an escalation reads the
+    /// receipts of its current step from.
+    func latestDeliveries(to recipients: [String], about subjects: [String], since: Timestamp) throws(StateError) -> [DeliveryRecord]
+
     /// The tracked deliveries SMSPartner gave this `message_id` (one per number of its request).
     func trackedDeliveries(providerMessageID: String) throws(StateError) -> [ReceiptCheck]
 
@@ -173,6 +184,15 @@ public protocol StateTransaction: StateReader {
 
     /// What was done about the reply `id`, in a few words.
     func setReplyOutcome(_ id: Int64, _ outcome: String) throws(StateError)
+
+    // MARK: Escalations
+
+    /// Stores a new escalation (its `id` is ignored; at most one active per subject); its id.
+    func insert(_ escalation: Escalation, at time: Timestamp) throws(StateError) -> Int64
+
+    /// Stores what changed in the escalation `escalation.id`: its step, round, times, who it
+    /// paged, and its stop.
+    func update(_ escalation: Escalation, at time: Timestamp) throws(StateError)
 
     // MARK: Receipts
 

@@ -55,6 +55,8 @@ public struct StatusSnapshot: Sendable, Equatable {
     /// The pages not resolved (two-way paging), newest first, at most ``maxPages``.
     public var pages: [Page] = []
     public static let maxPages = 50
+    /// The escalations not stopped, oldest first, at most ``maxPages``.
+    public var escalations: [Escalation] = []
 
     public init(now: Timestamp, queued: Int = 0, sending: Int = 0, unknown: Int = 0, held: Int = 0, oldestQueued: Timestamp? = nil,
                 lastSent: Timestamp? = nil, windows: [Window] = [], latest: [DeliveryRecord] = []) {

@@ -2,6 +2,7 @@ import ArgumentParser
 import NotifyCore
 import NotifyState
 import SMSPartner
+import SMSText
 
 /// `smspartner-notify flush`: delivers what the outbox holds and is due, for cron or a
 /// systemd timer in setups without `serve`.
@@ -10,7 +11,8 @@ struct FlushCommand: ParsableCommand {
         commandName: "flush",
         abstract: "Deliver the queued SMS that are due, and the digests whose window reopened.",
         discussion: """
-            Expires what outlived max_age (never sent late), takes back deliveries whose sender \
+            Runs the escalations (a step due is queued, an acknowledged or resolved alert stops \
+            its own), expires what outlived max_age (never sent late), takes back deliveries whose sender \
             stopped, queues due digests, then sends what is due with exponential backoff. \
             Exit status: 0 nothing left to do now (or only later retries), 75 SMSPartner still \
             failing (retried later), 69 or 78 as for send, 78 state store unusable.
@@ -43,6 +45,7 @@ struct FlushCommand: ParsableCommand {
         let store = try CommandSupport.openStore(settings, flag: state.stateDir, busyTimeout: min(.seconds(5), budget / 2))
         let outbox = settings.outbox(store: store)
         let lease = sender.lease(within: budget)
+        runEscalations(outbox: outbox)
         let report = try CommandSupport.stored { () throws(StateError) in
             try outbox.flush(limit: limit, sender: sender, within: budget, lease: lease)
         }
@@ -56,6 +59,24 @@ struct FlushCommand: ParsableCommand {
         let status = ExitStatus(worst: SMSPartnerError.worst(of: failures))
         guard status != .ok, let worst = SMSPartnerError.worst(of: failures) else { return }
         throw CommandFailure(status, "flush incomplete: \(worst)")
+    }
+
+    /// Runs the escalations (``Escalator/run()``) before delivering, so that a step due goes
+    /// out in this run: one line per step fired or escalation stopped; a failure is a warning
+    /// (the next run tries again), never a reason not to deliver.
+    func runEscalations(outbox: Outbox) {
+        do {
+            let report = try Escalator(outbox: outbox).run()
+            for event in report.events {
+                let numbers = event.queued.map(\.e164).joined(separator: ", ")
+                var line = "escalation \(event.kind.rawValue): \(event.label.displayEscaped) (\(event.policy.displayEscaped) step \(event.step)/\(event.steps))"
+                if let cause = event.cause { line += ", \(cause.rawValue)" }
+                if !numbers.isEmpty { line += ", queued for \(numbers)" }
+                Console.line(line)
+            }
+        } catch {
+            Console.warning("warning: escalations not run now (tried again next time): \(error)")
+        }
     }
 
     /// Asks for the delivery receipts that are due, with what is left of the budget; a

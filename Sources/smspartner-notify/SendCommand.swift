@@ -75,6 +75,11 @@ struct SendCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Deduplication key, instead of the one derived from the input.", valueName: "key"))
     var dedupKey: String?
 
+    @Option(help: ArgumentHelp(
+        "The escalation policy of the alert (escalation.policies), instead of the default one; or SMSPARTNER_ESCALATION.",
+        valueName: "name"))
+    var escalation: String?
+
     @Flag(help: "Show the decoded alert, the SMS and the request that would be sent; contact nothing.")
     var dryRun = false
 
@@ -90,7 +95,7 @@ struct SendCommand: ParsableCommand {
         SendInvocation(
             to: to, format: format, notificationType: notificationType, host: host, hostState: hostState,
             service: service, serviceState: serviceState, output: output, author: author, comment: comment,
-            message: message, dedupKey: dedupKey, dryRun: dryRun, timeout: timeout,
+            message: message, dedupKey: dedupKey, escalation: escalation, dryRun: dryRun, timeout: timeout,
             config: state.config, stateDir: state.stateDir
         )
     }

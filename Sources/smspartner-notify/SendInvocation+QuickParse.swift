@@ -38,6 +38,7 @@ extension SendInvocation {
         "comment": { $0.comment = $1; return true },
         "message": { $0.message = $1; return true },
         "dedup-key": { $0.dedupKey = $1; return true },
+        "escalation": { $0.escalation = $1; return true },
         "timeout": { command, value in
             guard let seconds = Int(value) else { return false }
             command.timeout = seconds

@@ -29,6 +29,7 @@ struct SendInvocation: Sendable, Equatable {
     var comment: String?
     var message: String?
     var dedupKey: String?
+    var escalation: String?
     var dryRun = false
     var timeout: Int?
     var config: String?
@@ -59,7 +60,9 @@ struct SendInvocation: Sendable, Equatable {
         }
         let recipients = try Self.recipients(flags: to, decoded: decoded, configuration: configuration)
         let key = dedupKey?.trimmingWhitespace() ?? decoded.notification.dedupKey
-        let candidate = AlertCandidate(notification: decoded.notification, rendered: rendered, recipients: recipients.numbers, dedupKey: key)
+        let escalation = try Self.escalationPolicy(flag: escalation, environment: environment, configuration: configuration)
+        let candidate = AlertCandidate(notification: decoded.notification, rendered: rendered, recipients: recipients.numbers, dedupKey: key,
+                                       escalation: escalation)
         if dryRun {
             return printDryRun(candidate, decoded: decoded, recipients: recipients, settings: settings)
         }
@@ -110,6 +113,18 @@ struct SendInvocation: Sendable, Equatable {
         }
         let own = results.filter { admission.digests[$0.claim.deliveryID] == nil }
         if let failure = Self.failure(of: own, recipients: recipients.numbers.count, budget: budget) { throw failure }
+    }
+
+    /// The escalation policy named by `--escalation`, else `SMSPARTNER_ESCALATION`; nil when
+    /// neither names one. One the configuration does not have is a usage error (64).
+    static func escalationPolicy(flag: String?, environment: [String: String], configuration: Configuration) throws -> String? {
+        guard let name = [flag, environment["SMSPARTNER_ESCALATION"]].compactMap({ $0?.trimmingWhitespace() }).first(where: { !$0.isEmpty })
+        else { return nil }
+        guard configuration.escalation.policies[name] != nil else {
+            let known = configuration.escalation.policies.keys.sorted().joined(separator: ", ")
+            throw CommandFailure(.usage, "no escalation policy named '\(name.displayEscaped)' (escalation.policies: \(known.isEmpty ? "none" : known))")
+        }
+        return name
     }
 
     /// The numbers to text: `--to`, else the input's, checked against `allowed_recipients`.

@@ -54,7 +54,7 @@ struct StatusCommand: ParsableCommand {
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             var document = StatusDocument(snapshot, path: path, exists: store != nil)
             document.deadman = DeadmanDocument(snapshot, settings: settings.configuration.deadman)
-            document.pages = snapshot.pages.isEmpty ? nil : snapshot.pages.map(PageDocument.init)
+            document.pages = snapshot.pages.isEmpty ? nil : snapshot.pages.map { PageDocument($0, escalations: snapshot.escalations) }
             let data = try encoder.encode(document)
             print(String(decoding: data, as: UTF8.self))
         } else {

@@ -42,7 +42,7 @@ struct SendInvocationQuickParseTests {
         let known = Array(SendInvocation.quickSetters.keys) + Array(SendInvocation.quickFlags.keys)
         #expect(declared == known.sorted())
         #expect(declared == Mirror(reflecting: SendInvocation()).children.compactMap(\.label).map(Self.longName).sorted())
-        #expect(declared.count == 16)
+        #expect(declared.count == 17)
     }
 
     @Test("the command lines of contrib/ take the quick path and read as ArgumentParser reads them")

@@ -56,15 +56,7 @@ extension Configuration {
             }
             deadman.timeout = timeout
         }
-        var numbers: [PhoneNumber] = []
-        for text in try reader.stringList("to") ?? [] {
-            do {
-                numbers += try PhoneNumber.parseList(text)
-            } catch {
-                throw reader.invalid("to", expected: "phone numbers (\(error))")
-            }
-        }
-        deadman.to = numbers
+        deadman.to = try reader.phoneNumbers("to")
         if let names = try reader.stringList("alertnames") {
             guard !names.isEmpty, names.allSatisfy({ !$0.isEmpty && $0.count <= 200 }) else {
                 throw reader.invalid("alertnames", expected: "a list of alert names such as [Watchdog]")

@@ -32,6 +32,7 @@ import Yams
 /// noise_labels: [team_tenant]      # Alertmanager: more labels that never reach the text
 /// receipts: {poll_after: [1m, 5m, 30m, 1h]}    # see ReceiptSettings
 /// deadman: {timeout: 10m, to: ["+33600000000"]}  # see DeadmanSettings
+/// escalation: {policies: {default: {steps: [{to: ["+33600000000"]}, {after: 10m, to: ["+33600000001"]}]}}}  # see EscalationSettings
 /// ```
 public struct Configuration: Sendable, Equatable {
     /// Where the settings came from (nil: built-in defaults).
@@ -82,6 +83,8 @@ public struct Configuration: Sendable, Equatable {
     public var deadman = DeadmanSettings()
     /// Two-way paging: replies acknowledge at the source (`two_way:`).
     public var twoWay = TwoWaySettings()
+    /// Escalation policies for pages (`escalation:`).
+    public var escalation = EscalationSettings()
 
     /// The default ``maxRecipients``.
     public static let defaultMaxRecipients = 50
@@ -90,7 +93,7 @@ public struct Configuration: Sendable, Equatable {
         "api_key_file", "api_key", "api_url", "sender", "tag", "sandbox", "max_segments", "timeout",
         "encoding", "templates", "allowed_recipients", "state_dir", "dedup_window", "rate_limits", "hourly_cap",
         "daily_cap", "max_age", "retry_delay", "serve", "receivers", "recipient_label", "lookup_delay", "max_recipients",
-        "subject_labels", "noise_labels", "receipts", "deadman", "two_way",
+        "subject_labels", "noise_labels", "receipts", "deadman", "two_way", "escalation",
     ]
 
     public init(
@@ -174,6 +177,10 @@ public struct Configuration: Sendable, Equatable {
         configuration.receipts = try Self.receiptSettings(settings)
         configuration.deadman = try Self.deadmanSettings(settings)
         configuration.twoWay = try Self.twoWaySettings(settings)
+        configuration.escalation = try Self.escalationSettings(settings, maxRecipients: configuration.maxRecipients)
+        if configuration.escalation.isConfigured && !configuration.twoWay.enabled {
+            throw settings.invalid("escalation", expected: "used with two_way: (escalations follow pages and stop at an acknowledgement)")
+        }
         return configuration
     }
 

@@ -28,6 +28,8 @@ public struct Admission: Sendable {
     /// claimed too, oldest first: to be sent before ``claims``, so that each recipient gets
     /// the news in the order it happened.
     public var earlier: [ClaimedDelivery] = []
+    /// The escalation this problem started (its first step queued), if any.
+    public var escalation: EscalationEvent?
 
     public init(decisions: [(recipient: PhoneNumber, decision: Decision)] = [], claims: [ClaimedDelivery] = [], digests: [Int64: Int] = [:]) {
         self.decisions = decisions

@@ -9,6 +9,10 @@ extension Outbox {
     /// Decides and commits what happens to `candidate` for each of its recipients; claims
     /// for this process, until `lease` from now, the deliveries it must send. With no lease
     /// (`serve`), they are queued, due now, for whoever flushes (the server's worker).
+    ///
+    /// With two-way paging, a problem opens pages and starts its escalation policy (its first
+    /// step queued, or claimed with the alert), a source's acknowledgement acknowledges the
+    /// pages, and a recovery resolves them (``Escalator`` stops their escalation).
     public func admit(_ candidate: AlertCandidate, lease: Duration?) throws(StateError) -> Admission {
         let sendState: DeliveryState = lease == nil ? .pending : .sending
         let time = now()
@@ -32,6 +36,8 @@ extension Outbox {
                     }
                 case .closes:
                     _ = try tx.resolvePages(about: subject, at: time)
+                case .acknowledges:
+                    try acknowledgePages(about: subject, notification, in: tx, at: time)
                 case .none:
                     break
                 }
@@ -142,6 +148,25 @@ extension Outbox {
                     admission.earlier += try tx.claimEarlier(of: recipient, before: Int64.max, owner: owner, leaseUntil: time + lease, at: time)
                 }
             }
+            // A live problem starts its escalation: not a copy that only repeats or is stale.
+            let live = admission.decisions.contains {
+                switch $0.decision {
+                case .send, .held: true
+                case .duplicate, .stale, .ackedByReply: false
+                }
+            }
+            if let page, let subject, live, let policy = escalation.policy(named: candidate.escalation, receiver: notification.receiver),
+               let started = try Escalator(outbox: self).start(
+                policy, subject: subject, label: notification.digestLabel, source: page.source, target: page.target,
+                text: candidate.rendered.message.text, in: tx, at: time) {
+                admission.escalation = started
+                // `send` delivers the first step's SMS itself, with the alert's.
+                if let lease {
+                    for number in started.queued {
+                        admission.earlier += try tx.claimEarlier(of: number.e164, before: Int64.max, owner: owner, leaseUntil: time + lease, at: time)
+                    }
+                }
+            }
             admission.earlier.sort { $0.deliveryID < $1.deliveryID }
             return admission
         }
@@ -153,6 +178,18 @@ extension Outbox {
         guard twoWay.enabled, let subject, notification.source == .nagios || notification.source == .icinga,
               notification.alerts.first?.kind == .acknowledgement else { return [] }
         return Set(try reader.openPages(about: subject).compactMap(\.ackedNumber))
+    }
+
+    /// A source's acknowledgement: the open pages of `subject` are acknowledged by its author
+    /// (`jdoe via nagios`), else by the source (`nagios`).
+    func acknowledgePages(about subject: String, _ notification: Notification, in tx: any StateTransaction, at time: Timestamp)
+        throws(StateError)
+    {
+        let source = notification.source.rawValue
+        let author = notification.alerts.first?.author.flatMap { $0.isEmpty ? nil : String($0.prefix(64)) }
+        for page in try tx.openPages(about: subject) where page.ackedAt == nil {
+            _ = try tx.acknowledgePage(page.id, by: author.map { "\($0) via \(source)" } ?? source, at: time)
+        }
     }
 
     /// What was sent to anyone over the last hour and day, for `hourly_cap` and `daily_cap`

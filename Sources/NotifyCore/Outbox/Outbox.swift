@@ -38,15 +38,19 @@ public struct Outbox: Sendable {
     public var receipts: ReceiptSettings
     /// Two-way paging: when enabled, a problem's SMS ends with a reply code and opens a page.
     public var twoWay: TwoWaySettings
+    /// Escalation policies of pages (``Escalator``), started at admission.
+    public var escalation: EscalationSettings
 
     /// How many of an old lease's deliveries one flush run takes at most.
     public static let defaultFlushLimit = 500
 
     public init(store: any StateStore, policy: Policy, digests: DigestComposer, owner: String, tagPrefix: String? = nil,
                 receipts: ReceiptSettings = ReceiptSettings(), twoWay: TwoWaySettings = TwoWaySettings(),
+                escalation: EscalationSettings = EscalationSettings(),
                 now: @escaping @Sendable () -> Timestamp = { Timestamp.now() }) {
         self.store = store
         self.twoWay = twoWay
+        self.escalation = escalation
         self.receipts = receipts
         self.tagPrefix = tagPrefix
         self.policy = policy

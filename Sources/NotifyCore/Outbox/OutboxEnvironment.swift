@@ -29,7 +29,8 @@ extension Settings {
     /// The outbox on `store`, with this configuration's policy and renderer.
     public func outbox(store: any StateStore) -> Outbox {
         Outbox(store: store, policy: Policy(settings: configuration.policy),
-               digests: DigestComposer(renderer: renderer), owner: Self.processOwner, tagPrefix: configuration.tag, receipts: configuration.receipts, twoWay: configuration.twoWay, now: clock)
+               digests: DigestComposer(renderer: renderer), owner: Self.processOwner, tagPrefix: configuration.tag, receipts: configuration.receipts, twoWay: configuration.twoWay,
+               escalation: configuration.escalation, now: clock)
     }
 
     /// The renderer this configuration asks for.

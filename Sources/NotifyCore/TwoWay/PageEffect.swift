@@ -6,7 +6,10 @@ public enum PageEffect: Sendable, Equatable {
     case opens
     /// A recovery: the subject's pages are resolved (no code).
     case closes
-    /// Anything else (an acknowledgement, flapping, downtime…): no code, no change.
+    /// A source's acknowledgement (Nagios, Icinga `ACKNOWLEDGEMENT`): the subject's open pages
+    /// are acknowledged (by its author), which stops their escalation. No code.
+    case acknowledges
+    /// Anything else (flapping, downtime…): no code, no change.
     case none
 
     public init(_ notification: Notification) {
@@ -17,6 +20,7 @@ public enum PageEffect: Sendable, Equatable {
         case .problem: self = .opens
         case .other: self = notification.source == .generic ? .opens : .none
         case .recovery: self = .closes
+        case .acknowledgement: self = .acknowledges
         default: self = .none
         }
     }

@@ -345,6 +345,8 @@ struct SQLiteTransaction: StateTransaction {
             // whose recovery never came).
             try db.cachedStatement(sql: "DELETE FROM page WHERE updated_at < ?").execute(arguments: [cutoff.milliseconds])
             try db.cachedStatement(sql: "DELETE FROM reply WHERE received_at < ?").execute(arguments: [cutoff.milliseconds])
+            // Escalations too: stopped ones, and any not touched since.
+            try db.cachedStatement(sql: "DELETE FROM escalation WHERE updated_at < ?").execute(arguments: [cutoff.milliseconds])
             // A cluster not heard from since is forgotten (the table stays bounded), unless its
             // silence was texted: it stays silent, and its return is still texted.
             try db.cachedStatement(sql: "DELETE FROM heartbeat WHERE last_seen < ? AND alarm_at IS NULL").execute(arguments: [cutoff.milliseconds])
@@ -422,6 +424,7 @@ struct SQLiteTransaction: StateTransaction {
             snapshot.pages = try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT * FROM page WHERE resolved_at IS NULL ORDER BY id DESC LIMIT ?
                 """), arguments: [StatusSnapshot.maxPages]).map(Self.page)
+            snapshot.escalations = try activeEscalations(limit: StatusSnapshot.maxPages)
             return snapshot
         }
     }

@@ -4,7 +4,7 @@ import GRDB
 /// a change is a new migration appended here.
 enum Schema {
     /// `PRAGMA user_version` once every migration below has run: the number of migrations.
-    static let version = 6
+    static let version = 8
 
     static let migrator: DatabaseMigrator = {
         var migrator = DatabaseMigrator()
@@ -158,6 +158,35 @@ enum Schema {
                 );
                 CREATE INDEX reply_by_message ON reply(message_id, received_at) WHERE message_id IS NOT NULL;
                 CREATE INDEX reply_by_time ON reply(received_at);
+                """)
+        }
+        // Escalation policies: one row per alert being escalated (the step fired last, when the
+        // next one fires, who was paged), at most one active per subject. (v7 is the replies'.)
+        migrator.registerMigration("v8: escalations") { db in
+            try db.execute(sql: """
+                CREATE TABLE escalation (
+                    id INTEGER PRIMARY KEY,
+                    subject TEXT NOT NULL,
+                    policy TEXT NOT NULL,
+                    label TEXT NOT NULL,
+                    source TEXT NOT NULL,
+                    target TEXT,
+                    text TEXT NOT NULL,
+                    step INTEGER NOT NULL,
+                    steps INTEGER NOT NULL,
+                    round INTEGER NOT NULL,
+                    round_started_at INTEGER NOT NULL,
+                    started_at INTEGER NOT NULL,
+                    fired_at INTEGER NOT NULL,
+                    next_at INTEGER,
+                    paged TEXT NOT NULL,
+                    exhausted_at INTEGER,
+                    stopped_at INTEGER,
+                    stop_reason TEXT,
+                    updated_at INTEGER NOT NULL
+                );
+                CREATE UNIQUE INDEX escalation_active ON escalation(subject) WHERE stopped_at IS NULL;
+                CREATE INDEX escalation_by_time ON escalation(updated_at);
                 """)
         }
         return migrator
