@@ -27,9 +27,9 @@ public final class OutboxWorker: Service, Sendable {
     /// Receipts are asked for at most every ``receiptInterval``, not at every round.
     private let receiptPolls = Throttle(interval: OutboxWorker.receiptInterval)
     static let receiptInterval = Duration.seconds(15)
-    /// Silenced Alertmanager alerts are asked about at most every ``silenceInterval``.
-    private let silenceChecks = Throttle(interval: OutboxWorker.silenceInterval)
-    static let silenceInterval = Duration.seconds(30)
+    /// Silenced Alertmanager alerts are asked about at most every `two_way.alertmanager.watch_interval`
+    /// (30 s unless set), and no more often than the loop goes round.
+    private let silenceChecks = Throttle(interval: TwoWaySettings.Alertmanager.defaultWatchInterval)
     /// The longest a round spends asking for receipts (what is not asked is due at once again).
     static let receiptBudget = Duration.seconds(5)
 
@@ -74,7 +74,7 @@ public final class OutboxWorker: Service, Sendable {
                 logger.error("dead man's switch: \(error)")
             }
             // Silenced Alertmanager alerts: their recovery is looked for here.
-            if snapshot.configuration.twoWay.alertmanager != nil, silenceChecks.allow() {
+            if let alertmanager = snapshot.configuration.twoWay.alertmanager, silenceChecks.allow(every: alertmanager.watchInterval) {
                 let watch = SilenceWatch(settings: snapshot.configuration.twoWay, outbox: snapshot.outbox, timeout: min(budget, .seconds(5)))
                 do {
                     let found = try await pool.runIfActive { try watch.run() }

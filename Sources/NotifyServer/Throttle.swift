@@ -11,10 +11,11 @@ final class Throttle: Sendable {
         self.interval = interval
     }
 
-    /// Whether it may happen now (and the time taken if so).
-    func allow() -> Bool {
+    /// Whether it may happen now (and the time taken if so); `every`: another interval than
+    /// the throttle's own, for this question (one that the configuration sets, and a reload may change).
+    func allow(every other: Duration? = nil) -> Bool {
         last.withLock { last in
-            if let last, ContinuousClock.now - last < interval { return false }
+            if let last, ContinuousClock.now - last < (other ?? interval) { return false }
             last = .now
             return true
         }

@@ -26,17 +26,21 @@ final class AlertmanagerProcess: Sendable {
     var url: String { "http://127.0.0.1:\(port)" }
 
     /// `peers`: cluster addresses of the other members (`clusterPort` is this one's); none:
-    /// clustering off.
-    init(webhook: String, passwordFile: String, clusterPort: Int? = nil, peers: [Int] = []) async throws {
+    /// clustering off. `repeatInterval`: the route's `repeat_interval` (how soon an unchanged
+    /// firing group is notified again).
+    /// `listenPort`: where it listens (a free port when nil).
+    init(webhook: String, passwordFile: String, clusterPort: Int? = nil, peers: [Int] = [], repeatInterval: String = "1h",
+         listenPort: Int? = nil) async throws {
         scratch = try TemporaryDirectory()
-        port = try RawConnection.freePort()
+        let port = try listenPort ?? RawConnection.freePort()
+        self.port = port
         let config = try scratch.write("alertmanager.yml", """
             route:
               receiver: sms-oncall
               group_by: [alertname]
               group_wait: 1s
               group_interval: 2s
-              repeat_interval: 1h
+              repeat_interval: \(repeatInterval)
             receivers:
               - name: sms-oncall
                 webhook_configs:
@@ -111,8 +115,8 @@ final class AlertmanagerProcess: Sendable {
 struct AlertmanagerTests {
     static let oncall = "+33611111111"
 
-    /// `serve` with Basic credentials, and the password file Alertmanager uses.
-    static func serve(_ fake: FakeSMSPartner, extraConfig: String = "") async throws -> (ServeProcess, String, TemporaryDirectory) {
+    /// `serve` with Basic credentials, and the password file Alertmanager uses; on `port` when given.
+    static func serve(_ fake: FakeSMSPartner, extraConfig: String = "", port: Int? = nil) async throws -> (ServeProcess, String, TemporaryDirectory) {
         try #require(FileManager.default.isExecutableFile(atPath: AlertmanagerProcess.binary),
                      "\(AlertmanagerProcess.binary) not found: apt-get install prometheus-alertmanager (CI installs it), or set SMSPARTNER_SKIP_ALERTMANAGER=1")
         let dir = try TemporaryDirectory()
@@ -126,7 +130,7 @@ struct AlertmanagerTests {
               sms-oncall: ["\(oncall)"]
             \(extraConfig)
             """)
-        let serve = try await ServeProcess(arguments: ["--config", config], env: fake.env)
+        let serve = try await ServeProcess(arguments: ["--config", config] + (port.map { ["--listen", "127.0.0.1:\($0)"] } ?? []), env: fake.env)
         return (serve, passwordFile, dir)
     }
 

@@ -23,23 +23,8 @@ struct Icinga2AcknowledgerDaemonTests {
 
     @Test("a CRITICAL service is acknowledged (sticky); again is already done (409); a host UP, an unknown service, a wrong password, no CA")
     func acknowledgeThroughTheAPI() async throws {
-        try IcingaDaemon.requireTools()
-        let scratch = try TemporaryDirectory()
-        defer { scratch.remove() }
-        let site = try IcingaAPISite(in: scratch)
-        // A 4096-bit RSA key: most of a second of CPU, so no timing-sensitive test runs beside it.
-        try await LoadGate.shared.with(exclusive: true) { try await site.makeCertificates() }
-        let verification = try await IcingaDaemon.validate(config: site.mainConfig, defines: site.defines, environment: site.environment)
-        try #require(verification.status == 0, "icinga2 daemon -C rejected the site (exit \(verification.status)):\n\(verification.output)")
-
-        let daemon = try site.start()
-        try await daemon.whileRunning {
-            let listening = try await site.waitForAPI(daemon: daemon)
-            try #require(listening, "the Icinga 2 API never listened on 127.0.0.1:\(site.port)\n\(site.diagnostics(daemon: daemon))")
-            let serviceName = "\(IcingaAPISite.host)!\(IcingaAPISite.service)"
-            // Checked, both: a host never checked yet is not UP (Icinga would acknowledge it).
-            let critical = try await site.waitFor("services", serviceName, daemon: daemon, within: .seconds(20)) { $0.state == 2 }
-            try #require(critical?.acknowledgement == 0, "web-01!http never became CRITICAL\n\(site.diagnostics(daemon: daemon))")
+        try await IcingaAPISite.withCriticalService { site, daemon, scratch in
+            let serviceName = IcingaAPISite.serviceName
             let up = try await site.waitFor("hosts", IcingaAPISite.host, daemon: daemon, within: .seconds(20)) { $0.lastCheck > 0 && $0.state == 0 }
             try #require(up != nil, "web-01 was never checked UP\n\(site.diagnostics(daemon: daemon))")
 

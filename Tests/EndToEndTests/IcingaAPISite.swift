@@ -80,6 +80,31 @@ struct IcingaAPISite {
             """)
     }
 
+    /// Writes a site in a new temporary directory, makes its certificates, validates it, runs
+    /// `icinga2` on it and, once its API listens and `web-01!http` is CRITICAL (not
+    /// acknowledged), runs `body` with the site, the daemon and the directory.
+    static func withCriticalService(_ body: (IcingaAPISite, ChildDaemon, TemporaryDirectory) async throws -> Void) async throws {
+        try IcingaDaemon.requireTools()
+        let scratch = try TemporaryDirectory()
+        defer { scratch.remove() }
+        let site = try IcingaAPISite(in: scratch)
+        // A 4096-bit RSA key: most of a second of CPU, so no timing-sensitive test runs beside it.
+        try await LoadGate.shared.with(exclusive: true) { try await site.makeCertificates() }
+        let verification = try await IcingaDaemon.validate(config: site.mainConfig, defines: site.defines, environment: site.environment)
+        try #require(verification.status == 0, "icinga2 daemon -C rejected the site (exit \(verification.status)):\n\(verification.output)")
+        let daemon = try site.start()
+        try await daemon.whileRunning {
+            let listening = try await site.waitForAPI(daemon: daemon)
+            try #require(listening, "the Icinga 2 API never listened on 127.0.0.1:\(site.port)\n\(site.diagnostics(daemon: daemon))")
+            let critical = try await site.waitFor("services", serviceName, daemon: daemon, within: .seconds(20)) { $0.state == 2 }
+            try #require(critical?.acknowledgement == 0, "\(serviceName) never became CRITICAL\n\(site.diagnostics(daemon: daemon))")
+            try await body(site, daemon, scratch)
+        }
+    }
+
+    /// `web-01!http`, as the API names the service.
+    static let serviceName = "\(host)!\(service)"
+
     /// The CA a client trusts: the node's self-signed certificate.
     var caFile: String { certificates + "/ca.crt" }
 

@@ -104,9 +104,11 @@ struct NagiosDaemonTests {
     }
 
     /// Requires nagios4 and the built binary (at a path Nagios can run unquoted), writes a site
-    /// for a new fake, verifies it, and runs `body` while nagios4 runs it.
+    /// for a new fake, verifies it, and runs `body` while nagios4 runs it. `extraConfig` (given
+    /// the temporary directory), `otherPagers`, `statusUpdateInterval`: see ``NagiosSite``.
     static func withRunningSite(
-        commands: NagiosCommandSet, stateIsAFile: Bool = false, _ body: (NagiosSite, FakeSMSPartner, ChildDaemon) async throws -> Void
+        commands: NagiosCommandSet, stateIsAFile: Bool = false, extraConfig: (TemporaryDirectory) throws -> String = { _ in "" },
+        otherPagers: [String] = [], statusUpdateInterval: Int = 5, _ body: (NagiosSite, FakeSMSPartner, ChildDaemon) async throws -> Void
     ) async throws {
         try #require(
             FileManager.default.isExecutableFile(atPath: NagiosDaemon.binary),
@@ -120,7 +122,8 @@ struct NagiosDaemonTests {
         let scratch = try TemporaryDirectory()
         defer { scratch.remove() }
         try await withFake { fake in
-            let site = try NagiosSite(in: scratch, commands: commands, fake: fake, stateIsAFile: stateIsAFile)
+            let site = try NagiosSite(in: scratch, commands: commands, fake: fake, stateIsAFile: stateIsAFile, extraConfig: try extraConfig(scratch),
+                                      otherPagers: otherPagers, statusUpdateInterval: statusUpdateInterval)
             let verification = try await NagiosDaemon.verify(config: site.mainConfig)
             try #require(
                 verification.status == 0,
@@ -182,8 +185,11 @@ struct NagiosSite {
     static let contribFile = FixtureDirectory.sourceTree.url("contrib/nagios/smspartner-notify.cfg").path
 
     /// `stateIsAFile`: `SMSPARTNER_STATE_DIR` names a regular file, so every send goes out
-    /// without state and exits 73.
-    init(in scratch: TemporaryDirectory, commands: NagiosCommandSet, fake: FakeSMSPartner, stateIsAFile: Bool = false) throws {
+    /// without state and exits 73. `extraConfig`: added to the commands' configuration file;
+    /// `otherPagers`: a contact more (`oncall-2`…) per number, notified as `oncall` is;
+    /// `statusUpdateInterval`: how often status.dat is written, in seconds.
+    init(in scratch: TemporaryDirectory, commands: NagiosCommandSet, fake: FakeSMSPartner, stateIsAFile: Bool = false,
+         extraConfig: String = "", otherPagers: [String] = [], statusUpdateInterval: Int = 5) throws {
         let dir = try scratch.makeDirectory("nagios")
         directory = dir
         mainConfig = dir + "/nagios.cfg"
@@ -196,7 +202,7 @@ struct NagiosSite {
 
         let keyFile = try scratch.write("api-key", fake.apiKey + "\n")
         chmod(keyFile, 0o600)
-        let settings = try scratch.write("config.yml", "# written by NagiosDaemonTests\ntimeout: 15\n")
+        let settings = try scratch.write("config.yml", "# written by NagiosDaemonTests\ntimeout: 15\n" + extraConfig)
 
         // The contrib file as shipped: the contact names the built binary.
         let contrib = try String(contentsOfFile: Self.contribFile, encoding: .utf8)
@@ -208,8 +214,8 @@ struct NagiosSite {
             "\(Self.contribFile) no longer runs the binary its contacts name in \(Self.binaryVariable)")
         try scratch.write("nagios/smspartner-notify.cfg", contrib)
 
-        try scratch.write("nagios/objects.cfg", Self.objects(commands: commands))
-        try scratch.write("nagios/nagios.cfg", Self.mainConfig(directory: dir))
+        try scratch.write("nagios/objects.cfg", Self.objects(commands: commands, otherPagers: otherPagers))
+        try scratch.write("nagios/nagios.cfg", Self.mainConfig(directory: dir, statusUpdateInterval: statusUpdateInterval))
 
         environment = [
             "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
@@ -224,7 +230,7 @@ struct NagiosSite {
 
     /// `nagios.cfg`: every path inside `directory`, 1-second time units, passive results as hard
     /// states, environment macros on, and the documented `illegal_macro_output_chars`.
-    static func mainConfig(directory dir: String) -> String {
+    static func mainConfig(directory dir: String, statusUpdateInterval: Int = 5) -> String {
         let user = CurrentUser.name()
         let group = CurrentUser.group()
         return #"""
@@ -235,7 +241,7 @@ struct NagiosSite {
             object_cache_file=\#(dir)/objects.cache
             precached_object_file=\#(dir)/objects.precache
             status_file=\#(dir)/status.dat
-            status_update_interval=5
+            status_update_interval=\#(statusUpdateInterval)
             state_retention_file=\#(dir)/retention.dat
             retain_state_information=0
             use_retained_program_state=0
@@ -280,14 +286,28 @@ struct NagiosSite {
             """#
     }
 
-    /// One host and one passive-only service that notify `oncall` (`use sms-contact`) at once.
-    static func objects(commands: NagiosCommandSet) -> String {
+    /// One host and one passive-only service that notify `oncall` (`use sms-contact`), and a
+    /// contact more per number of `otherPagers`, at once.
+    static func objects(commands: NagiosCommandSet, otherPagers: [String] = []) -> String {
         // The flags variant keeps the template's own commands; the environment one overrides them.
         let overrides = commands == .flags ? "" : """
                 service_notification_commands   \(commands.serviceCommand)
                 host_notification_commands      \(commands.hostCommand)
 
             """
+        let contacts = ["oncall"] + otherPagers.indices.map { "oncall-\($0 + 2)" }
+        let others = zip(contacts.dropFirst(), otherPagers).map { contact, pager in
+            """
+            define contact {
+                contact_name    \(contact)
+                alias           On call too
+                use             sms-contact
+                pager           \(pager)
+                \(NagiosSite.binaryVariable) \(CLI.binaryPath)
+            \(overrides)}
+
+            """
+        }.joined()
         return """
             # objects.cfg written by NagiosDaemonTests.
             define timeperiod {
@@ -315,7 +335,7 @@ struct NagiosSite {
                 \(NagiosSite.binaryVariable) \(CLI.binaryPath)
             \(overrides)}
 
-            define host {
+            \(others)define host {
                 host_name               \(NagiosDaemonTests.host)
                 alias                   Web server
                 address                 127.0.0.1
@@ -323,7 +343,7 @@ struct NagiosSite {
                 passive_checks_enabled  1
                 check_period            24x7
                 max_check_attempts      1
-                contacts                oncall
+                contacts                \(contacts.joined(separator: ","))
                 notification_period     24x7
                 notification_interval   0
                 notification_options    d,u,r
@@ -340,7 +360,7 @@ struct NagiosSite {
                 max_check_attempts          1
                 check_interval              1
                 retry_interval              1
-                contacts                    oncall
+                contacts                    \(contacts.joined(separator: ","))
                 notification_period         24x7
                 notification_interval       0
                 first_notification_delay    0

@@ -126,4 +126,24 @@ import Testing
             #expect((ReplyCommand.parse(text) == .stop) == ReplyCallback.isStopText(text), "\(text)")
         }
     }
+
+    /// The replier an acknowledgement's comment names, as the reply wrote it (a source may notify
+    /// the ACKNOWLEDGEMENT before the reply is recorded as acked).
+    @Test func theRepliersSignatureIsReadBack() {
+        #expect(ReplyHandler.replier(signing: "ACK on it (SMS from +33600000001)") == "+33600000001")
+        #expect(ReplyHandler.replier(signing: "ACK (SMS from +33600000001)") == "+33600000001")
+        #expect(ReplyHandler.replier(signing: "on it (SMS from +33600000001) later") == nil)
+        #expect(ReplyHandler.replier(signing: "ACK (SMS from +nobody)") == nil)
+        #expect(ReplyHandler.replier(signing: "looking into it") == nil)
+    }
+
+    /// The sender as either shape writes it: `+33…` (short number) or `33…` (a long number's msisdn).
+    @Test func theSenderIsReadInEitherShape() {
+        #expect(ReplyHandler.sender("+33612345678")?.e164 == "+33612345678")
+        #expect(ReplyHandler.sender("33612345678")?.e164 == "+33612345678")
+        #expect(ReplyHandler.sender("0612345678")?.e164 == "+33612345678")
+        #expect(ReplyHandler.sender("447700900123")?.e164 == "+447700900123")
+        #expect(ReplyHandler.sender("SMSPARTNER") == nil)
+        #expect(ReplyHandler.sender("") == nil)
+    }
 }

@@ -21,7 +21,9 @@ import Testing
         #expect(twoWay.onCall == [alice: "alice"])
         #expect(twoWay.author(alice) == "alice")
         #expect(twoWay.author(try PhoneNumber(parsing: "0611111111")) == "+33611111111")
-        #expect(twoWay.alertmanager == .init(url: "http://127.0.0.1:9093", silence: .seconds(7200)))
+        #expect(twoWay.alertmanager == .init(url: "http://127.0.0.1:9093", silence: .seconds(7200), watchInterval: .seconds(30)))
+        let watched = try Configuration.parse(yaml: "two_way: {alertmanager: {url: http://x, watch_interval: 2s}}", path: "c.yml")
+        #expect(watched.twoWay.alertmanager?.watchInterval == .seconds(2))
         #expect(twoWay.nagios == .init(commandFile: "/var/lib/nagios4/rw/nagios.cmd"))
         #expect(twoWay.icinga2 == .init(url: "https://127.0.0.1:5665", user: "notify", passwordFile: "/etc/smspartner-notify/icinga.pass",
                                         caFile: "/etc/icinga2/ca.crt"))
@@ -33,6 +35,8 @@ import Testing
             ("two_way: {on_call: {\"not a number\": bob}}", "two_way.on_call"),
             ("two_way: {alertmanager: {url: ftp://x}}", "two_way.alertmanager.url"),
             ("two_way: {alertmanager: {url: http://x, silence: 10s}}", "two_way.alertmanager.silence"),
+            ("two_way: {alertmanager: {url: http://x, watch_interval: 500ms}}", "two_way.alertmanager.watch_interval"),
+            ("two_way: {alertmanager: {url: http://x, watch_interval: 2h}}", "two_way.alertmanager.watch_interval"),
             ("two_way: {nagios: {}}", "two_way.nagios.command_file"),
             ("two_way: {icinga2: {url: https://x, user: u}}", "two_way.icinga2.password_file"),
             ("two_way: {nagios: {command_file: /x, typo: 1}}", "two_way.nagios.typo"),

@@ -22,12 +22,16 @@ extension Configuration {
             }
             twoWay.onCall[number] = name
         }
-        if let section = try reader.section("alertmanager", known: ["url", "silence"]) {
+        if let section = try reader.section("alertmanager", known: ["url", "silence", "watch_interval"]) {
             guard let url = try section.string("url"), Self.isHTTPURL(url) else { throw section.invalid("url", expected: "Alertmanager's http(s) URL") }
             var alertmanager = TwoWaySettings.Alertmanager(url: Self.trimmedURL(url))
             if let silence = try section.duration("silence", example: "2h") {
                 guard silence >= .seconds(60), silence <= .seconds(30 * 86_400) else { throw section.invalid("silence", expected: "a duration from 1m to 30d") }
                 alertmanager.silence = silence
+            }
+            if let interval = try section.duration("watch_interval", example: "30s") {
+                guard interval >= .seconds(1), interval <= .seconds(3600) else { throw section.invalid("watch_interval", expected: "a duration from 1s to 1h") }
+                alertmanager.watchInterval = interval
             }
             twoWay.alertmanager = alertmanager
         }

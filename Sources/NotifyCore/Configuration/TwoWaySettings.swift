@@ -7,7 +7,7 @@ import SMSText
 /// two_way:
 ///   token_file: /etc/smspartner-notify/reply.token   # secret path segment of /smspartner/reply/<token>
 ///   on_call: {"+33600000000": "alice"}                # names for authors; these numbers may act
-///   alertmanager: {url: http://127.0.0.1:9093, silence: 2h}
+///   alertmanager: {url: http://127.0.0.1:9093, silence: 2h}   # watch_interval: 30s (how often serve asks about silenced alerts)
 ///   nagios: {command_file: /var/lib/nagios4/rw/nagios.cmd}
 ///   icinga2: {url: https://127.0.0.1:5665, user: notify, password_file: /etc/smspartner-notify/icinga.pass, ca_file: /etc/icinga2/ca.crt}
 /// ```
@@ -33,14 +33,18 @@ public struct TwoWaySettings: Sendable, Equatable {
         }
     }
 
-    /// Alertmanager's API, and how long a reply's silence lasts.
+    /// Alertmanager's API, how long a reply's silence lasts, and how often `serve` asks whether
+    /// a silenced alert recovered (``SilenceWatch``; `watch_interval`, default 30 s).
     public struct Alertmanager: Sendable, Equatable {
         public var url: String
         public var silence: Duration
+        public var watchInterval: Duration
         public static let defaultSilence = Duration.seconds(7200)
-        public init(url: String, silence: Duration = Alertmanager.defaultSilence) {
+        public static let defaultWatchInterval = Duration.seconds(30)
+        public init(url: String, silence: Duration = Alertmanager.defaultSilence, watchInterval: Duration = Alertmanager.defaultWatchInterval) {
             self.url = url
             self.silence = silence
+            self.watchInterval = watchInterval
         }
     }
 

@@ -177,7 +177,14 @@ extension Outbox {
     func numbersThatAcknowledged(_ notification: Notification, subject: String?, in reader: any StateReader) throws(StateError) -> Set<String> {
         guard twoWay.enabled, let subject, notification.source == .nagios || notification.source == .icinga,
               notification.alerts.first?.kind == .acknowledgement else { return [] }
-        return Set(try reader.openPages(about: subject).compactMap(\.ackedNumber))
+        let pages = try reader.openPages(about: subject)
+        var numbers = Set(pages.compactMap(\.ackedNumber))
+        // Notified before the reply's acknowledgement was recorded here: its comment names the replier.
+        if let comment = notification.alerts.first?.comment, let replier = ReplyHandler.replier(signing: comment),
+           pages.contains(where: { $0.recipient == replier }) {
+            numbers.insert(replier)
+        }
+        return numbers
     }
 
     /// A source's acknowledgement: the open pages of `subject` are acknowledged by its author

@@ -115,7 +115,7 @@ public struct ReplyHandler: Sendable {
         }
         var words = close ? "CLOSE" : "ACK"
         if let comment { words += " " + String(comment.prefix(200)) }
-        words += " (SMS from \(sender.e164))"
+        words += Self.signature(sender)
         let request = AckRequest(target: page.target.flatMap(AckTarget.init(encoded:)) ?? Self.noTarget,
                                  author: settings.author(sender), comment: words, close: close)
         return .act(reply: id, page: page, request: request, report: with(base, .acknowledged, alert: page.name))
@@ -143,6 +143,17 @@ public struct ReplyHandler: Sendable {
         }
         let recent = own.first { page in page.code == code && page.resolvedAt.map { $0 >= time - PageCodes.quietPeriod } == true }
         return recent.map(Found.resolved) ?? .none
+    }
+
+    /// What ends the comment of an acknowledgement made by reply: ` (SMS from +33600000000)`.
+    static func signature(_ sender: PhoneNumber) -> String { " (SMS from \(sender.e164))" }
+
+    /// The number a source's acknowledgement comment says replied (``signature(_:)``), if any:
+    /// the source may notify its ACKNOWLEDGEMENT before this handler has recorded who acked.
+    public static func replier(signing comment: String) -> String? {
+        guard comment.hasSuffix(")"), let start = comment.range(of: " (SMS from +", options: .backwards) else { return nil }
+        let number = comment[comment.index(before: start.upperBound)..<comment.index(before: comment.endIndex)]
+        return (try? PhoneNumber(parsing: String(number)))?.e164
     }
 
     /// The target of a page whose alert has none (a generic alert): acknowledged here only.
