@@ -142,6 +142,36 @@ import Testing
         }
     }
 
+    @Test("an ACK by SMS reply stops it: the replier gets one answer, each other paged one ACKED, nobody two")
+    func aReplyStopsIt() async throws {
+        try await withEscalation { h in
+            let outbox = try h.outbox()
+            _ = try h.admit(Self.nagios("PROBLEM"), to: [Self.alice], outbox: outbox)
+            let first = try await h.turn(outbox)
+            let bobsCode = try #require(first.sent.first { $0.number == Self.bob }.flatMap { Self.code($0.text) })
+            var settings = TwoWaySettings(enabled: true)
+            settings.notifyOthers = true
+            settings.onCall[try PhoneNumber(parsing: Self.bob)] = "bob"
+            let handler = ReplyHandler(settings: settings, outbox: outbox, timeout: .seconds(2))
+            let report = try await OwnThread.run { try handler.handle(ReplyCallback(from: "33622222222", text: "ack \(bobsCode)", messageID: "x")) }
+            #expect(report.outcome == .acknowledged && report.notices == 1, "\(report)")
+            var sent: [(number: String, text: String)] = []
+            for _ in 0..<3 {
+                h.clock.advance(Self.stepTwo)
+                let turn = try await h.turn(outbox)
+                sent += turn.sent
+            }
+            // Sent later than queued (the clock moved before the flush): `[14:40] ` in front.
+            let answer = try #require(report.answer)
+            let bobs = sent.filter { $0.number == Self.bob }.map(\.text)
+            #expect(bobs.count == 1 && bobs.allSatisfy { $0.hasSuffix(answer) }, "\(sent)")
+            let alices = sent.filter { $0.number == Self.alice }.map(\.text)
+            #expect(alices.count == 1 && alices.allSatisfy { $0.hasSuffix("ACKED web01/HTTP by bob") }, "\(sent)")
+            #expect(!sent.contains { $0.number == Self.carol }, "step 2 never fires: \(sent)")
+            #expect(try h.escalations(outbox).isEmpty, "stopped")
+        }
+    }
+
     @Test func aSourceAcknowledgementStopsItToo() async throws {
         try await withEscalation { h in
             let outbox = try h.outbox()

@@ -104,7 +104,8 @@ extension Escalator {
         return EscalationEvent(kind: .step, escalation: escalation, text: texts.first, decisions: decisions)
     }
 
-    /// Stops `escalation` and queues its notice: acknowledged, to everyone with a page of it;
+    /// Stops `escalation` and queues its notice: acknowledged, to everyone with a page of it
+    /// but the one who acknowledged it by reply;
     /// resolved, to the numbers only its steps paged.
     func stop(_ escalation: inout Escalation, _ reason: Escalation.StopReason, by author: String?, in tx: any StateTransaction,
               at time: Timestamp) throws(StateError) -> EscalationEvent {
@@ -116,7 +117,8 @@ extension Escalator {
         switch reason {
         case .acked:
             text = EscalationText.acked(label: escalation.label, by: author ?? "?")
-            numbers = try tx.openPages(about: escalation.subject).map(\.recipient)
+            // Whoever acknowledged by reply has had their answer (`ACK OK …`).
+            numbers = try tx.openPages(about: escalation.subject).filter { $0.recipient != $0.ackedNumber }.map(\.recipient)
         case .resolved:
             text = EscalationText.resolved(label: escalation.label)
             numbers = escalation.paged

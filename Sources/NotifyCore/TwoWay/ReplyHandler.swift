@@ -226,7 +226,7 @@ public struct ReplyHandler: Sendable {
                         let others = try tx.openPages(about: page.subject).compactMap { try? PhoneNumber(parsing: $0.recipient) }
                             .filter { $0 != sender }
                         let notice = Outbox.DirectMessage(
-                            kind: .reply, text: ReplyText.ackedBy(page.name, author: request.author), source: "two-way",
+                            kind: .reply, text: EscalationText.acked(label: page.name, by: request.author), source: "two-way",
                             typeLabel: "ACKED", label: page.name, dedupKey: "acked:" + page.subject, status: "acked",
                             detail: "acknowledged by \(request.author)")
                         report.notices = try outbox.queue(notice, to: others, in: tx, at: time).count {

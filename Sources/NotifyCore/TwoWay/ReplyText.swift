@@ -45,11 +45,6 @@ public enum ReplyText {
     /// A bare `ACK` from a number with no open alert.
     public static let nothingOpen = "No open alert was sent to you. Reply ACK <code> for another's."
 
-    /// `ACKED web01/HTTP by alice`: the other recipients' notice.
-    public static func ackedBy(_ name: String, author: String) -> String {
-        "ACKED \(cut(name, maxNameLength)) by \(cut(author, 40))"
-    }
-
     /// `RESOLVED web01/HTTP (acked by alice)`: a silenced Alertmanager alert that resolved.
     public static func resolved(_ name: String, ackedBy author: String?) -> String {
         "RESOLVED \(cut(name, maxNameLength))" + (author.map { " (acked by \(cut($0, 40)))" } ?? "")
