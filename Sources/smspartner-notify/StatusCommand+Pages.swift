@@ -10,7 +10,7 @@ extension StatusCommand {
         guard !snapshot.pages.isEmpty else { return [] }
         var lines = ["open pages:"]
         for page in snapshot.pages {
-            var line = "  \(page.code) \(page.recipient) \(page.subject.displayEscaped) since \(page.openedAt.localDateTime)"
+            var line = "  \(page.code) \(page.recipient) \(page.name.displayEscaped) since \(page.openedAt.localDateTime)"
             if let acked = page.ackedAt { line += ", acked by \((page.ackedBy ?? "?").displayEscaped) at \(acked.localDateTime)" }
             if let escalation = snapshot.escalations.first(where: { $0.subject == page.subject }) {
                 line += ", escalation \(escalation.policy.displayEscaped) step \(escalation.step + 1)/\(escalation.steps)"
@@ -28,6 +28,8 @@ struct PageDocument: Encodable {
     var code: String
     var recipient: String
     var subject: String
+    /// What the alert is about in a few words (`web01/HTTP`, `HostDown web01`).
+    var name: String
     var source: String
     var opened_at: String
     var acked_at: String?
@@ -54,6 +56,7 @@ struct PageDocument: Encodable {
         code = page.code
         recipient = page.recipient
         subject = page.subject
+        name = page.name
         source = page.source
         opened_at = page.openedAt.iso8601
         acked_at = page.ackedAt?.iso8601
