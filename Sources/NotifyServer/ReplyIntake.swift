@@ -21,12 +21,19 @@ struct ReplyIntake: Sendable {
     let logger: Logger
     /// Wakes the worker: an answer was queued.
     let queued: @Sendable () -> Void
+    /// A reply waits on its source (Nagios, Icinga 2, Alertmanager) for up to
+    /// ``sourceTimeout``: on threads of its own, so that webhooks never wait behind it.
+    let pool: NIOThreadPool
     let assembler = ReplyAssembler()
     /// Refusals and strangers are logged at most once a minute each.
     let refusals = Throttle(interval: .seconds(60))
     let strangers = Throttle(interval: .seconds(60))
 
     static let prefix = "/smspartner/reply/"
+    /// Threads acting on replies: at most this many wait on sources at once; more replies queue.
+    static let threads = 2
+    /// The longest a source is given to acknowledge.
+    static let sourceTimeout = Duration.seconds(10)
 
     func register(on router: Router<BasicRequestContext>) {
         CallbackGate.register(Self.prefix, on: router) { request, token in await handle(request, token: token) }
@@ -58,10 +65,11 @@ struct ReplyIntake: Sendable {
             metrics.replyCallback("partial")
             return WebhookServer.json(IntakeReply(status: 200, message: "part kept until the rest arrives"))
         }
-        let handler = ReplyHandler(settings: snapshot.configuration.twoWay, outbox: snapshot.outbox, timeout: snapshot.configuration.timeout)
+        let handler = ReplyHandler(settings: snapshot.configuration.twoWay, outbox: snapshot.outbox,
+                                   timeout: min(snapshot.configuration.timeout, Self.sourceTimeout))
         let report: ReplyReport
         do {
-            report = try await NIOThreadPool.singleton.runIfActive { try handler.handle(reply) }
+            report = try await pool.runIfActive { try handler.handle(reply) }
         } catch let error as StateError {
             health.failed(.intake, error)
             return WebhookServer.json(IntakeReply(status: 503, message: "the state store is unavailable, try again: \(error)"))

@@ -103,7 +103,10 @@ public struct WebhookServer: Sendable {
             }
         }
         ReceiptIntake(runtime: runtime, metrics: metrics, health: health, logger: logger, record: worker.record).register(on: router)
-        ReplyIntake(runtime: runtime, metrics: metrics, health: health, logger: logger, queued: worker.wake).register(on: router)
+        let replyPool = NIOThreadPool(numberOfThreads: ReplyIntake.threads)
+        replyPool.start()
+        defer { replyPool.shutdownGracefully { _ in } }
+        ReplyIntake(runtime: runtime, metrics: metrics, health: health, logger: logger, queued: worker.wake, pool: replyPool).register(on: router)
         router.get("/healthz") { _, _ -> Response in
             var problems = await health.problems()
             if !worker.isAlive { problems.append("the outbox worker is not running") }
