@@ -1,3 +1,4 @@
+import NotifyCore
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -27,8 +28,9 @@ public struct IntakeReply: Sendable, Equatable {
     public var heartbeats: Int
     /// How many clusters' heartbeats were left out: ``DeadmanSwitch/maxClusters`` are tracked.
     public var ignoredClusters: Int
-    /// Whether the payload started an escalation (counted, not part of the body).
-    public var escalationStarted = false
+    /// What the admission did to the alert's escalation, started or resolved by a recovery
+    /// (counted, not part of the body).
+    public var escalation: EscalationEvent.Kind?
 
     public init(status: Int, message: String, decisions: [Decision] = [], alerts: Int = 0, skipped: [String] = [],
                 heartbeats: Int = 0, ignoredClusters: Int = 0) {

@@ -52,7 +52,7 @@ public struct ServerMetrics: Sendable {
         guard reply.status == 200 else { return }
         Counter(label: "smspartner_alerts_received_total", dimensions: [("route", route)]).increment(by: reply.alerts)
         if reply.heartbeats > 0 { Counter(label: "smspartner_deadman_heartbeats_total").increment(by: reply.heartbeats) }
-        if reply.escalationStarted { escalated(.started) }
+        if let kind = reply.escalation { escalated(kind) }
         for decision in reply.decisions {
             Counter(label: "smspartner_decisions_total", dimensions: [("decision", decision.decision)]).increment()
             if decision.decision != "queued" {

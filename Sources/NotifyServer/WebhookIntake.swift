@@ -133,7 +133,7 @@ public struct WebhookIntake: Sendable {
             return IntakeReply.Decision(to: recipient.e164, decision: name, detail: OutcomeText.detail(decision))
         }
         var reply = IntakeReply(status: 200, message: "accepted", decisions: decisions, alerts: alerts, skipped: route.skipped)
-        reply.escalationStarted = admission.escalation != nil
+        reply.escalation = admission.escalation?.kind
         return reply
     }
 

@@ -90,7 +90,9 @@ public protocol StateReader {
     /// resolved (at most 500): the alerts whose recovery is looked for.
     func silencedPages(at time: Timestamp) throws(StateError) -> [Page]
 
-    /// The escalations not stopped (acked or resolved), oldest first, at most `limit`.
+    /// The escalations not stopped (acked or resolved), at most `limit`: those with a step to
+    /// come first, soonest first, then the exhausted ones (which only wait for an ack or a
+    /// recovery), so that a pile of these never hides a step due.
     func activeEscalations(limit: Int) throws(StateError) -> [Escalation]
 
     /// The escalation of `subject` that is not stopped, if any.
@@ -179,7 +181,9 @@ public protocol StateTransaction: StateReader {
     // MARK: Replies
 
     /// Records a reply received; its id, or nil when one with the same `messageID` was
-    /// recorded since `since` (SMSPartner repeated its callback).
+    /// recorded since `since` (SMSPartner repeated its callback) and acted on, or is being acted
+    /// on (less than 30 s ago, no outcome yet). One whose outcome starts with `failed`, or that
+    /// was abandoned (no outcome after 30 s), does not make a repeat: a retry may succeed.
     func recordReply(_ reply: NewReply, repeatedSince since: Timestamp, at time: Timestamp) throws(StateError) -> Int64?
 
     /// What was done about the reply `id`, in a few words.

@@ -75,4 +75,65 @@ import Testing
         #expect(!PageCodes.alphabet.contains { "0O1ILU".contains($0) })
         #expect(PageCodes.alphabet.allSatisfy { ReplyCode.isValid(String([$0, $0])) }, "every code a reply can name")
     }
+
+    static func hostDown(_ host: String, _ status: String) -> Alert {
+        Alert(source: .alertmanager, notificationType: status, labels: [Label("alertname", "HostDown"), Label("instance", host)],
+              startsAt: "2026-12-06T20:00:00Z", fingerprint: "fp-" + host)
+    }
+
+    static func group(_ status: String, _ alerts: [Alert], groupLabels: [Label] = [Label("alertname", "HostDown")]) -> Notification {
+        Notification(source: .alertmanager, alerts: alerts, status: status, receiver: "sms", groupKey: "{}:{alertname=\"HostDown\"}",
+                     groupLabels: groupLabels, commonLabels: [Label("alertname", "HostDown")])
+    }
+
+    @Test("an Alertmanager group's pages close when its last alert resolves alone, whatever the group's size was")
+    func aGroupThatShrinksStillCloses() async throws {
+        try await OutboxTests().withOutbox { h in
+            let two = Self.group("firing", [Self.hostDown("web01", "firing"), Self.hostDown("web02", "firing")])
+            _ = try await admit(h, two, to: [Self.alice])
+            #expect(try pages(h, Self.alice).first?.isOpen == true)
+            h.clock.advance(.seconds(300))
+            _ = try await admit(h, Self.group("firing", [Self.hostDown("web01", "firing"), Self.hostDown("web02", "resolved")]), to: [Self.alice])
+            h.clock.advance(.seconds(300))
+            _ = try await admit(h, Self.group("resolved", [Self.hostDown("web01", "resolved")]), to: [Self.alice])
+            let closed = try pages(h, Self.alice)
+            #expect(!closed.isEmpty && closed.allSatisfy { $0.resolvedAt != nil }, "\(closed)")
+
+            // And the other way round: one alert's page, closed by the group that grew.
+            h.clock.advance(.seconds(4000))
+            _ = try await admit(h, Self.group("firing", [Self.hostDown("db1", "firing")]), to: [Self.bob])
+            #expect(try pages(h, Self.bob).first?.subject == "alertmanager:fp-db1")
+            _ = try await admit(h, Self.group("firing", [Self.hostDown("db1", "resolved"), Self.hostDown("db2", "firing")]), to: [Self.bob])
+            #expect(try pages(h, Self.bob).first { $0.subject == "alertmanager:fp-db1" }?.resolvedAt != nil)
+        }
+    }
+
+    @Test("a group without groupLabels is acknowledged here only: commonLabels would silence alerts the SMS never named")
+    func aGroupWithoutGroupLabelsHasNoTarget() {
+        let two = Self.group("firing", [Self.hostDown("web01", "firing"), Self.hostDown("web02", "firing")], groupLabels: [])
+        #expect(AckTarget(two) == nil)
+        let grouped = Self.group("firing", [Self.hostDown("web01", "firing"), Self.hostDown("web02", "firing")])
+        #expect(AckTarget(grouped) == .alertmanager(matchers: [Label("alertname", "HostDown")], externalURL: nil))
+    }
+
+    @Test("a problem notified again after its acknowledgement's silence ended opens a new page, open to a new ACK")
+    func anEndedSilenceOpensANewPage() async throws {
+        try await OutboxTests().withOutbox { h in
+            let alert = Self.group("firing", [Self.hostDown("web01", "firing")])
+            _ = try await admit(h, alert, to: [Self.alice])
+            let first = try #require(try pages(h, Self.alice).first)
+            let until = h.clock.now + .seconds(7200)
+            _ = try h.outbox.store.write { (tx) throws(StateError) in
+                try tx.acknowledgePages(about: first.subject, by: "alice", number: Self.alice, silence: (id: "s1", until: until), at: h.clock.now)
+            }
+            h.clock.advance(.seconds(3600))
+            _ = try await admit(h, alert, to: [Self.alice])
+            #expect(try pages(h, Self.alice).filter(\.isOpen).isEmpty, "within the silence, still acknowledged")
+            h.clock.advance(.seconds(3601))
+            let again = try await admit(h, alert, to: [Self.alice])
+            let open = try pages(h, Self.alice).filter(\.isOpen)
+            #expect(open.count == 1 && open.first?.code != first.code, "\(open)")
+            #expect(again.first.map { $0.hasSuffix(" ack:" + (open.first?.code ?? "?")) } == true, "\(again)")
+        }
+    }
 }

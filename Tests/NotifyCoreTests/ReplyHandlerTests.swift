@@ -151,6 +151,22 @@ import Testing
         }
     }
 
+    @Test("an on_call number's late ACK of its own resolved alert never reaches another number's alert with that code")
+    func aLateAckStaysWithItsOwnAlert() async throws {
+        try await withPaging(try Self.settings(onCall: [Self.alice: "alice"])) { p in
+            let code = try #require(try await p.page(Self.generic("disk full", key: "a"), to: [Self.alice]))
+            let subject = try #require(try p.pages(Self.alice).first?.subject)
+            _ = try p.outbox.store.write { (tx) throws(StateError) in try tx.resolvePages(about: subject, at: p.h.clock.now) }
+            // Bob's page gets the same code (codes are per number).
+            _ = try p.outbox.store.write { (tx) throws(StateError) in
+                try tx.open(NewPage(recipient: Self.bob, code: code, subject: "b", source: "generic", target: nil, text: "b"), at: p.h.clock.now)
+            }
+            let (late, answer) = try await p.reply("ACK \(code)", from: Self.alice)
+            #expect(late.outcome == .settled && answer.first?.text.hasSuffix("is resolved already") == true, "\(late) \(answer)")
+            #expect(try p.pages(Self.bob).first?.ackedAt == nil, "bob's alert untouched")
+        }
+    }
+
     @Test("a source that cannot be reached leaves the alert open and says so")
     func sourceDown() async throws {
         var settings = TwoWaySettings(enabled: true)

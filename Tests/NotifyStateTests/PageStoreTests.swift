@@ -105,4 +105,21 @@ import Testing
             #expect(try record(reply, at: Self.t0 + .seconds(702)) != nil, "pruned with the history")
         }
     }
+
+    @Test func aFailedOrAbandonedReplyIsNoRepeatOfItsRetry() throws {
+        try withStore { store in
+            let reply = NewReply(messageID: "m9|+33611111111|ACK 4F", sender: Self.alice, text: "ACK 4F", command: "ack")
+            func record(at time: Timestamp) throws -> Int64? {
+                try store.write { (tx) throws(StateError) in try tx.recordReply(reply, repeatedSince: time - .seconds(600), at: time) }
+            }
+            let first = try #require(try record(at: Self.t0))
+            #expect(try record(at: Self.t0 + .seconds(10)) == nil, "being acted on")
+            let abandoned = try #require(try record(at: Self.t0 + .seconds(31)), "no outcome after 30 s: its process died")
+            try store.write { (tx) throws(StateError) in try tx.setReplyOutcome(abandoned, "failed: Nagios is not running") }
+            let retried = try #require(try record(at: Self.t0 + .seconds(40)), "a failed one may be retried")
+            try store.write { (tx) throws(StateError) in try tx.setReplyOutcome(retried, "acknowledged") }
+            #expect(try record(at: Self.t0 + .seconds(50)) == nil, "once acted on, a repeat")
+            _ = first
+        }
+    }
 }

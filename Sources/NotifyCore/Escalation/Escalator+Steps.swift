@@ -6,17 +6,29 @@ extension Escalator {
     /// Starts the escalation of `subject` under `policy`, unless one is active or a page of it
     /// was acknowledged; pages the first step's numbers that have no open page of it. `text`:
     /// the alert's SMS without reply code. Nil when it did not start.
+    ///
+    /// `decided`: the numbers this admission decided for (sent, held, duplicate): the first
+    /// step does not page them again past their rate limits.
     public func start(_ policy: EscalationPolicy, subject: String, label: String, source: String, target: String?, text: String,
-                      in tx: any StateTransaction, at time: Timestamp) throws(StateError) -> EscalationEvent? {
+                      decided: Set<String> = [], in tx: any StateTransaction, at time: Timestamp) throws(StateError) -> EscalationEvent? {
         guard let first = policy.steps.first, try tx.activeEscalation(about: subject) == nil,
               !(try tx.openPages(about: subject)).contains(where: { $0.ackedAt != nil })
         else { return nil }
         var escalation = Escalation(subject: subject, policy: policy.name, label: label, source: source, target: target, text: text,
                                     steps: policy.steps.count, startedAt: time, nextAt: nil)
         escalation.id = try tx.insert(escalation, at: time)
-        var event = try page(first.to, for: &escalation, in: tx, at: time)
+        var event = try page(first.to, for: &escalation, skipping: decided, in: tx, at: time)
         event.kind = .started
         schedule(&escalation, policy, at: time)
+        try tx.update(escalation, at: time)
+        return event
+    }
+
+    /// Stops the escalation of `subject`, resolved (a recovery, in the transaction that
+    /// admits it: a new problem right after starts a new one); nil when none is active.
+    public func resolved(_ subject: String, in tx: any StateTransaction, at time: Timestamp) throws(StateError) -> EscalationEvent? {
+        guard var escalation = try tx.activeEscalation(about: subject) else { return nil }
+        let event = try stop(&escalation, .resolved, by: nil, in: tx, at: time)
         try tx.update(escalation, at: time)
         return event
     }
@@ -59,10 +71,10 @@ extension Escalator {
 
     /// Queues the page to `numbers` (in the first round, those without an open page of the
     /// subject), with their reply code, and opens their pages.
-    func page(_ numbers: [PhoneNumber], for escalation: inout Escalation, in tx: any StateTransaction, at time: Timestamp)
-        throws(StateError) -> EscalationEvent
+    func page(_ numbers: [PhoneNumber], for escalation: inout Escalation, skipping decided: Set<String> = [], in tx: any StateTransaction,
+              at time: Timestamp) throws(StateError) -> EscalationEvent
     {
-        let paged = Set(try tx.openPages(about: escalation.subject).map(\.recipient))
+        let paged = Set(try tx.openPages(about: escalation.subject).map(\.recipient)).union(decided)
         var targets: [PhoneNumber] = []
         for number in numbers where !targets.contains(where: { $0.e164 == number.e164 }) {
             if escalation.round == 0 && paged.contains(number.e164) { continue }
@@ -96,7 +108,7 @@ extension Escalator {
                 guard case .send = decision else { continue }
                 if let code {
                     _ = try tx.open(NewPage(recipient: number.e164, code: code, subject: escalation.subject, source: escalation.source,
-                                            target: escalation.target, text: text), at: time)
+                                            target: escalation.target, text: text, label: escalation.label), at: time)
                 }
                 if !paged.contains(number.e164) && !escalation.paged.contains(number.e164) { escalation.paged.append(number.e164) }
             }

@@ -26,8 +26,13 @@ extension Outbox {
             var text = candidate.rendered.message.text
             var page: NewPage?
             if twoWay.enabled, let subject {
+                for closed in notification.resolvedSubjects where try !tx.openPages(about: closed).isEmpty {
+                    _ = try tx.resolvePages(about: closed, at: time)
+                    _ = try Escalator(outbox: self).resolved(closed, in: tx, at: time)
+                }
                 switch PageEffect(notification) {
                 case .opens:
+                    try closeEndedSilences(about: subject, in: tx, at: time)
                     var generator = SystemRandomNumberGenerator()
                     if let code = try PageCodes.code(for: candidate.recipients, subject: subject, in: tx, at: time, using: &generator) {
                         text += " ack:" + code
@@ -36,6 +41,7 @@ extension Outbox {
                     }
                 case .closes:
                     _ = try tx.resolvePages(about: subject, at: time)
+                    admission.escalation = try Escalator(outbox: self).resolved(subject, in: tx, at: time)
                 case .acknowledges:
                     try acknowledgePages(about: subject, notification, in: tx, at: time)
                 case .none:
@@ -158,7 +164,7 @@ extension Outbox {
             if let page, let subject, live, let policy = escalation.policy(named: candidate.escalation, receiver: notification.receiver),
                let started = try Escalator(outbox: self).start(
                 policy, subject: subject, label: notification.digestLabel, source: page.source, target: page.target,
-                text: candidate.rendered.message.text, in: tx, at: time) {
+                text: candidate.rendered.message.text, decided: Set(admission.decisions.map(\.recipient.e164)), in: tx, at: time) {
                 admission.escalation = started
                 // `send` delivers the first step's SMS itself, with the alert's.
                 if let lease {
@@ -170,6 +176,17 @@ extension Outbox {
             admission.earlier.sort { $0.deliveryID < $1.deliveryID }
             return admission
         }
+    }
+
+    /// A problem notified again after the silence its acknowledgement made has ended: that
+    /// acknowledgement is over, so its pages are resolved and the problem opens new ones (a new
+    /// code, which can be acknowledged again, and a new escalation).
+    func closeEndedSilences(about subject: String, in tx: any StateTransaction, at time: Timestamp) throws(StateError) {
+        let pages = try tx.openPages(about: subject)
+        guard !pages.isEmpty, pages.allSatisfy({ $0.ackedAt != nil }),
+              pages.contains(where: { $0.silenceUntil.map { $0 <= time } == true }) else { return }
+        // Its escalation stopped at the acknowledgement.
+        _ = try tx.resolvePages(about: subject, at: time)
     }
 
     /// The numbers that acknowledged `notification`'s subject by SMS reply, when it is a Nagios

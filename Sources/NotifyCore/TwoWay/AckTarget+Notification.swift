@@ -9,8 +9,9 @@ import Foundation
 /// What a notification's page acknowledges at its source, and how a page stores it.
 extension AckTarget {
     /// The target of `notification`'s page: its Nagios or Icinga host (and service), the
-    /// labels of one Alertmanager alert or a group's `groupLabels`; nil for a generic alert
-    /// (a reply then only stops its escalation) or one without a host.
+    /// labels of one Alertmanager alert or a group's `groupLabels`; nil (a reply then only
+    /// stops its escalation) for a generic alert, a group without `groupLabels`
+    /// (`group_by: []`), or one without a host.
     public init?(_ notification: Notification) {
         guard let first = notification.alerts.first else { return nil }
         switch notification.source {
@@ -18,8 +19,9 @@ extension AckTarget {
             guard let host = first.host, !host.isEmpty else { return nil }
             self = notification.source == .nagios ? .nagios(host: host, service: first.service) : .icinga(host: host, service: first.service)
         case .alertmanager:
-            let matchers = notification.alerts.count == 1 && notification.truncatedAlerts == 0 ? first.labels
-                : (notification.groupLabels.isEmpty ? notification.commonLabels : notification.groupLabels)
+            // A group is its `groupLabels`, never its `commonLabels`: those would silence alerts
+            // the SMS never spoke of. A group without them is acknowledged here only.
+            let matchers = notification.alerts.count == 1 && notification.truncatedAlerts == 0 ? first.labels : notification.groupLabels
             guard !matchers.isEmpty else { return nil }
             self = .alertmanager(matchers: matchers.sorted { $0.name < $1.name }, externalURL: notification.externalURL)
         case .generic:

@@ -25,3 +25,21 @@ public enum PageEffect: Sendable, Equatable {
         }
     }
 }
+
+extension Notification {
+    /// The subjects an Alertmanager notification says are resolved besides its own: each
+    /// resolved alert's (`alertmanager:<fingerprint>`, the subject it had when it was alone in
+    /// its group's SMS), and the group's (`alertmanager-group:<key>`) when the group resolved.
+    /// A group's subject changes with its size, so a page opened under one is closed under it.
+    public var resolvedSubjects: [String] {
+        guard source == .alertmanager else { return [] }
+        var subjects: [String] = []
+        for alert in alerts where alert.notificationType?.lowercased() == "resolved" {
+            if let subject = Notification(single: alert).subject, !subjects.contains(subject) { subjects.append(subject) }
+        }
+        if status?.lowercased() == "resolved", let key = groupKey ?? dedupKey {
+            subjects.append("\(source.rawValue)-group:\(key)")
+        }
+        return subjects.filter { $0 != subject }
+    }
+}

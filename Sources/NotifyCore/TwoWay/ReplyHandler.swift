@@ -81,8 +81,11 @@ public struct ReplyHandler: Sendable {
         guard let id = try tx.recordReply(record, repeatedSince: time - Self.repeatWindow, at: time) else {
             return .done(with(base, .repeated))
         }
-        let own = try tx.pages(of: sender.e164, resolvedSince: Timestamp(milliseconds: 0))
-        guard settings.onCall[sender] != nil || !own.isEmpty else {
+        // Its open pages and those resolved within the quiet period: what its codes may name.
+        let own = try tx.pages(of: sender.e164, resolvedSince: time - PageCodes.quietPeriod)
+        var known = !own.isEmpty
+        if !known { known = !(try tx.pages(of: sender.e164, resolvedSince: Timestamp(milliseconds: 0))).isEmpty }
+        guard settings.onCall[sender] != nil || known else {
             return try finish(with(base, .ignored, detail: "not sent any alert, not on_call"), reply: id, in: tx)
         }
         let code: String?
@@ -137,12 +140,13 @@ public struct ReplyHandler: Sendable {
             return (own.first(where: \.isOpen) ?? own.first { $0.resolvedAt == nil }).map(Found.found) ?? .none
         }
         if let page = own.first(where: { $0.code == code && $0.resolvedAt == nil }) { return .found(page) }
+        // Its own alert resolved lately goes first: a late ACK never reaches another's alert.
+        if let recent = own.first(where: { $0.code == code }) { return .resolved(recent) }
         if settings.onCall[sender] != nil {
             let others = try tx.openPages(code: code)
             if let first = others.first, others.allSatisfy({ $0.subject == first.subject }) { return .found(first) }
         }
-        let recent = own.first { page in page.code == code && page.resolvedAt.map { $0 >= time - PageCodes.quietPeriod } == true }
-        return recent.map(Found.resolved) ?? .none
+        return .none
     }
 
     /// What ends the comment of an acknowledgement made by reply: ` (SMS from +33600000000)`.

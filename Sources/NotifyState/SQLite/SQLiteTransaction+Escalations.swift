@@ -24,7 +24,9 @@ extension SQLiteTransaction {
 
     func activeEscalations(limit: Int) throws(StateError) -> [Escalation] {
         try run {
-            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM escalation WHERE stopped_at IS NULL ORDER BY id LIMIT ?"),
+            try Row.fetchAll(db.cachedStatement(sql: """
+                SELECT * FROM escalation WHERE stopped_at IS NULL ORDER BY exhausted_at IS NOT NULL, next_at IS NULL, next_at, id LIMIT ?
+                """),
                              arguments: [limit]).map(Self.escalation)
         }
     }

@@ -112,9 +112,12 @@ extension SQLiteTransaction {
 
     func recordReply(_ reply: NewReply, repeatedSince since: Timestamp, at time: Timestamp) throws(StateError) -> Int64? {
         try run {
+            // A repeat of a reply acted on, or being acted on (less than 30 s ago); not of one
+            // that failed (a retry may succeed) or was abandoned (its process died).
             if let key = reply.messageID, try Bool.fetchOne(db.cachedStatement(sql: """
-                SELECT EXISTS (SELECT 1 FROM reply WHERE message_id = ? AND received_at >= ?)
-                """), arguments: [key, since.milliseconds]) == true {
+                SELECT EXISTS (SELECT 1 FROM reply WHERE message_id = ? AND received_at >= ?
+                    AND ((outcome IS NOT NULL AND outcome NOT LIKE 'failed%') OR (outcome IS NULL AND received_at >= ?)))
+                """), arguments: [key, since.milliseconds, (time - .seconds(30)).milliseconds]) == true {
                 return nil
             }
             try db.cachedStatement(sql: """
