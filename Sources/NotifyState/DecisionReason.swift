@@ -17,4 +17,6 @@ public enum DecisionReason: String, Sendable, CaseIterable, Codable {
     /// A source's ACKNOWLEDGEMENT notification to the one who acknowledged it by SMS reply:
     /// they know already.
     case ackedByReply = "acked_by_reply"
+    /// Held by the recipient's quiet hours: it goes into the digest sent when they end.
+    case quietHours = "quiet_hours"
 }

@@ -12,12 +12,15 @@ public struct HeldEntry: Sendable, Equatable {
     public var rank: Int?
     /// What it is about (see ``NewDelivery/subject``).
     public var subject: String?
+    /// Why it was held (a rate limit, quiet hours…).
+    public var reason: DecisionReason?
 
     /// A critical problem (rank 0): a digest that holds one is urgent too.
     public var isUrgent: Bool { rank == 0 }
 
     public init(deliveryID: Int64, createdAt: Timestamp, typeLabel: String?, label: String?, status: String? = nil, rank: Int? = nil,
-                subject: String? = nil) {
+                subject: String? = nil, reason: DecisionReason? = nil) {
+        self.reason = reason
         self.subject = subject
         self.deliveryID = deliveryID
         self.createdAt = createdAt

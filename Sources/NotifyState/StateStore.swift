@@ -128,6 +128,10 @@ public protocol StateTransaction: StateReader {
     /// Marks held deliveries as counted into the digest delivery `digest`.
     func markDigested(_ ids: [Int64], into digest: Int64, at time: Timestamp) throws(StateError)
 
+    /// Marks held deliveries expired: their digest would come too late (quiet hours that ended
+    /// longer than `max_age` ago, while nothing flushed).
+    func expireHeld(_ ids: [Int64], at time: Timestamp) throws(StateError)
+
     // MARK: The outbox
 
     /// Expires queued deliveries decided before `cutoff` (they are never sent late); how many.

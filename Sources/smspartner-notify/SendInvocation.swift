@@ -233,7 +233,12 @@ struct SendInvocation: Sendable, Equatable {
         let directory = settings.stateDirectory(flag: stateDir)
         do {
             guard let store = try SQLiteStateStore(readOnlyIn: directory, busyTimeout: .seconds(2), upgrade: false) else {
-                return numbers.map { "\($0): send (nothing recorded yet)" }
+                // Nothing recorded yet: only quiet hours can hold it.
+                let quiet = settings.configuration.quietHours
+                return candidate.recipients.map { number in
+                    let decision = quiet.apply(.send, to: candidate.notification, latestAboutSubject: nil, recipient: number.e164, at: settings.clock())
+                    return decision == .send ? "\(number.e164): send (nothing recorded yet)" : OutcomeText.preview(decision, to: number)
+                }
             }
             return try settings.outbox(store: store).preview(candidate).map { OutcomeText.preview($1, to: $0) }
         } catch {

@@ -41,13 +41,16 @@ struct StatusCommand: ParsableCommand {
         let directory = settings.stateDirectory(flag: state.stateDir)
         let now = settings.clock()
         let store = try CommandSupport.stored { () throws(StateError) in try SQLiteStateStore(readOnlyIn: directory) }
-        let snapshot = try store.map { store in
+        let read = try store.map { store in
             try CommandSupport.stored { () throws(StateError) in
                 try store.read { (reader) throws(StateError) in
-                    try reader.statusSnapshot(now: now, windows: Self.windows, latest: latest)
+                    (try reader.statusSnapshot(now: now, windows: Self.windows, latest: latest),
+                     try HeldSummary.read(reader, quietHours: settings.configuration.quietHours, now: now))
                 }
             }
-        } ?? StatusSnapshot(now: now, windows: Self.windows.map { StatusSnapshot.Window(length: $0) })
+        }
+        let snapshot = read?.0 ?? StatusSnapshot(now: now, windows: Self.windows.map { StatusSnapshot.Window(length: $0) })
+        let held = read?.1 ?? []
         let path = directory + "/" + SQLiteStateStore.fileName
         if json {
             let encoder = JSONEncoder()
@@ -55,20 +58,25 @@ struct StatusCommand: ParsableCommand {
             var document = StatusDocument(snapshot, path: path, exists: store != nil)
             document.deadman = DeadmanDocument(snapshot, settings: settings.configuration.deadman)
             document.pages = snapshot.pages.isEmpty ? nil : snapshot.pages.map { PageDocument($0, escalations: snapshot.escalations) }
+            document.held = held.isEmpty ? nil : held.map(HeldDocument.init)
             let data = try encoder.encode(document)
             print(String(decoding: data, as: UTF8.self))
         } else {
-            for line in Self.lines(snapshot, path: path, exists: store != nil, deadman: settings.configuration.deadman) { Console.line(line) }
+            for line in Self.lines(snapshot, path: path, exists: store != nil, deadman: settings.configuration.deadman, held: held) {
+                Console.line(line)
+            }
         }
     }
 
-    static func lines(_ snapshot: StatusSnapshot, path: String, exists: Bool, deadman: DeadmanSettings) -> [String] {
+    static func lines(_ snapshot: StatusSnapshot, path: String, exists: Bool, deadman: DeadmanSettings, held: [HeldSummary] = []) -> [String] {
         let now = snapshot.now
         var lines = ["state: \(path)\(exists ? "" : " (not created yet)")"]
         let oldest = snapshot.oldestQueued.map { ", oldest \(DurationText.format(.seconds((now - $0).components.seconds))) old" } ?? ""
         let unknown = snapshot.unknown > 0 ? ", \(snapshot.unknown) sent without an answer, to be checked with SMSPartner" : ""
         lines.append("outbox: \(snapshot.queued) queued (\(snapshot.sending) being sent\(unknown))\(oldest)")
         lines.append("held for digests: \(snapshot.held)")
+        // Who waits for the end of their quiet hours (a digest held by a rate limit goes at the next flush that has room).
+        lines += held.filter { $0.quietUntil != nil }.map { "  " + $0.line }
         lines.append("last success: " + (snapshot.lastSent.map { "\($0.localDateTime) (\(DurationText.format(.seconds(max(0, (now - $0).components.seconds)))) ago)" } ?? "never"))
         for window in snapshot.windows {
             let suppressed = window.suppressed.values.reduce(0, +)
@@ -177,6 +185,8 @@ struct StatusDocument: Encodable {
     var deadman: DeadmanDocument?
     /// Two-way paging: the pages not resolved, newest first (absent when there is none).
     var pages: [PageDocument]?
+    /// Who has alerts held for a digest, and when it goes out.
+    var held: [HeldDocument]?
 
     init(_ snapshot: StatusSnapshot, path: String, exists: Bool) {
         state = path

@@ -214,7 +214,7 @@ enum DebianPackage {
         }
     }
 
-    /// `dpkg-deb -f deb Depends`: `adduser`, and what dpkg-shlibdeps finds for the binary: libc6,
+    /// `dpkg-deb -f deb Depends`: `adduser`, `tzdata` (quiet hours), and what dpkg-shlibdeps finds for the binary: libc6,
     /// libcurl4 and libsqlite3-0 always, libstdc++6 and libgcc-s1 when the binary links their libraries.
     static func expectDepends(of deb: String, scratch: TemporaryDirectory) async throws {
         let field = try await runTool("/usr/bin/dpkg-deb", ["-f", deb, "Depends"], output: scratch.path("depends.out"))
@@ -223,7 +223,7 @@ enum DebianPackage {
             $0.split(whereSeparator: { $0.isWhitespace || $0 == "(" }).first.map(String.init)
         })
         let dynamic = try await runTool("/usr/bin/readelf", ["-d", CLI.binaryPath], output: scratch.path("readelf.out")).output
-        var expected: Set = ["adduser", "libc6", "libcurl4", "libsqlite3-0"]
+        var expected: Set = ["adduser", "libc6", "libcurl4", "libsqlite3-0", "tzdata"]
         if dynamic.contains("[libstdc++.so.6]") { expected.insert("libstdc++6") }
         if dynamic.contains("[libgcc_s.so.1]") { expected.insert("libgcc-s1") }
         #expect(expected.isSubset(of: packages), "Depends: \(field.output) lacks \(expected.subtracting(packages).sorted())")

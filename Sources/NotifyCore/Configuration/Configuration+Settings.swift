@@ -78,10 +78,21 @@ extension Configuration {
         if let node = settings.node("receivers"), node.null == nil {
             guard let mapping = node.mapping else { throw settings.invalid("receivers", expected: "a mapping of receiver names to lists of numbers") }
             let receivers = SettingsReader(path: settings.path, mapping: mapping, prefix: "receivers.")
-            for (key, _) in mapping {
+            for (key, value) in mapping {
                 guard let name = key.string else { continue }
                 var numbers: [PhoneNumber] = []
-                for text in try receivers.stringList(name) ?? [] {
+                // The mapping form: `{to: [numbers], quiet_hours: ...}`.
+                var list = receivers
+                var listKey = name
+                var own: QuietHours??
+                if let receiver = value.mapping {
+                    let section = SettingsReader(path: settings.path, mapping: receiver, prefix: "receivers.\(name).")
+                    try section.rejectUnknown(known: ["to", "quiet_hours"])
+                    own = try Self.quietHours(section)
+                    list = section
+                    listKey = "to"
+                }
+                for text in try list.stringList(listKey) ?? [] {
                     do {
                         numbers += try PhoneNumber.parseList(text)
                     } catch {
@@ -89,8 +100,17 @@ extension Configuration {
                     }
                 }
                 self.receivers[name] = numbers
+                if let own {
+                    for number in numbers {
+                        if let earlier = self.quietHours.byNumber[number.e164], earlier != own {
+                            throw receivers.invalid(name, expected: "the same quiet_hours as the other receivers listing \(number.e164)")
+                        }
+                        self.quietHours.byNumber[number.e164] = own
+                    }
+                }
             }
         }
+        if let everyone = try Self.quietHours(settings) { self.quietHours.everyone = everyone }
         self.recipientLabel = try settings.string("recipient_label")
         if let limit = try settings.int("max_recipients", in: 1...10_000) { self.maxRecipients = limit }
     }

@@ -33,6 +33,7 @@ import Yams
 /// receipts: {poll_after: [1m, 5m, 30m, 1h]}    # see ReceiptSettings
 /// deadman: {timeout: 10m, to: ["+33600000000"]}  # see DeadmanSettings
 /// escalation: {policies: {default: {steps: [{to: ["+33600000000"]}, {after: 10m, to: ["+33600000001"]}]}}}  # see EscalationSettings
+/// quiet_hours: {timezone: Europe/Paris, allow: [critical], windows: [{days: mon-fri, from: "22:00", to: "07:00"}]}  # see QuietHoursSettings
 /// ```
 public struct Configuration: Sendable, Equatable {
     /// Where the settings came from (nil: built-in defaults).
@@ -85,6 +86,8 @@ public struct Configuration: Sendable, Equatable {
     public var twoWay = TwoWaySettings()
     /// Escalation policies for pages (`escalation:`).
     public var escalation = EscalationSettings()
+    /// Quiet hours: every recipient's (`quiet_hours:`) and receivers' own (see QuietHoursSettings).
+    public var quietHours = QuietHoursSettings()
 
     /// The default ``maxRecipients``.
     public static let defaultMaxRecipients = 50
@@ -94,6 +97,7 @@ public struct Configuration: Sendable, Equatable {
         "encoding", "templates", "allowed_recipients", "state_dir", "dedup_window", "rate_limits", "hourly_cap",
         "daily_cap", "max_age", "retry_delay", "serve", "receivers", "recipient_label", "lookup_delay", "max_recipients",
         "subject_labels", "noise_labels", "receipts", "deadman", "two_way", "escalation",
+        "quiet_hours",
     ]
 
     public init(

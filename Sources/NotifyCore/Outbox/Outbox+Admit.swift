@@ -72,7 +72,7 @@ extension Outbox {
                 var history = try self.history(
                     of: recipient, about: (notification, candidate.dedupKey), in: tx, at: time, globalLastHour: globalHour, globalLastDay: globalDay)
                 history.resolvedFiring = resolvedFiring
-                var decision = policy.decide(history, now: time)
+                var decision = quietDecision(policy.decide(history, now: time), for: notification, history: history, to: recipient, at: time)
                 let urgent = history.urgent
                 func record(_ state: DeliveryState, _ reason: DecisionReason?, _ detail: String?) throws(StateError) -> Int64 {
                     var delivery = NewDelivery(messageID: try messageID(), recipient: recipient, state: state, reason: reason,
@@ -104,7 +104,7 @@ extension Outbox {
                 case .send:
                     break
                 }
-                var held = try tx.heldEntries(of: recipient)
+                var held = try freshHeldEntries(of: recipient, in: tx, at: time)
                 // An urgent alert sent now supersedes what is held about its subject (a WARNING
                 // before this CRITICAL): the digest must not tell an older state after it.
                 var superseded: [HeldEntry] = []
@@ -112,6 +112,7 @@ extension Outbox {
                     superseded = held.filter { $0.subject == subject }
                     held.removeAll { $0.subject == subject }
                 }
+                held = digestible(held, for: recipient, at: time)
                 var claimed = false
                 // The recipient's digest goes first when its window has reopened: it is the
                 // older news, and it may take the last slot.
@@ -154,10 +155,12 @@ extension Outbox {
                     admission.earlier += try tx.claimEarlier(of: recipient, before: Int64.max, owner: owner, leaseUntil: time + lease, at: time)
                 }
             }
-            // A live problem starts its escalation: not a copy that only repeats or is stale.
+            // A live problem starts its escalation: not a copy that only repeats or is stale, nor
+            // one held by quiet hours (nobody is paged for what quiet hours let wait).
             let live = admission.decisions.contains {
                 switch $0.decision {
-                case .send, .held: true
+                case .send: true
+                case .held(let reason, _): reason != .quietHours
                 case .duplicate, .stale, .ackedByReply: false
                 }
             }
@@ -259,11 +262,16 @@ extension Outbox {
         return history
     }
 
-    /// Whether `recipient`'s digest of `held` may go now: its window has room, counting every
-    /// SMS; for a digest that holds an urgent alert (a DOWN held in a storm of them), the
-    /// urgent budget, as the alert itself would have.
+    /// Whether `recipient`'s digest of `held` may go now: not during the recipient's quiet hours
+    /// (unless it holds an allowed severity), and its window has room, counting every SMS; for a
+    /// digest that holds an urgent alert (a DOWN held in a storm of them), the urgent budget, as
+    /// the alert itself would have.
     func digestMayGo(_ held: [HeldEntry], history: Policy.RecipientHistory, to recipient: String, in reader: any StateReader,
                      at time: Timestamp) throws(StateError) -> Bool {
+        // During the recipient's quiet hours, only a digest holding an allowed severity goes.
+        if let schedule = quietHours.schedule(for: recipient), schedule.isQuiet(at: time), !schedule.allowsDigest(of: held) {
+            return false
+        }
         var view = history
         view.urgent = held.contains(where: \.isUrgent)
         if view.urgent && !history.urgent {
@@ -286,5 +294,11 @@ extension Outbox {
             urgent: held.contains(where: \.isUrgent)), at: time)
         try tx.markDigested(held.map(\.deliveryID), into: id, at: time)
         return ClaimedDelivery(deliveryID: id, messageID: messageID, recipient: recipient, text: text, createdAt: time, attempts: 0, tag: tag)
+    }
+
+    /// `decision` once `recipient`'s quiet hours are applied (``QuietHoursSettings/apply(_:to:latestAboutSubject:recipient:at:)``).
+    func quietDecision(_ decision: PolicyDecision, for notification: Notification, history: Policy.RecipientHistory,
+                       to recipient: String, at time: Timestamp) -> PolicyDecision {
+        quietHours.apply(decision, to: notification, latestAboutSubject: history.latestAboutSubject, recipient: recipient, at: time)
     }
 }

@@ -58,7 +58,7 @@ extension Outbox {
                 var history = try self.history(of: number.e164, about: (notification, dedupKey), in: reader, at: time,
                                                globalLastHour: hour, globalLastDay: day)
                 history.resolvedFiring = resolvedFiring
-                return (number, policy.decide(history, now: time))
+                return (number, quietDecision(policy.decide(history, now: time), for: notification, history: history, to: number.e164, at: time))
             }
         }
     }

@@ -43,7 +43,7 @@ extension Outbox {
         var (globalHour, globalDay) = try globalSendCounts(in: tx, at: time)
         for recipient in try tx.recipientsWithHeldEntries() {
             let history = try self.history(of: recipient, about: nil, in: tx, at: time, globalLastHour: globalHour, globalLastDay: globalDay)
-            let held = try tx.heldEntries(of: recipient)
+            let held = digestible(try freshHeldEntries(of: recipient, in: tx, at: time), for: recipient, at: time)
             guard !held.isEmpty, try digestMayGo(held, history: history, to: recipient, in: tx, at: time) else { continue }
             _ = try queueDigest(held, for: recipient, in: tx, at: time, claimUntil: nil)
             queued += 1
@@ -51,6 +51,28 @@ extension Outbox {
             globalDay += 1
         }
         return queued
+    }
+
+    /// `recipient`'s held deliveries, once those whose digest would come too late are expired:
+    /// held by quiet hours that ended longer than `max_age` ago (nothing flushed since, `serve`
+    /// was down). Never sent late, like a queued SMS past `max_age`.
+    func freshHeldEntries(of recipient: String, in tx: any StateTransaction, at time: Timestamp) throws(StateError) -> [HeldEntry] {
+        let held = try tx.heldEntries(of: recipient)
+        guard let schedule = quietHours.schedule(for: recipient) else { return held }
+        let late = held.filter { entry in
+            guard entry.reason == .quietHours, let end = schedule.quietUntil(entry.createdAt) else { return false }
+            return end <= time && time - end > policy.settings.maxAge
+        }
+        try tx.expireHeld(late.map(\.deliveryID), at: time)
+        return held.filter { entry in !late.contains(entry) }
+    }
+
+    /// What of `held` a digest to `recipient` may carry at `time`: during their quiet hours, not
+    /// what quiet hours hold (a critical held by a rate limit may go at night, the warnings wait
+    /// for the morning).
+    func digestible(_ held: [HeldEntry], for recipient: String, at time: Timestamp) -> [HeldEntry] {
+        guard let schedule = quietHours.schedule(for: recipient), schedule.isQuiet(at: time) else { return held }
+        return held.filter { $0.reason != .quietHours }
     }
 
     /// How long finished deliveries are kept (for dedup, limits and `status`).

@@ -40,17 +40,22 @@ public struct Outbox: Sendable {
     public var twoWay: TwoWaySettings
     /// Escalation policies of pages (``Escalator``), started at admission.
     public var escalation: EscalationSettings
+    /// Recipients' quiet hours: what they do not allow is held until the window ends, then sent
+    /// as one digest (``Outbox/quietDecision(_:for:history:to:at:)``). The tool's own SMS
+    /// (``queue(_:to:in:at:)``: the dead man's switch, replies, escalations) bypass them.
+    public var quietHours: QuietHoursSettings
 
     /// How many of an old lease's deliveries one flush run takes at most.
     public static let defaultFlushLimit = 500
 
     public init(store: any StateStore, policy: Policy, digests: DigestComposer, owner: String, tagPrefix: String? = nil,
                 receipts: ReceiptSettings = ReceiptSettings(), twoWay: TwoWaySettings = TwoWaySettings(),
-                escalation: EscalationSettings = EscalationSettings(),
+                escalation: EscalationSettings = EscalationSettings(), quietHours: QuietHoursSettings = QuietHoursSettings(),
                 now: @escaping @Sendable () -> Timestamp = { Timestamp.now() }) {
         self.store = store
         self.twoWay = twoWay
         self.escalation = escalation
+        self.quietHours = quietHours
         self.receipts = receipts
         self.tagPrefix = tagPrefix
         self.policy = policy

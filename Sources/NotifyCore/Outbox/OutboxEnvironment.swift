@@ -30,7 +30,7 @@ extension Settings {
     public func outbox(store: any StateStore) -> Outbox {
         Outbox(store: store, policy: Policy(settings: configuration.policy),
                digests: DigestComposer(renderer: renderer), owner: Self.processOwner, tagPrefix: configuration.tag, receipts: configuration.receipts, twoWay: configuration.twoWay,
-               escalation: configuration.escalation, now: clock)
+               escalation: configuration.escalation, quietHours: configuration.quietHours, now: clock)
     }
 
     /// The renderer this configuration asks for.

@@ -12,6 +12,7 @@ public enum OutcomeText {
         switch decision {
         case .send: nil
         case .duplicate(let earlier): "suppressed: \(recipient.e164): \(duplicate(of: earlier))"
+        case .held(.quietHours, let detail): "held: \(recipient.e164): \(held(.quietHours, detail)); it goes out then, in one digest"
         case .held(let reason, let detail): "held: \(recipient.e164): \(held(reason, detail)); it goes into the next digest"
         case .stale: "suppressed: \(recipient.e164): stale, \(stale)"
         case .ackedByReply: "suppressed: \(recipient.e164): \(ackedByReply)"
@@ -45,8 +46,10 @@ public enum OutcomeText {
         "duplicate of #\(earlier.id), \(standing(earlier))"
     }
 
+    /// `over the daily cap (…)`; for quiet hours the detail alone says it:
+    /// `quiet hours until 07:00 (Europe/Paris)`.
     static func held(_ reason: DecisionReason, _ detail: String) -> String {
-        "\(self.reason(reason)) (\(detail))"
+        reason == .quietHours ? detail : "\(self.reason(reason)) (\(detail))"
     }
 
     static let stale = "every alert it reports firing was resolved already"
@@ -73,6 +76,7 @@ public enum OutcomeText {
         case .followsHeld: "follows an alert that is held"
         case .stale: "stale (its alerts were resolved already)"
         case .ackedByReply: "acknowledged by this recipient's SMS reply"
+        case .quietHours: "quiet hours"
         }
     }
 

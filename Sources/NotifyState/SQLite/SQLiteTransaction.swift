@@ -88,7 +88,7 @@ struct SQLiteTransaction: StateTransaction {
     func heldEntries(of recipient: String) throws(StateError) -> [HeldEntry] {
         try run {
             try Row.fetchAll(db.cachedStatement(sql: """
-                SELECT d.id, d.created_at, d.subject, m.type_label, m.label, m.digest_status, m.digest_rank FROM delivery d JOIN message m ON m.id = d.message_id
+                SELECT d.id, d.created_at, d.subject, d.reason, m.type_label, m.label, m.digest_status, m.digest_rank FROM delivery d JOIN message m ON m.id = d.message_id
                 WHERE d.recipient = ? AND d.state = 'held' ORDER BY d.id
                 """), arguments: [recipient]).map { row in
                 HeldEntry(
@@ -98,7 +98,8 @@ struct SQLiteTransaction: StateTransaction {
                     label: try row.decode(forColumn: "label"),
                     status: try row.decode(forColumn: "digest_status"),
                     rank: try row.decode(forColumn: "digest_rank"),
-                    subject: try row.decode(forColumn: "subject"))
+                    subject: try row.decode(forColumn: "subject"),
+                    reason: (try row.decode(forColumn: "reason") as String?).flatMap(DecisionReason.init(rawValue:)))
             }
         }
     }
@@ -171,6 +172,16 @@ struct SQLiteTransaction: StateTransaction {
                 UPDATE delivery SET state = 'digested', digest_id = ?, updated_at = ?
                 WHERE state = 'held' AND id IN (\(Self.placeholders(ids.count)))
                 """, arguments: StatementArguments([digest, time.milliseconds] + ids))
+        }
+    }
+
+    func expireHeld(_ ids: [Int64], at time: Timestamp) throws(StateError) {
+        guard !ids.isEmpty else { return }
+        try run {
+            try db.execute(sql: """
+                UPDATE delivery SET state = 'expired', updated_at = ?, error = 'quiet hours ended longer than max_age ago: not sent late'
+                WHERE state = 'held' AND id IN (\(Self.placeholders(ids.count)))
+                """, arguments: StatementArguments([time.milliseconds] + ids))
         }
     }
 
