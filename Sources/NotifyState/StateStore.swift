@@ -113,6 +113,9 @@ public protocol StateReader {
 
     /// The last heartbeat of every Alertmanager cluster heard from, by cluster.
     func heartbeats() throws(StateError) -> [Heartbeat]
+
+    /// Where the check `name` wrapped by `run` stands; nil when it never ran (or was pruned).
+    func checkRun(named name: String) throws(StateError) -> CheckRun?
 }
 
 /// What the policy and the outbox do inside one write transaction.
@@ -158,7 +161,8 @@ public protocol StateTransaction: StateReader {
     func record(_ outcome: DeliveryOutcome, for ids: [Int64], owner: String, at time: Timestamp) throws(StateError)
 
     /// Deletes finished deliveries (and their messages) decided before `cutoff`, and the
-    /// heartbeats of clusters not heard from since; how many deliveries.
+    /// heartbeats of clusters not heard from since, and the checks of `run` not run for 400 days
+    /// more; how many deliveries.
     func prune(decidedBefore cutoff: Timestamp) throws(StateError) -> Int
 
     /// Remembers alert instances as resolved (kept as long as finished deliveries).
@@ -216,6 +220,11 @@ public protocol StateTransaction: StateReader {
     /// Records a look at a tracked delivery. A final state is kept: a later report changes
     /// nothing. Returns the delivery as it was when the state changed, nil when it did not.
     func recordReceipt(_ update: ReceiptUpdate, at time: Timestamp) throws(StateError) -> ReceiptCheck?
+
+    // MARK: Checks of `run`
+
+    /// Stores where the check `check.name` stands, replacing what was.
+    func save(_ check: CheckRun) throws(StateError)
 
     // MARK: Heartbeats
 

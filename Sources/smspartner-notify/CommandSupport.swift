@@ -51,6 +51,14 @@ enum CommandSupport {
         return store
     }
 
+    /// The store an alert is admitted in (`send`, `run`), failing with the store's own error
+    /// (they fail open on it). In a storm the store may make us wait for other processes'
+    /// decisions, but never so long that no time is left to deliver: the `budget` less 5 s,
+    /// and at least half of it.
+    static func alertStore(_ settings: Settings, flag: String?, budget: Duration) throws(StateError) -> SQLiteStateStore {
+        try store(settings, flag: flag, busyTimeout: max(budget - .seconds(5), budget / 2))
+    }
+
     /// The stores of this process that are left for the exit to close.
     private static let keptOpen = Mutex<[SQLiteStateStore]>([])
 

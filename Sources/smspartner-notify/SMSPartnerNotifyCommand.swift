@@ -12,6 +12,6 @@ struct SMSPartnerNotifyCommand: ParsableCommand {
             SMSPARTNER_NOTIFY_CONFIG (the YAML configuration file).
             """,
         version: ToolVersion.current,
-        subcommands: [SendCommand.self, FlushCommand.self, StatusCommand.self, CheckCommand.self, ServeCommand.self]
+        subcommands: [SendCommand.self, RunCommand.self, FlushCommand.self, StatusCommand.self, CheckCommand.self, ServeCommand.self]
     )
 }

@@ -13,19 +13,19 @@ import SMSPartner
 ///   tag, included).
 extension SendInvocation {
     /// Delivers `candidate` within what is `left` of the run's `budget` (the one `--timeout`
-    /// names, for the message), without a store.
+    /// names, for the message), without a store; `say` writes its lines (`send`'s on stdout).
     static func sendWithoutState(_ candidate: AlertCandidate, because problem: StateError, sender: Delivery,
-                                 within left: Duration, of budget: Duration) throws {
+                                 within left: Duration, of budget: Duration, say: (String) -> Void = { Console.line($0) }) throws {
         let tag = MessageTag.make(prefix: sender.tag)
         let request = sender.request(candidate.rendered.message.text, to: candidate.recipients, messageTag: tag)
         let report = sender.deliver(request, within: left, lookup: LookupOptions(tag: tag))
         for receipt in report.receipts {
-            Console.line(OutcomeText.sent(receipt))
+            say(OutcomeText.sent(receipt))
         }
         let failures = report.failures
         for (numbers, error) in failures {
             let who = numbers.count == 1 ? numbers[0].e164 : "\(numbers.count) recipients"
-            Console.line("\(error.failureClass == .unknown ? "unknown" : "failed"): \(who): \(error)")
+            say("\(error.failureClass == .unknown ? "unknown" : "failed"): \(who): \(error)")
         }
         let state: String
         if case .busy(let path, let waited) = problem {

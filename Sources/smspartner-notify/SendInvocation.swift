@@ -77,11 +77,9 @@ struct SendInvocation: Sendable, Equatable {
         let withoutState = { (error: StateError) throws -> Void in
             try Self.sendWithoutState(candidate, because: error, sender: sender, within: left(), of: budget)
         }
-        // In a storm the store may make us wait for other processes' decisions, but never so
-        // long that no time is left to deliver: the budget less 5 s, and at least half of it.
         let store: SQLiteStateStore
         do {
-            store = try CommandSupport.store(settings, flag: stateDir, busyTimeout: max(budget - .seconds(5), budget / 2))
+            store = try CommandSupport.alertStore(settings, flag: stateDir, budget: budget)
         } catch {
             return try withoutState(error)
         }
@@ -96,23 +94,9 @@ struct SendInvocation: Sendable, Equatable {
         } catch {
             return try withoutState(error)
         }
-        for (recipient, decision) in admission.decisions {
-            if let line = OutcomeText.line(decision, to: recipient) { Console.line(line) }
-        }
-        let maxAge = configuration.policy.maxAge
-        Self.deliverEarlier(admission.earlier, outbox: outbox, sender: sender, within: left(), maxAge: maxAge)
-        let results = try CommandSupport.stored { () throws(StateError) in
-            try outbox.deliver(admission.claims, with: sender, within: left(), attemptEach: true)
-        }
-        for line in OutcomeText.lines(for: results, digests: admission.digests, maxAge: maxAge) {
-            Console.line(line)
-        }
-        // SMSPartner just worked: take a few queued deliveries along, within what is left.
-        if !results.isEmpty, !results.contains(where: { $0.outcome != .expired && $0.receipt == nil }), left() > .seconds(2) {
-            try Self.takeQueuedAlong(outbox: outbox, sender: sender, within: min(left() - .seconds(1), .seconds(10)), lease: lease)
-        }
-        let own = results.filter { admission.digests[$0.claim.deliveryID] == nil }
-        if let failure = Self.failure(of: own, recipients: recipients.numbers.count, budget: budget) { throw failure }
+        let dispatch = AlertDispatch(outbox: outbox, sender: sender, budget: budget, left: left, lease: lease,
+                                     maxAge: configuration.policy.maxAge)
+        if let failure = try dispatch.deliver(admission, recipients: recipients.numbers.count) { throw failure }
     }
 
     /// The escalation policy named by `--escalation`, else `SMSPARTNER_ESCALATION`; nil when
@@ -178,34 +162,6 @@ struct SendInvocation: Sendable, Equatable {
             var rest = candidate
             rest.recipients = candidate.recipients.filter { number in !duplicates.contains { $0.0 == number } }
             return try sendWithoutState(rest, because: problem, sender: sender, within: left, of: budget)
-        }
-    }
-
-    /// What the recipients had queued goes first, in the order it happened, with one
-    /// attempt's time at most: the new page must not wait behind a provider still failing.
-    static func deliverEarlier(_ earlier: [ClaimedDelivery], outbox: Outbox, sender: Delivery, within left: Duration, maxAge: Duration) {
-        guard !earlier.isEmpty else { return }
-        let share = min(left / 4, sender.policy.attemptTimeout)
-        do {
-            let results = try outbox.deliver(earlier, with: sender, within: max(share, .zero), waitForLookup: false)
-            for line in OutcomeText.lines(for: results, digests: [:], maxAge: maxAge) {
-                Console.line("earlier: \(line)")
-            }
-        } catch {
-            // The page itself is committed and claimed: it still goes. What the earlier ones
-            // came to is found again when their lease runs out (asked by tag).
-            Console.line("earlier: not recorded: \(error)")
-        }
-    }
-
-    /// Up to 10 due deliveries from the outbox, sent while SMSPartner answers.
-    static func takeQueuedAlong(outbox: Outbox, sender: Delivery, within left: Duration, lease: Duration) throws {
-        let flushed = try CommandSupport.stored { () throws(StateError) in
-            try outbox.flush(limit: 10, sender: sender, within: left, lease: lease)
-        }
-        let sent = flushed.results.filter { $0.receipt != nil }.count
-        if sent > 0 || flushed.digests > 0 {
-            Console.line("flushed: \(sent) queued SMS sent, \(flushed.digests) digest(s) queued, \(flushed.remaining) still queued")
         }
     }
 

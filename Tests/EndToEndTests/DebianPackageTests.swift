@@ -203,7 +203,8 @@ enum DebianPackage {
         for file in [
             "icinga2/smspartner-notify-commands.conf", "icinga2/smspartner-notify-example.conf", "nagios/smspartner-notify.cfg",
             "systemd/smspartner-notify-flush.service", "systemd/smspartner-notify-flush.timer", "systemd/smspartner-notify.service",
-            "cron/smspartner-notify", "nagios/smspartner-check.cfg", "icinga2/smspartner-check.conf",
+            "cron/smspartner-notify", "cron/smspartner-notify-run", "systemd/smspartner-notify-check@.service",
+            "systemd/smspartner-notify-check@.timer", "nagios/smspartner-check.cfg", "icinga2/smspartner-check.conf",
             "prometheus/smspartner-notify.rules.yml",
         ] {
             let installed = "/usr/share/smspartner-notify/" + file

@@ -46,7 +46,7 @@ struct OutputTests {
         #expect(result.stdoutLines.filter { $0.hasPrefix("request: POST http://127.0.0.1:9/v1/send ") }.count == 2)
     }
 
-    @Test("help matches the expected files", arguments: [(["send", "--help"], "help-send.txt"), (["--help"], "help-root.txt")])
+    @Test("help matches the expected files", arguments: [(["send", "--help"], "help-send.txt"), (["run", "--help"], "help-run.txt"), (["--help"], "help-root.txt")])
     func help(args: [String], fixture: String) async throws {
         let result = try await CLI.run(args)
         #expect(result.exitCode == 0, "\(result.summary)")

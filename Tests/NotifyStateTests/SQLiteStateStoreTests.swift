@@ -44,7 +44,7 @@ import Testing
         let mode = try store.queue.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
         #expect(mode == "wal")
         let version = try store.queue.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") }
-        #expect(version == 8, "a new schema version: a test of the upgrade from 8, then this")
+        #expect(version == 9, "a new schema version: a test of the upgrade from 9, then this")
     }
 
     @Test func inAGroupWritableDirectoryItsFilesAreGroupWritableWhateverTheUmask() throws {

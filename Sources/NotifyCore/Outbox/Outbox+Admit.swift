@@ -14,12 +14,25 @@ extension Outbox {
     /// step queued, or claimed with the alert), a source's acknowledgement acknowledges the
     /// pages, and a recovery resolves them (``Escalator`` stops their escalation).
     public func admit(_ candidate: AlertCandidate, lease: Duration?) throws(StateError) -> Admission {
+        // Never nil: the decision is always to admit `candidate`.
+        try admit(lease: lease) { _, _ in candidate } ?? Admission()
+    }
+
+    /// Decides, in one write transaction, whether there is anything to admit (`decide`, given
+    /// the transaction and the time: nil for nothing), and admits it there like
+    /// ``admit(_:lease:)``: what `decide` records and the decisions it led to are committed
+    /// together, so that of concurrent processes deciding about one thing exactly one admits
+    /// it (`run`'s checks). Nil when `decide` found nothing to admit.
+    public func admit(lease: Duration?, deciding decide: (any StateTransaction, Timestamp) throws(StateError) -> AlertCandidate?)
+        throws(StateError) -> Admission?
+    {
         let sendState: DeliveryState = lease == nil ? .pending : .sending
         let time = now()
-        let notification = candidate.notification
-        let subject = notification.subject(or: candidate.dedupKey)
-        let status = notification.statusName
-        return try store.write { (tx) throws(StateError) -> Admission in
+        return try store.write { (tx) throws(StateError) -> Admission? in
+            guard let candidate = try decide(tx, time) else { return nil }
+            let notification = candidate.notification
+            let subject = notification.subject(or: candidate.dedupKey)
+            let status = notification.statusName
             var admission = Admission()
             // Two-way paging: a problem's SMS ends with the reply code of its pages; a
             // recovery resolves them.

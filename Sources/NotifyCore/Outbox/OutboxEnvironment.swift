@@ -73,10 +73,12 @@ extension Settings {
     }
 
     /// `host:pid`, naming this process in its claims.
-    public static let processOwner: String = {
+    public static let processOwner = "\(hostName):\(getpid())"
+
+    /// This host's name (`gethostname`), else `localhost`.
+    public static let hostName: String = {
         var name = [CChar](repeating: 0, count: 256)
-        let host = gethostname(&name, name.count - 1) == 0
+        return gethostname(&name, name.count - 1) == 0
             ? String(decoding: name.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self) : "localhost"
-        return "\(host):\(getpid())"
     }()
 }

@@ -361,6 +361,8 @@ struct SQLiteTransaction: StateTransaction {
             // A cluster not heard from since is forgotten (the table stays bounded), unless its
             // silence was texted: it stays silent, and its return is still texted.
             try db.cachedStatement(sql: "DELETE FROM heartbeat WHERE last_seen < ? AND alarm_at IS NULL").execute(arguments: [cutoff.milliseconds])
+            // Checks of `run` not run for long (and the least recently run beyond a bound).
+            _ = try pruneCheckRuns(before: cutoff - SQLiteStateStore.checkRunRetention)
             try db.cachedStatement(sql: "DELETE FROM message WHERE NOT EXISTS (SELECT 1 FROM delivery d WHERE d.message_id = message.id)").execute()
             return deleted + capped
         }

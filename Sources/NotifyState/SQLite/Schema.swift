@@ -4,7 +4,7 @@ import GRDB
 /// a change is a new migration appended here.
 enum Schema {
     /// `PRAGMA user_version` once every migration below has run: the number of migrations.
-    static let version = 8
+    static let version = 9
 
     static let migrator: DatabaseMigrator = {
         var migrator = DatabaseMigrator()
@@ -187,6 +187,22 @@ enum Schema {
                 );
                 CREATE UNIQUE INDEX escalation_active ON escalation(subject) WHERE stopped_at IS NULL;
                 CREATE INDEX escalation_by_time ON escalation(updated_at);
+                """)
+        }
+        // `run`: one row per wrapped check (its state, since when, failed runs in a row, the
+        // state its PROBLEM was texted for, its last output line). v10 is quiet hours'.
+        migrator.registerMigration("v9: check runs") { db in
+            try db.execute(sql: """
+                CREATE TABLE check_run (
+                    name TEXT PRIMARY KEY,
+                    state TEXT NOT NULL,
+                    since INTEGER NOT NULL,
+                    failures INTEGER NOT NULL,
+                    alerted TEXT,
+                    last_output TEXT,
+                    updated_at INTEGER NOT NULL
+                );
+                CREATE INDEX check_run_by_time ON check_run(updated_at);
                 """)
         }
         return migrator
