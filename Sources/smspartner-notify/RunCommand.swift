@@ -51,6 +51,11 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Read the exit status as a Monitoring Plugin's (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN): text each change of state, with the first line of the output.")
     var nagios = false
 
+    @Option(help: ArgumentHelp(
+        "How bad a failed run is: critical (urgent: it goes through quiet_hours' allow: [critical]) or warning (it waits for the morning digest). Ignored with --nagios: the plugin says.",
+        valueName: "critical|warning"))
+    var severity: RunSeverity = .critical
+
     @Flag(help: "Exit with send's status when an SMS could not be sent, instead of the command's.")
     var strict = false
 
@@ -64,7 +69,8 @@ struct RunCommand: ParsableCommand {
 
     /// The arguments as plain values: what `run` does is ``RunInvocation``'s.
     var invocation: RunInvocation {
-        RunInvocation(name: name, to: to, timeout: timeout, failAfter: failAfter, nagios: nagios, strict: strict,
+        RunInvocation(name: name, to: to, timeout: timeout, failAfter: failAfter, nagios: nagios,
+                      failure: severity == .warning ? .warning : .critical, strict: strict,
                       dryRun: dryRun, config: state.config, stateDir: state.stateDir, command: command)
     }
 

@@ -24,6 +24,8 @@ struct RunInvocation: Sendable {
     var timeout: Int?
     var failAfter = 1
     var nagios = false
+    /// The state of a failed run (`--severity`): CRITICAL or WARNING.
+    var failure: PluginState = .critical
     var strict = false
     var dryRun = false
     var config: String?
@@ -89,7 +91,8 @@ struct RunInvocation: Sendable {
         let tracker = CheckRunTracker(failAfter: failAfter, nagios: nagios)
         let name = checkName
         let candidate = { (change: CheckRunTracker.Change) -> AlertCandidate in
-            let alert = CheckRunAlert.alert(change, name: name, host: Settings.hostName, result: result, nagios: nagios)
+            let alert = CheckRunAlert.alert(change, name: name, host: Settings.hostName, result: result, nagios: nagios,
+                                            failure: failure)
             var notification = Notification(single: alert)
             notification.receiver = Self.receiver
             return AlertCandidate(notification: notification, rendered: settings.renderer.render(notification),

@@ -287,6 +287,32 @@ struct RunTests {
         }
     }
 
+    @Test("--severity warning: a failed run is held in quiet hours for the morning digest; a critical one (the default) goes through")
+    func severityAndQuietHours() async throws {
+        try await withFake { fake in
+            let dir = try TemporaryDirectory()
+            defer { dir.remove() }
+            let config = try dir.write("config.yml", """
+                quiet_hours:
+                  timezone: Europe/Paris
+                  windows:
+                    - {days: mon-sun, from: "22:00", to: "07:00"}
+                """)
+            // Wednesday 2 December 2026, 23:00 in Paris.
+            let env = fake.env.merging(["SMSPARTNER_NOTIFY_FAKE_NOW": "1796248800"]) { _, new in new }
+            let base = ["--config", config, "--state-dir", dir.path("state")]
+            let backup = try await CLI.run(["run", "--name", "backup", "--to", Self.recipient, "--severity", "warning"] + base
+                                           + ["--", "sh", "-c", "exit 1"], env: env)
+            #expect(backup.exitCode == 1, "\(backup.summary)")
+            #expect(backup.stderrLines.contains { $0.contains("held: \(Self.recipient): quiet hours until 07:00 (Europe/Paris)") },
+                    "\(backup.summary)")
+            #expect(fake.deliveredMessages.isEmpty)
+            let disk = try await CLI.run(["run", "--name", "disk", "--to", Self.recipient] + base + ["--", "sh", "-c", "exit 1"], env: env)
+            #expect(disk.exitCode == 1, "\(disk.summary)")
+            #expect(fake.deliveredMessages.map(\.message) == ["PROBLEM \(Self.hostName)/disk CRITICAL: exit 1"], "\(disk.summary)")
+        }
+    }
+
     @Test("a usage error of run itself exits 64 with one line", arguments: [
         ["run", "--to", "+33600000000", "--"], ["run", "--to", "+33600000000", "--fail-after", "0", "--", "true"],
         ["run", "--to", "+33600000000", "--timeout", "0", "--", "true"], ["run", "--to", "+33600000000", "true"],

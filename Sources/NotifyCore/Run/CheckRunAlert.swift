@@ -9,14 +9,17 @@ import NotifyState
 ///   plugin's state and first line: `PROBLEM web01/check_disk WARNING: DISK WARNING - …`);
 /// - RECOVERY: `RECOVERY web01/disk-check OK: down for 12m` (with `--nagios`, then the line).
 public enum CheckRunAlert {
-    /// The alert for `change` of check `name` on `host`, after `result`.
-    public static func alert(_ change: CheckRunTracker.Change, name: String, host: String, result: RunResult, nagios: Bool) -> Alert {
+    /// The alert for `change` of check `name` on `host`, after `result`; a failed run (without
+    /// `--nagios`) is in state `failure` (`--severity`: CRITICAL by default).
+    public static func alert(_ change: CheckRunTracker.Change, name: String, host: String, result: RunResult, nagios: Bool,
+                             failure: PluginState = .critical) -> Alert {
         var alert = Alert(source: .generic, host: host, service: name)
         switch change {
         case .problem(let state):
             alert.notificationType = NotificationKind.problem.nagiosName
-            // A failed job is as bad as a CRITICAL service: it is urgent news.
-            alert.serviceState = nagios ? state : PluginState.critical.label
+            // A failed job is as bad as a CRITICAL service, unless `--severity warning` says it
+            // can wait (for the rate limits' urgency and quiet hours).
+            alert.serviceState = nagios ? state : failure.label
             let output = nagios ? result.output : [result.ending, result.output].compactMap { $0 }.joined(separator: ": ")
             alert.output = output.flatMap { $0.isEmpty ? nil : $0 } ?? result.ending
         case .recovery(let downFor, _):
