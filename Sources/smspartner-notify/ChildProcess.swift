@@ -45,6 +45,9 @@ struct ChildProcess {
 
     /// Runs the command to its end.
     func run() throws(SpawnError) -> Outcome {
+        // An ignored SIGCHLD (inherited across exec) would have the system reap the command,
+        // and its status lost: taken back to the default first.
+        signal(SIGCHLD, SIG_DFL)
         let (outRead, outWrite) = try Self.makePipe()
         let (errRead, errWrite) = try Self.makePipe()
         let pid: pid_t
@@ -102,7 +105,13 @@ struct ChildProcess {
             }
         }
         for stream in streams { close(stream.fd) }
-        let status = Self.reap(pid)
+        // The group is no longer ours to signal once its leader is reaped (its ID may be reused).
+        Self.group.store(0, ordering: .sequentiallyConsistent)
+        let reaped = Self.reap(pid)
+        guard let status = reaped else {
+            outcome.termination = timedOut ? .timedOut(seconds: Int(timeout?.components.seconds ?? 0)) : .lost
+            return outcome
+        }
         if timedOut, let timeout {
             outcome.termination = .timedOut(seconds: Int(timeout.components.seconds))
         } else if Self.exitedNormally(status) {
@@ -151,6 +160,7 @@ struct ChildProcess {
     /// A pipe whose ends are closed on exec (the command gets them as 1 and 2 only).
     private static func makePipe() throws(SpawnError) -> (Int32, Int32) {
         var fds: [Int32] = [-1, -1]
+        // (`pipe2` is not in Glibc's Swift module: `run` spawns one command, from one thread.)
         guard pipe(&fds) == 0 else { throw SpawnError(code: errno) }
         for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         return (fds[0], fds[1])
@@ -163,11 +173,11 @@ struct ChildProcess {
         return info._sifields._sigchld.si_pid != 0
     }
 
-    /// Reaps `pid`: its wait status.
-    private static func reap(_ pid: pid_t) -> Int32 {
+    /// Reaps `pid`: its wait status; nil when it cannot be had (never a success).
+    private static func reap(_ pid: pid_t) -> Int32? {
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 {
-            guard errno == EINTR else { return 0 }
+            guard errno == EINTR else { return nil }
         }
         return status
     }

@@ -76,9 +76,9 @@ struct RunInvocation: Sendable {
                 : OutputLines.lastLine(stdout: outcome.stdout.tail, stderr: outcome.stderr.tail)
             return (RunResult(termination: outcome.termination, output: line), outcome.interruptedBy)
         } catch {
-            let reason = "cannot run \(command[0]): \(error.description)"
+            let reason = "cannot run \(command[0].displayEscaped): \(error.description)"
             say(reason)
-            return (RunResult(termination: .exited(error.exitStatus), output: reason.displayEscaped), nil)
+            return (RunResult(termination: .exited(error.exitStatus), output: reason), nil)
         }
     }
 

@@ -313,6 +313,20 @@ struct RunTests {
         }
     }
 
+    @Test("started with SIGCHLD ignored (inherited across exec), a failed command is still a failure: exit status kept, PROBLEM sent")
+    func ignoredSIGCHLD() async throws {
+        let state = try StateTests.SharedState()
+        defer { state.remove() }
+        try await withFake { fake in
+            // python3 ignores SIGCHLD, then execs run: the ignored disposition survives exec.
+            let wrapper = ["/usr/bin/python3", "-c",
+                           "import os, signal, sys; signal.signal(signal.SIGCHLD, signal.SIG_IGN); os.execv(sys.argv[1], sys.argv[1:])"]
+            let result = try await CLI.run(Self.run("sigchld", "exit 2"), env: Self.env(fake, state), wrapper: wrapper)
+            #expect(result.exitCode == 2, "\(result.summary)")
+            #expect(fake.deliveredMessages.map(\.message) == ["PROBLEM \(Self.hostName)/sigchld CRITICAL: exit 2"], "\(result.summary)")
+        }
+    }
+
     @Test("a usage error of run itself exits 64 with one line", arguments: [
         ["run", "--to", "+33600000000", "--"], ["run", "--to", "+33600000000", "--fail-after", "0", "--", "true"],
         ["run", "--to", "+33600000000", "--timeout", "0", "--", "true"], ["run", "--to", "+33600000000", "true"],

@@ -8,6 +8,9 @@ public struct RunResult: Sendable, Equatable {
         case signaled(Int32)
         /// It ran past `--timeout` seconds: its process group was killed.
         case timedOut(seconds: Int)
+        /// Its status could not be had (its parent's SIGCHLD was ignored, and the system
+        /// reaped it): a failure, never taken for a success.
+        case lost
     }
 
     public var termination: Termination
@@ -26,6 +29,7 @@ public struct RunResult: Sendable, Equatable {
         case .exited(let status): status
         case .signaled(let signal): 128 + signal
         case .timedOut: 124
+        case .lost: 1
         }
     }
 
@@ -38,6 +42,7 @@ public struct RunResult: Sendable, Equatable {
         case .exited(let status): "exit \(status)"
         case .signaled(let signal): "killed by signal \(signal)"
         case .timedOut(let seconds): "timed out after \(seconds) s"
+        case .lost: "exit status lost"
         }
     }
 
@@ -49,7 +54,7 @@ public struct RunResult: Sendable, Equatable {
         case .exited(1): .warning
         case .exited(2): .critical
         case .exited: .unknown
-        case .signaled: .unknown
+        case .signaled, .lost: .unknown
         case .timedOut: .critical
         }
     }
