@@ -3,7 +3,6 @@ import NIOPosix
 import NotifyCore
 import NotifyState
 import ServiceLifecycle
-import SMSText
 import Synchronization
 
 /// `serve`'s background delivery: judges the dead man's switch (``DeadmanSwitch/judge()``:
@@ -79,10 +78,10 @@ public final class OutboxWorker: Service, Sendable {
                 do {
                     let found = try await pool.runIfActive { try watch.run() }
                     for name in found.resolved {
-                        logger.info("a silenced Alertmanager alert resolved", metadata: ["alert": .string(name.displayEscaped)])
+                        logger.info("a silenced Alertmanager alert resolved", metadata: ["alert": .string(name)])
                     }
                     if let failure = found.failures.first {
-                        logger.warning("silenced alerts not looked at now: \(failure.displayEscaped)")
+                        logger.warning("silenced alerts not looked at now: \(failure)")
                     }
                 } catch {
                     logger.error("silenced alerts: \(error)")

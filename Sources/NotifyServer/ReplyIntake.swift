@@ -4,7 +4,6 @@ import NIOPosix
 import NotifyCore
 import NotifyState
 import SMSPartner
-import SMSText
 
 /// `GET` and `POST /smspartner/reply/<token>`: SMS replies (two-way paging), as SMSPartner
 /// posts them to the reply URL of the account or of each send (`urlResponse`). The token
@@ -82,14 +81,15 @@ struct ReplyIntake: Sendable {
         return WebhookServer.json(IntakeReply(status: 200, message: report.outcome == .ignored ? "ok" : report.outcome.rawValue))
     }
 
-    /// One line per reply, every value escaped; a stranger's at most once a minute.
+    /// One line per reply (`serve`'s log handler escapes every value); a stranger's at most
+    /// once a minute.
     func log(_ report: ReplyReport, text: String) {
         var metadata: Logger.Metadata = [
-            "from": .string(report.sender.displayEscaped),
-            "text": .string(String(text.prefix(160)).displayEscaped),
+            "from": .string(report.sender),
+            "text": .string(String(text.prefix(160))),
         ]
-        if let alert = report.alert { metadata["alert"] = .string(alert.displayEscaped) }
-        if let detail = report.detail { metadata["detail"] = .string(String(detail.prefix(200)).displayEscaped) }
+        if let alert = report.alert { metadata["alert"] = .string(alert) }
+        if let detail = report.detail { metadata["detail"] = .string(String(detail.prefix(200))) }
         switch report.outcome {
         case .ignored:
             if strangers.allow() { logger.warning("SMS reply ignored: not from a number sent an alert nor on_call (logged once a minute)", metadata: metadata) }
