@@ -35,13 +35,11 @@ public struct ReplyHandler: Sendable {
         self.timeout = timeout
     }
 
-    /// The replier's number: SMSPartner writes it without `+` (`33612345678`, an `msisdn`);
-    /// a national `06…` or a `+33…` is read as such. Nil when it is no phone number.
+    /// The replier's number: SMSPartner writes it without `+` (`33612345678`, an `msisdn`),
+    /// as in its status replies (``TagStatus/number(_:)``); a national `06…` or a `+33…` is read
+    /// as such. Nil when it is no phone number.
     public static func sender(_ from: String) -> PhoneNumber? {
-        if let number = try? PhoneNumber(parsing: from) { return number }
-        let digits = from.trimmingWhitespace()
-        guard (8...15).contains(digits.count), digits.allSatisfy { ("0"..."9").contains($0) }, digits.first != "0" else { return nil }
-        return try? PhoneNumber(parsing: "+" + digits)
+        TagStatus.number(from)
     }
 
     /// What step 1 found to do.
