@@ -167,6 +167,16 @@ import Testing
         }
     }
 
+    @Test("an answer about a long name is cut with '...' and stays one GSM-7 SMS; the escalation's notices cut alike")
+    func longNamesStayGSM7() {
+        let name = String(repeating: "web01/HTTP\t", count: 20)
+        for text in [ReplyText.acknowledged(name, detail: String(repeating: "d", count: 200)), ReplyText.alreadyAcked(name, by: name),
+                     EscalationText.acked(label: name, by: name)] {
+            #expect(GSM7.canEncode(text) && SMSMessage(text).measure().segments == 1 && text.contains("..."), "\(text)")
+            #expect(!text.contains("\t"), "\(text)")
+        }
+    }
+
     @Test("a source that cannot be reached leaves the alert open and says so")
     func sourceDown() async throws {
         var settings = TwoWaySettings(enabled: true)

@@ -14,7 +14,6 @@ public enum EscalationText {
     }
 
     static func short(_ text: String, _ limit: Int = maxLabel) -> String {
-        let line = text.split(whereSeparator: \.isNewline).joined(separator: " ")
-        return line.count > limit ? String(line.prefix(limit - 3)) + "..." : line
+        ReplyText.cut(text, limit)
     }
 }

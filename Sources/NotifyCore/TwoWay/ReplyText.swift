@@ -50,8 +50,11 @@ public enum ReplyText {
         "RESOLVED \(cut(name, maxNameLength))" + (author.map { " (acked by \(cut($0, 40)))" } ?? "")
     }
 
+    /// `text` on one line (newlines and tabs as spaces), at most `limit` characters, a cut one
+    /// ending in `...` (GSM-7: `…` would make the whole SMS UCS-2). The escalation's notices
+    /// use it too.
     static func cut(_ text: String, _ limit: Int) -> String {
         let flat = text.split(whereSeparator: { $0.isNewline || $0 == "\t" }).joined(separator: " ")
-        return flat.count <= limit ? flat : String(flat.prefix(limit - 1)) + "…"
+        return flat.count <= limit ? flat : String(flat.prefix(limit - 3)) + "..."
     }
 }
