@@ -59,7 +59,14 @@ public struct ReplyHandler: Sendable {
             return report
         case .act(let id, let page, let request, var report):
             let result = acknowledge(request)
-            return try record(result, of: id, page: page, request: request, sender: sender, into: &report)
+            do {
+                return try record(result, of: id, page: page, request: request, sender: sender, into: &report)
+            } catch {
+                // Marked failed when the store lets it: SMSPartner's retry (after the 503) is then
+                // acted on, not taken for a repeat of a reply in progress.
+                try? outbox.store.write { (tx) throws(StateError) in try tx.setReplyOutcome(id, "failed: \(error)") }
+                throw error
+            }
         }
     }
 
