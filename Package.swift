@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // libcurl, as a system library: module map + typed shims over its variadic calls.
@@ -46,11 +47,23 @@ let package = Package(
         ),
         // The persistent state shared by every process: decisions and the outbox (SQLite via GRDB).
         .target(name: "NotifyState", dependencies: ["CSQLite", .product(name: "GRDB", package: "GRDB.swift")]),
+        // The same state on PostgreSQL (postgres-nio's PostgresClient), for several `serve` replicas.
+        .target(
+            name: "NotifyStatePostgres",
+            dependencies: [
+                "NotifyState",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                // The pool's own error (its circuit breaker), to tell an outage from a bug.
+                .product(name: "_ConnectionPoolModule", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
         // Configuration, rendering, policy (dedup, rate limits, digests), outbox and delivery.
         .target(
             name: "NotifyCore",
             dependencies: [
-                "AlertModel", "SMSText", "SMSPartner", "NotifyState",
+                "AlertModel", "SMSText", "SMSPartner", "NotifyState", "NotifyStatePostgres",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Mustache", package: "swift-mustache"),
             ]
@@ -113,11 +126,15 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"), .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOEmbedded", package: "swift-nio"),
         ]),
-        .testTarget(name: "NotifyStateTests", dependencies: ["NotifyState", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "NotifyStateTests", dependencies: [
+            "NotifyState", "NotifyStatePostgres", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        .testTarget(name: "NotifyStatePostgresTests", dependencies: ["NotifyStatePostgres", "NotifyState", "TestSupport"]),
         .testTarget(
             name: "NotifyCoreTests",
             dependencies: [
-                "NotifyCore", "NotifyState", "AlertModel", "SMSPartner", "SMSText", "SMSPartnerTesting", "TestSupport", "SeededRandom",
+                "NotifyCore", "NotifyState", "NotifyStatePostgres", "AlertModel", "SMSPartner", "SMSText", "SMSPartnerTesting", "TestSupport",
+                "SeededRandom",
                 .product(name: "PropertyBased", package: "swift-property-based"),
                 // A real HTTP server on 127.0.0.1 for the acknowledgers' tests (ScriptedHTTPServer).
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),

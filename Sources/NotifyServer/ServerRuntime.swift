@@ -26,8 +26,8 @@ public final class ServerRuntime: Sendable {
     }
 
     public let store: any StateStore
-    /// The state directory, for `/healthz`.
-    public let stateDirectory: String
+    /// The state directory, for `/healthz`; nil when the state is on PostgreSQL.
+    public let stateDirectory: String?
     /// When this process started: the dead man's switch judges no silence before a whole
     /// timeout has passed since.
     public let startedAt: Timestamp
@@ -35,7 +35,7 @@ public final class ServerRuntime: Sendable {
     private let load: @Sendable () throws -> (Settings, APIKey, Credentials)
 
     /// `load` reads the settings, the key and the credentials; it runs now and on each reload.
-    public init(store: any StateStore, stateDirectory: String, defaults: [PhoneNumber],
+    public init(store: any StateStore, stateDirectory: String?, defaults: [PhoneNumber],
                 load: @escaping @Sendable () throws -> (Settings, APIKey, Credentials)) throws {
         self.store = store
         self.stateDirectory = stateDirectory

@@ -110,8 +110,8 @@ public struct WebhookServer: Sendable {
         router.get("/healthz") { _, _ -> Response in
             var problems = await health.problems()
             if !worker.isAlive { problems.append("the outbox worker is not running") }
-            if !StateDirectory.isWritable(runtime.stateDirectory) {
-                problems.append("the state directory \(runtime.stateDirectory) is not writable")
+            if let directory = runtime.stateDirectory, !StateDirectory.isWritable(directory) {
+                problems.append("the state directory \(directory) is not writable")
             }
             let reply = IntakeReply(status: problems.isEmpty ? 200 : 503, message: problems.isEmpty ? "ok" : problems.joined(separator: "; "))
             return Self.json(reply)

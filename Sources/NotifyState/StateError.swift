@@ -15,13 +15,16 @@ public enum StateError: Error, Sendable, Equatable, CustomStringConvertible {
     case newerSchema(path: String)
     /// The disk is full.
     case full(path: String)
+    /// The database server cannot be reached (down, restarting, refusing connections): a
+    /// shared store (PostgreSQL) that is expected back.
+    case unavailable(path: String, reason: String)
     /// Any other failure of the store.
     case failed(path: String, reason: String)
 
     /// Whether trying again later may succeed on its own.
     public var isTransient: Bool {
         switch self {
-        case .busy: true
+        case .busy, .unavailable: true
         default: false
         }
     }
@@ -42,6 +45,8 @@ public enum StateError: Error, Sendable, Equatable, CustomStringConvertible {
             "the state database \(path) was written by a newer smspartner-notify; upgrade this one or choose another --state-dir"
         case .full(let path):
             "no space left for the state database \(path); free some disk space"
+        case .unavailable(let path, let reason):
+            "the state database \(path) cannot be reached (\(reason)); it is tried again on the next use"
         case .failed(let path, let reason):
             "the state database \(path) failed: \(reason)"
         }

@@ -32,7 +32,7 @@ enum CommandSupport {
     ///
     /// The store stays open until the process exits: every transaction is committed by then,
     /// and closing it (GRDB's teardown) costs a `send` more than its whole duplicate decision.
-    static func openStore(_ settings: Settings, flag: String?, busyTimeout: Duration, concurrentReads: Bool = false) throws -> SQLiteStateStore {
+    static func openStore(_ settings: Settings, flag: String?, busyTimeout: Duration, concurrentReads: Bool = false) throws -> any StateStore {
         do {
             return try store(settings, flag: flag, busyTimeout: busyTimeout, concurrentReads: concurrentReads)
         } catch {
@@ -43,11 +43,10 @@ enum CommandSupport {
     /// ``openStore(_:flag:busyTimeout:concurrentReads:)``, failing with the store's own error
     /// (`send` fails open on it).
     static func store(_ settings: Settings, flag: String?, busyTimeout: Duration, concurrentReads: Bool = false)
-        throws(StateError) -> SQLiteStateStore
+        throws(StateError) -> any StateStore
     {
-        let store = try SQLiteStateStore(directory: settings.stateDirectory(flag: flag), busyTimeout: busyTimeout,
-                                         concurrentReads: concurrentReads)
-        keptOpen.withLock { $0.append(store) }
+        let store = try settings.openStore(flag: flag, busyTimeout: busyTimeout, concurrentReads: concurrentReads)
+        if let store = store as? SQLiteStateStore { keptOpen.withLock { $0.append(store) } }
         return store
     }
 
@@ -55,7 +54,7 @@ enum CommandSupport {
     /// (they fail open on it). In a storm the store may make us wait for other processes'
     /// decisions, but never so long that no time is left to deliver: the `budget` less 5 s,
     /// and at least half of it.
-    static func alertStore(_ settings: Settings, flag: String?, budget: Duration) throws(StateError) -> SQLiteStateStore {
+    static func alertStore(_ settings: Settings, flag: String?, budget: Duration) throws(StateError) -> any StateStore {
         try store(settings, flag: flag, busyTimeout: max(budget - .seconds(5), budget / 2))
     }
 

@@ -143,10 +143,9 @@ struct RunInvocation: Sendable {
     /// recorded, nothing contacted).
     func preview(_ result: RunResult, tracker: CheckRunTracker, settings: Settings,
                  candidate: (CheckRunTracker.Change) -> AlertCandidate) {
-        let directory = settings.stateDirectory(flag: stateDir)
         let previous: CheckRun?
         do {
-            previous = try SQLiteStateStore(readOnlyIn: directory, busyTimeout: .seconds(2), upgrade: false)?
+            previous = try settings.existingStore(flag: stateDir, busyTimeout: .seconds(2), upgrade: false)?
                 .read { (reader) throws(StateError) in try reader.checkRun(named: checkName) }
         } catch {
             say("dry-run: \(shownName): the state is unreadable: \(error)")

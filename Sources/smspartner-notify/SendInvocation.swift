@@ -77,7 +77,7 @@ struct SendInvocation: Sendable, Equatable {
         let withoutState = { (error: StateError) throws -> Void in
             try Self.sendWithoutState(candidate, because: error, sender: sender, within: left(), of: budget)
         }
-        let store: SQLiteStateStore
+        let store: any StateStore
         do {
             store = try CommandSupport.alertStore(settings, flag: stateDir, budget: budget)
         } catch {
@@ -186,9 +186,8 @@ struct SendInvocation: Sendable, Equatable {
     /// recorded, nothing created): `+336…: send`, `+336…: duplicate of #12, sent at …`.
     static func preview(_ candidate: AlertCandidate, settings: Settings, stateDir: String?) -> [String] {
         let numbers = candidate.recipients.map(\.e164)
-        let directory = settings.stateDirectory(flag: stateDir)
         do {
-            guard let store = try SQLiteStateStore(readOnlyIn: directory, busyTimeout: .seconds(2), upgrade: false) else {
+            guard let store = try settings.existingStore(flag: stateDir, busyTimeout: .seconds(2), upgrade: false) else {
                 // Nothing recorded yet: only quiet hours can hold it.
                 let quiet = settings.configuration.quietHours
                 return candidate.recipients.map { number in

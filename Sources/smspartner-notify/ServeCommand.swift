@@ -59,7 +59,7 @@ struct ServeCommand: ParsableCommand {
         guard let (host, port) = ServeSettings.hostAndPort(address) else {
             throw CommandFailure(.usage, ConfigurationError.invalidListenAddress(address).description)
         }
-        let directory = settings.stateDirectory(flag: state.stateDir)
+        let directory = settings.configuration.state.backend == .postgres ? nil : settings.stateDirectory(flag: state.stateDir)
         let store = try CommandSupport.openStore(settings, flag: state.stateDir, busyTimeout: .seconds(5), concurrentReads: true)
         let configPath = state.config
         let runtime = try ServerRuntime(store: store, stateDirectory: directory, defaults: defaults) {

@@ -38,9 +38,8 @@ struct StatusCommand: ParsableCommand {
 
     func run() throws {
         let settings = try CommandSupport.settings(config: state.config, environment: ProcessEnvironment.current())
-        let directory = settings.stateDirectory(flag: state.stateDir)
         let now = settings.clock()
-        let store = try CommandSupport.stored { () throws(StateError) in try SQLiteStateStore(readOnlyIn: directory) }
+        let store = try CommandSupport.stored { () throws(StateError) in try settings.existingStore(flag: state.stateDir, busyTimeout: .seconds(5)) }
         let read = try store.map { store in
             try CommandSupport.stored { () throws(StateError) in
                 try store.read { (reader) throws(StateError) in
@@ -51,7 +50,7 @@ struct StatusCommand: ParsableCommand {
         }
         let snapshot = read?.0 ?? StatusSnapshot(now: now, windows: Self.windows.map { StatusSnapshot.Window(length: $0) })
         let held = read?.1 ?? []
-        let path = directory + "/" + SQLiteStateStore.fileName
+        let path = settings.stateLocation(flag: state.stateDir)
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

@@ -28,12 +28,24 @@ final class AlertmanagerProcess: Sendable {
     /// `peers`: cluster addresses of the other members (`clusterPort` is this one's); none:
     /// clustering off. `repeatInterval`: the route's `repeat_interval` (how soon an unchanged
     /// firing group is notified again).
-    /// `listenPort`: where it listens (a free port when nil).
-    init(webhook: String, passwordFile: String, clusterPort: Int? = nil, peers: [Int] = [], repeatInterval: String = "1h",
-         listenPort: Int? = nil) async throws {
+    /// `listenPort`: where it listens (a free port when nil). `alsoTo`: more webhook URLs of
+    /// the same receiver (one `webhook_configs` entry each, with the same credentials): each
+    /// notification is posted to every one.
+    init(webhook: String, alsoTo moreWebhooks: [String] = [], passwordFile: String, clusterPort: Int? = nil, peers: [Int] = [],
+         repeatInterval: String = "1h", listenPort: Int? = nil) async throws {
         scratch = try TemporaryDirectory()
         let port = try listenPort ?? RawConnection.freePort()
         self.port = port
+        let webhookConfigs = ([webhook] + moreWebhooks).map { url in
+            """
+                  - url: \(url)
+                    send_resolved: true
+                    http_config:
+                      basic_auth:
+                        username: alertmanager
+                        password_file: \(passwordFile)
+            """
+        }.joined(separator: "\n")
         let config = try scratch.write("alertmanager.yml", """
             route:
               receiver: sms-oncall
@@ -44,12 +56,7 @@ final class AlertmanagerProcess: Sendable {
             receivers:
               - name: sms-oncall
                 webhook_configs:
-                  - url: \(webhook)
-                    send_resolved: true
-                    http_config:
-                      basic_auth:
-                        username: alertmanager
-                        password_file: \(passwordFile)
+            \(webhookConfigs)
             """)
         process = Process()
         process.executableURL = URL(fileURLWithPath: Self.binary)

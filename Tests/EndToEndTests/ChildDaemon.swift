@@ -24,50 +24,13 @@ final class ChildDaemon: Sendable {
     }
 
     /// Starts `binary arguments` with exactly `environment`, standard input from `/dev/null`,
-    /// standard output and error to the file `output`.
+    /// standard output and error to the file `output` (see ``ChildSpawn``).
     static func spawn(_ binary: String, arguments: [String], environment: [String: String], output: String) throws -> ChildDaemon {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        // Nothing else of the test runner's: posix_spawn passes on every descriptor without
-        // FD_CLOEXEC, and SwiftNIO accepts connections without it, so a daemon spawned while a
-        // fake SMSPartner of another test had a connection open kept that connection alive in
-        // the daemon, and the fake's close of it never reached the client (a 20 s read timeout in
-        // FakeSMSPartnerTests' dropConnectionWritesNothing, in 2 of 9 full runs).
-        // (glibc's posix_spawn_file_actions_addclosefrom_np is not visible to Swift: each open
-        // descriptor is closed by name; one closed meanwhile is skipped by glibc.)
-        for descriptor in openDescriptors() where descriptor > 2 {
-            posix_spawn_file_actions_addclose(&actions, descriptor)
+        do {
+            return ChildDaemon(pid: try ChildSpawn.spawn([binary] + arguments, environment: environment, output: output))
+        } catch {
+            throw ChildDaemonError.spawnFailed(binary, errno: error.code)
         }
-
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var noSignals = sigset_t()
-        sigemptyset(&noSignals)
-        posix_spawnattr_setsigmask(&attributes, &noSignals)
-        var allSignals = sigset_t()
-        sigfillset(&allSignals)
-        posix_spawnattr_setsigdefault(&attributes, &allSignals)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-
-        var pid: pid_t = 0
-        let variables = environment.map { "\($0.key)=\($0.value)" }
-        let result = withCStringArray([binary] + arguments) { argv in
-            withCStringArray(variables) { envp in
-                posix_spawn(&pid, binary, &actions, &attributes, argv, envp)
-            }
-        }
-        guard result == 0 else { throw ChildDaemonError.spawnFailed(binary, errno: result) }
-        return ChildDaemon(pid: pid)
-    }
-
-    /// The descriptors open in this process now.
-    private static func openDescriptors() -> [Int32] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []).compactMap { Int32($0) }
     }
 
     /// Whether the daemon still runs (it is reaped as soon as it is seen to have exited).
@@ -295,12 +258,4 @@ enum CurrentUser {
             return String(cString: name)
         }
     }
-}
-
-/// Calls `body` with `strings` as a NULL-terminated array of C strings (an `argv` or `envp`).
-private func withCStringArray<T>(_ strings: [String], _ body: ([UnsafeMutablePointer<CChar>?]) -> T) -> T {
-    var pointers = strings.map { strdup($0) }
-    pointers.append(nil)
-    defer { pointers.forEach { free($0) } }
-    return body(pointers)
 }

@@ -1,25 +1,20 @@
-import TestSupport
+import Foundation
 import Testing
 
 @testable import NotifyState
 
 /// The heartbeat table: the last Watchdog of each Alertmanager cluster and its switch's turns.
-@Suite struct HeartbeatStoreTests {
+@Suite(.timeLimit(.minutes(2))) struct HeartbeatStoreTests {
     static let t0 = Timestamp(milliseconds: 1_764_600_000_000)
     static let cluster = "https://am.example.org"
 
-    func withStore(_ body: (SQLiteStateStore) throws -> Void) throws {
-        let scratch = try TemporaryDirectory(prefix: "notify-heartbeat")
-        defer { scratch.remove() }
-        try body(try SQLiteStateStore(directory: scratch.root))
-    }
-
-    func heartbeats(_ store: SQLiteStateStore) throws -> [Heartbeat] {
+    func heartbeats(_ store: any StateStore) throws -> [Heartbeat] {
         try store.read { (reader) throws(StateError) in try reader.heartbeats() }
     }
 
-    @Test func theLastHeartbeatIsKeptNeverAnEarlierOne() throws {
-        try withStore { store in
+    @Test(arguments: StoreBackend.allCases)
+    func theLastHeartbeatIsKeptNeverAnEarlierOne(_ backend: StoreBackend) async throws {
+        try await backend.withStore { store in
             try store.write { (tx) throws(StateError) in
                 try tx.recordHeartbeat(cluster: Self.cluster, at: Self.t0 + .seconds(60))
                 try tx.recordHeartbeat(cluster: Self.cluster, at: Self.t0)
@@ -32,8 +27,23 @@ import Testing
         }
     }
 
-    @Test func aSilenceAndAReturnAreRecorded() throws {
-        try withStore { store in
+    /// By cluster as bytes compare, whatever the database's collation.
+    @Test(arguments: StoreBackend.allCases)
+    func heartbeatsAreListedByCluster(_ backend: StoreBackend) async throws {
+        try await backend.withStore { store in
+            let clusters = ["https://b.example.org", "https://am-2.example.org", "https://A.example.org", "https://a.example.org",
+                            "https://am.example.org", "https://am2.example.org", "https://Am.example.org"]
+            try store.write { (tx) throws(StateError) in
+                for cluster in clusters { try tx.recordHeartbeat(cluster: cluster, at: Self.t0) }
+            }
+            #expect(try heartbeats(store).map(\.cluster) == clusters.sorted())
+            #expect(try store.snapshot(at: Self.t0).heartbeats.map(\.cluster) == clusters.sorted())
+        }
+    }
+
+    @Test(arguments: StoreBackend.allCases)
+    func aSilenceAndAReturnAreRecorded(_ backend: StoreBackend) async throws {
+        try await backend.withStore { store in
             try store.write { (tx) throws(StateError) in
                 try tx.recordHeartbeat(cluster: Self.cluster, at: Self.t0)
                 try tx.markSilent(cluster: Self.cluster, at: Self.t0 + .seconds(600))
@@ -46,15 +56,25 @@ import Testing
             #expect(try heartbeats(store) == [
                 Heartbeat(cluster: Self.cluster, lastSeen: Self.t0 + .seconds(900), alarmAt: nil, restoredAt: Self.t0 + .seconds(900)),
             ])
-            let snapshot = try store.read { (reader) throws(StateError) in
-                try reader.statusSnapshot(now: Self.t0 + .seconds(900), windows: [], latest: 0)
-            }
+            let snapshot = try store.snapshot(at: Self.t0 + .seconds(900))
             #expect(snapshot.heartbeats.map(\.cluster) == [Self.cluster], "status shows them")
         }
     }
 
-    @Test func aClusterNotHeardSinceThePruneCutoffIsForgottenUnlessItsSilenceWasTexted() throws {
-        try withStore { store in
+    @Test(arguments: StoreBackend.allCases)
+    func aClusterNeverHeardFromIsNotMarked(_ backend: StoreBackend) async throws {
+        try await backend.withStore { store in
+            try store.write { (tx) throws(StateError) in
+                try tx.markSilent(cluster: Self.cluster, at: Self.t0)
+                try tx.markRestored(cluster: Self.cluster, at: Self.t0)
+            }
+            #expect(try heartbeats(store).isEmpty, "only a heartbeat starts the tracking")
+        }
+    }
+
+    @Test(arguments: StoreBackend.allCases)
+    func aClusterNotHeardSinceThePruneCutoffIsForgottenUnlessItsSilenceWasTexted(_ backend: StoreBackend) async throws {
+        try await backend.withStore { store in
             try store.write { (tx) throws(StateError) in
                 try tx.recordHeartbeat(cluster: "https://old.example.org", at: Self.t0)
                 try tx.recordHeartbeat(cluster: "https://down.example.org", at: Self.t0)

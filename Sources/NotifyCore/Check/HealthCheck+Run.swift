@@ -20,7 +20,7 @@ extension HealthCheck {
         let facts = Mutex<(credits: CreditsFact?, store: StoreFacts?)>((nil, nil))
         let answered = DispatchSemaphore(value: 0)
         DispatchQueue.global().async {
-            let store = StoreFacts.read(directory: stateDirectory, now: now, window: thresholds.window,
+            let store = StoreFacts.read(settings, directory: stateDirectory, now: now, window: thresholds.window,
                                         busyTimeout: min(.seconds(5), work / 2))
             facts.withLock { $0.store = store }
             answered.signal()

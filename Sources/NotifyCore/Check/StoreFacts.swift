@@ -38,26 +38,33 @@ public enum StoreFacts: Sendable, Equatable {
     /// Reads the store in `directory` as of `now`, waiting at most `busyTimeout` for a lock,
     /// and proves it can be written by a write that is rolled back. Creates nothing: no
     /// directory and no database is ``noState``.
-    public static func read(directory: String, now: Timestamp, window: Duration, busyTimeout: Duration) -> StoreFacts {
+    public static func read(_ settings: Settings, directory: String, now: Timestamp, window: Duration, busyTimeout: Duration) -> StoreFacts {
         do {
+            if let postgres = try settings.postgresStore(busyTimeout: busyTimeout, server: false) {
+                return .read(try read(postgres, now: now, window: window))
+            }
             guard try SQLiteStateStore(readOnlyIn: directory, busyTimeout: busyTimeout) != nil else {
                 if access(directory, F_OK) == 0, !StateDirectory.isWritable(directory) {
                     return .unusable(.unusableDirectory(path: directory, reason: "not writable for this user"))
                 }
                 return .noState
             }
-            let store = try SQLiteStateStore(directory: directory, busyTimeout: busyTimeout)
-            let reading = try store.read { (reader) throws(StateError) in
-                let snapshot = try reader.statusSnapshot(now: now, windows: [], latest: 0)
-                return Reading(
-                    snapshot: snapshot,
-                    receipts: try reader.receiptSummary(sentSince: now - window, staleBefore: now - reportExpectedWithin),
-                    firstUnsent: try reader.firstUnsentDecision(after: snapshot.lastSent))
-            }
-            try store.probeWrite(String(now.milliseconds), for: "check.probe", keep: false)
-            return .read(reading)
+            return .read(try read(SQLiteStateStore(directory: directory, busyTimeout: busyTimeout), now: now, window: window))
         } catch {
             return .unusable(error)
         }
+    }
+
+    /// Reads `store`, then proves it can be written by a write that is rolled back.
+    static func read(_ store: any StateStore, now: Timestamp, window: Duration) throws(StateError) -> Reading {
+        let reading = try store.read { (reader) throws(StateError) in
+            let snapshot = try reader.statusSnapshot(now: now, windows: [], latest: 0)
+            return Reading(
+                snapshot: snapshot,
+                receipts: try reader.receiptSummary(sentSince: now - window, staleBefore: now - reportExpectedWithin),
+                firstUnsent: try reader.firstUnsentDecision(after: snapshot.lastSent))
+        }
+        try store.probeWrite(String(now.milliseconds), for: "check.probe", keep: false)
+        return reading
     }
 }

@@ -88,6 +88,8 @@ public struct Configuration: Sendable, Equatable {
     public var escalation = EscalationSettings()
     /// Quiet hours: every recipient's (`quiet_hours:`) and receivers' own (see QuietHoursSettings).
     public var quietHours = QuietHoursSettings()
+    /// `state:`: SQLite in the state directory, or PostgreSQL.
+    public var state = StateSettings()
 
     /// The default ``maxRecipients``.
     public static let defaultMaxRecipients = 50
@@ -97,7 +99,7 @@ public struct Configuration: Sendable, Equatable {
         "encoding", "templates", "allowed_recipients", "state_dir", "dedup_window", "rate_limits", "hourly_cap",
         "daily_cap", "max_age", "retry_delay", "serve", "receivers", "recipient_label", "lookup_delay", "max_recipients",
         "subject_labels", "noise_labels", "receipts", "deadman", "two_way", "escalation",
-        "quiet_hours",
+        "quiet_hours", "state",
     ]
 
     public init(
@@ -177,6 +179,7 @@ public struct Configuration: Sendable, Equatable {
         try configuration.readRendering(settings)
         try configuration.readRecipients(settings)
         try configuration.readPolicy(settings)
+        try configuration.readState(settings)
         configuration.serve = try Self.serveSettings(settings)
         configuration.receipts = try Self.receiptSettings(settings)
         configuration.deadman = try Self.deadmanSettings(settings)

@@ -1,4 +1,5 @@
 import NotifyState
+import NotifyStatePostgres
 import SMSPartner
 
 #if canImport(Glibc)
@@ -14,6 +15,45 @@ extension Settings {
     public func stateDirectory(flag: String?) -> String {
         let named = [flag, environment["SMSPARTNER_STATE_DIR"], configuration.stateDir].compactMap { $0 }.first { !$0.isEmpty }
         return StateDirectory.resolve(flag: named, environment: environment)
+    }
+
+    /// Where the state is, for messages: the SQLite file in the state directory, or the
+    /// PostgreSQL database (its URL without a password).
+    public func stateLocation(flag: String?) -> String {
+        if configuration.state.backend == .postgres, let location = configuration.state.postgres { return location.description }
+        return stateDirectory(flag: flag) + "/" + SQLiteStateStore.fileName
+    }
+
+    /// Opens the store the configuration names (`state:`), creating it if needed: SQLite in
+    /// the state directory, or PostgreSQL. `concurrentReads`: a long-running server's store.
+    public func openStore(flag: String?, busyTimeout: Duration, concurrentReads: Bool = false) throws(StateError) -> any StateStore {
+        if let postgres = try postgresStore(busyTimeout: busyTimeout, server: concurrentReads) { return postgres }
+        return try SQLiteStateStore(directory: stateDirectory(flag: flag), busyTimeout: busyTimeout, concurrentReads: concurrentReads)
+    }
+
+    /// The store as it is, to read (`status`, `check`, dry runs): nil when SQLite's has not
+    /// been created yet. `upgrade`: an older SQLite file is first brought up to date.
+    public func existingStore(flag: String?, busyTimeout: Duration, upgrade: Bool = true) throws(StateError) -> (any StateStore)? {
+        if let postgres = try postgresStore(busyTimeout: busyTimeout, server: false, migrates: upgrade) {
+            return try postgres.hasSchema() ? postgres : nil
+        }
+        return try SQLiteStateStore(readOnlyIn: stateDirectory(flag: flag), busyTimeout: busyTimeout, upgrade: upgrade)
+    }
+
+    /// The PostgreSQL store of `state: {backend: postgres}`; nil with SQLite.
+    func postgresStore(busyTimeout: Duration, server: Bool, migrates: Bool = true) throws(StateError) -> PostgresStateStore? {
+        guard configuration.state.backend == .postgres, let location = configuration.state.postgres else { return nil }
+        var password: String?
+        if let file = configuration.state.passwordFile {
+            do {
+                password = try SecretFile.read(file)
+            } catch {
+                throw .cannotOpen(path: location.description, reason: "state.password_file: \(error)")
+            }
+        }
+        return PostgresStateStore(location, password: password, busyTimeout: busyTimeout,
+                                  connections: server ? configuration.state.connections : 2, trustRoots: configuration.state.caFile,
+                                  migrates: migrates)
     }
 
     /// The wall clock; `SMSPARTNER_NOTIFY_FAKE_NOW` (Unix seconds, for tests of windows and
@@ -72,8 +112,10 @@ extension Settings {
         ReceiptPoller(store: store, settings: configuration.receipts, client: sender.client, now: clock)
     }
 
-    /// `host:pid`, naming this process in its claims.
-    public static let processOwner = "\(hostName):\(getpid())"
+    /// `host:pid:random`, naming this process in its claims. The random part keeps two
+    /// containers apart that share a host name and both run as PID 1 on one shared store:
+    /// a failure is recorded only by the claim's owner.
+    public static let processOwner = "\(hostName):\(getpid()):\(String(UInt32.random(in: 0...UInt32.max), radix: 36))"
 
     /// This host's name (`gethostname`), else `localhost`.
     public static let hostName: String = {

@@ -23,13 +23,10 @@ public final class SQLiteStateStore: StateStore {
     /// The database file's name in the state directory.
     public static let fileName = "state.db"
     static let lockName = "state.lock"
-    /// The most finished deliveries kept, whatever their age.
-    static let maxDeliveries = 100_000
-    /// The most checks of `run` kept (``CheckRun``): beyond them, the least recently run go.
-    static let maxCheckRuns = 10_000
-    /// How much longer than the history a check of `run` is kept after its last run: a
-    /// monthly or yearly job keeps its state (the failing streak its RECOVERY ends).
-    static let checkRunRetention = Duration.seconds(400 * 86_400)
+    /// The bounds of the history (see ``StateLimits``).
+    static let maxDeliveries = StateLimits.maxDeliveries
+    static let maxCheckRuns = StateLimits.maxCheckRuns
+    static let checkRunRetention = StateLimits.checkRunRetention
 
     public let path: String
     /// The `flock` every writer holds around its transaction (see ``FileLock``).

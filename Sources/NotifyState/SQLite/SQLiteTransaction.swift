@@ -218,25 +218,9 @@ struct SQLiteTransaction: StateTransaction {
                 WHERE d.state IN ('pending', 'unknown') AND d.next_attempt_at <= ?
                 ORDER BY d.next_attempt_at, d.id LIMIT ?
                 """), arguments: [time.milliseconds, limit]))
-            // In event order per recipient: what a recipient has queued from before a due
-            // delivery goes along, due or not (a backoff's jitter must not put it after), and
-            // counts toward `limit`; a backlog longer than that goes oldest first.
-            var claimed: [ClaimedDelivery] = []
-            var taken = Set<Int64>()
-            var queued: [String: [ClaimedDelivery]] = [:]
-            for delivery in due where !taken.contains(delivery.deliveryID) {
-                if queued[delivery.recipient] == nil {
-                    queued[delivery.recipient] = try earlierQueued(of: delivery.recipient, before: Int64.max)
-                }
-                let before = (queued[delivery.recipient] ?? []).filter { $0.deliveryID < delivery.deliveryID && !taken.contains($0.deliveryID) }
-                guard claimed.count + before.count < limit else {
-                    claimed += before.prefix(limit - claimed.count)
-                    break
-                }
-                claimed += before + [delivery]
-                taken.formUnion(before.map(\.deliveryID) + [delivery.deliveryID])
+            let claimed = try ClaimOrder.select(due: due, limit: limit) { recipient in
+                try earlierQueued(of: recipient, before: Int64.max)
             }
-            claimed.sort { $0.deliveryID < $1.deliveryID }
             try lease(claimed, to: owner, until: leaseUntil, at: time)
             return claimed
         }

@@ -1,0 +1,210 @@
+import Dispatch
+import Foundation
+import NotifyState
+import NotifyStatePostgres
+import Synchronization
+import Testing
+import TestSupport
+
+/// What only the PostgreSQL store does: migrating from several replicas at once, a server that
+/// is down or restarted, its own errors. (The store's semantics, the same as SQLite's, are
+/// NotifyStateTests' conformance suite.) The store's calls block their thread while a task
+/// of the concurrency pool leases a connection: each test runs on a thread of its own
+/// (`serve` calls the store on its thread pools, a command on its main thread).
+@Suite struct PostgresStateStoreTests {
+    /// A store on a new empty database of the shared cluster.
+    static func freshStore(busyTimeout: Duration = .seconds(5), password: String? = nil) throws -> (PostgresStateStore, PostgresCluster, String) {
+        let cluster = try PostgresCluster.shared()
+        let (name, url) = try cluster.createUniqueDatabase()
+        let store = PostgresStateStore(try PostgresLocation(url: url + "?sslmode=disable"), password: password ?? cluster.password,
+                                       busyTimeout: busyTimeout)
+        return (store, cluster, name)
+    }
+
+    /// Runs `work` on `count` threads at once (the store's calls block their thread).
+    static func concurrently(_ count: Int, _ work: @escaping @Sendable (Int) -> Void) {
+        DispatchQueue.concurrentPerform(iterations: count, execute: work)
+    }
+
+    @Test func replicasStartingTogetherCreateTheSchemaOnce() async throws {
+        try await OwnThread.run {
+            let cluster = try PostgresCluster.shared()
+            let (name, url) = try cluster.createUniqueDatabase()
+            let location = try PostgresLocation(url: url + "?sslmode=disable")
+            let failures = Mutex<[String]>([])
+            Self.concurrently(8) { index in
+                let store = PostgresStateStore(location, password: cluster.password)
+                do {
+                    try store.write { (tx) throws(StateError) in try tx.setValue("\(index)", for: "replica.\(index)") }
+                } catch {
+                    failures.withLock { $0.append("\(error)") }
+                }
+            }
+            #expect(failures.withLock { $0 } == [])
+            #expect(try cluster.psql("SELECT version FROM smspartner_schema", database: name) == "1")
+            #expect(try cluster.psql("SELECT count(*) FROM meta WHERE key LIKE 'replica.%'", database: name) == "8")
+        }
+    }
+
+    @Test func aDatabaseMigratedByANewerVersionIsRefused() async throws {
+        try await OwnThread.run {
+            let (store, cluster, name) = try Self.freshStore()
+            try store.write { (tx) throws(StateError) in try tx.setValue("1", for: "k") }
+            try cluster.psql("UPDATE smspartner_schema SET version = 99", database: name)
+            let later = PostgresStateStore(try PostgresLocation(url: cluster.url(database: name) + "?sslmode=disable"), password: cluster.password)
+            #expect(throws: StateError.newerSchema(path: later.location)) {
+                try later.read { (reader) throws(StateError) in try reader.heartbeats() }
+            }
+        }
+    }
+
+    @Test func aServerThatIsNotThereIsUnavailableAndTransientNotAHang() async throws {
+        try await OwnThread.run {
+            let port = try RawConnection.freePort()
+            let store = PostgresStateStore(try PostgresLocation(url: "postgres://notify@127.0.0.1:\(port)/notify?sslmode=disable"),
+                                           password: "not-this-one", busyTimeout: .seconds(1))
+            let error = #expect(throws: StateError.self) {
+                try store.write { (tx) throws(StateError) in try tx.setValue("1", for: "k") }
+            }
+            guard case .unavailable(let path, _) = error else {
+                Issue.record("expected unavailable, got \(String(describing: error))")
+                return
+            }
+            #expect(path == "postgres://notify@127.0.0.1:\(port)/notify")
+            #expect(error?.isTransient == true)
+            #expect(error?.description.contains("not-this-one") == false)
+        }
+    }
+
+    @Test func aWrongPasswordCannotOpenAndIsNeverShown() async throws {
+        try await OwnThread.run {
+            let (store, _, _) = try Self.freshStore(password: "wrong-secret-4242")
+            let error = #expect(throws: StateError.self) {
+                try store.read { (reader) throws(StateError) in try reader.heartbeats() }
+            }
+            guard case .cannotOpen = error else {
+                Issue.record("expected cannotOpen, got \(String(describing: error))")
+                return
+            }
+            #expect(error?.description.contains("wrong-secret-4242") == false)
+            #expect(error?.description.contains("password_file") == true, "says what to check")
+        }
+    }
+
+    @Test func theCommitVersionMovesWithEveryCommitOfAnotherReplicaAndOnlyThen() async throws {
+        try await OwnThread.run {
+            // A cluster of its own: another test's database writing would move it too.
+            let cluster = try PostgresCluster()
+            defer { cluster.shutdown() }
+            let location = try PostgresLocation(url: cluster.url + "?sslmode=disable")
+            let replica = PostgresStateStore(location, password: cluster.password)
+            let other = PostgresStateStore(location, password: cluster.password)
+            try other.write { (tx) throws(StateError) in try tx.setValue("0", for: "k") }
+            let first = try replica.commitVersion()
+            #expect(first != nil)
+            _ = try replica.read { (reader) throws(StateError) in try reader.heartbeats() }
+            _ = try other.write { (tx) throws(StateError) in try tx.value("k") }
+            #expect(try replica.commitVersion() == first, "reads and a write that wrote nothing commit nothing")
+            try other.write { (tx) throws(StateError) in try tx.setValue("1", for: "k") }
+            let second = try replica.commitVersion()
+            #expect(second != first)
+            #expect(try replica.commitVersion() == second)
+        }
+    }
+
+    @Test func aMissingDatabaseCannotOpenAndANewOneIsUntouchedUntilUsed() async throws {
+        try await OwnThread.run {
+            let cluster = try PostgresCluster.shared()
+            let missing = PostgresStateStore(try PostgresLocation(url: cluster.url(database: "no_such_db") + "?sslmode=disable"),
+                                             password: cluster.password)
+            let error = #expect(throws: StateError.self) { try missing.hasSchema() }
+            guard case .cannotOpen(_, let reason) = error else {
+                Issue.record("expected cannotOpen, got \(String(describing: error))")
+                return
+            }
+            #expect(reason.contains("does not exist"))
+            let (store, _, name) = try Self.freshStore()
+            #expect(try store.hasSchema() == false)
+            #expect(try cluster.psql("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'", database: name) == "0")
+            try store.write { (tx) throws(StateError) in try tx.setValue("1", for: "k") }
+            #expect(try store.hasSchema() == true)
+        }
+    }
+
+    @Test func aWriterHoldingTheLockLongerThanTheBusyTimeoutIsBusyNotAHang() async throws {
+        try await OwnThread.run {
+            let (store, cluster, name) = try Self.freshStore()
+            let impatient = PostgresStateStore(try PostgresLocation(url: cluster.url(database: name) + "?sslmode=disable"),
+                                               password: cluster.password, busyTimeout: .milliseconds(300))
+            try store.write { (tx) throws(StateError) in try tx.setValue("0", for: "k") }
+            let holding = DispatchSemaphore(value: 0)
+            let release = DispatchSemaphore(value: 0)
+            let held = DispatchGroup()
+            DispatchQueue.global().async(group: held) {
+                _ = try? store.write { (tx) throws(StateError) in
+                    try tx.setValue("1", for: "k")
+                    holding.signal()
+                    release.wait()
+                }
+            }
+            holding.wait()
+            #expect(throws: StateError.busy(path: impatient.location, waited: .milliseconds(300)), "the lock wait ends as busy") {
+                try impatient.write { (tx) throws(StateError) in try tx.setValue("2", for: "k") }
+            }
+            // A read does not wait for writers: it sees what was committed.
+            #expect(try impatient.read { (reader) throws(StateError) in try reader.checkRun(named: "none") } == nil)
+            release.signal()
+            held.wait()
+            #expect(try impatient.write { (tx) throws(StateError) in try tx.value("k") } == "1")
+        }
+    }
+
+    @Test func aRestartedServerIsUsedAgainWithoutReopeningTheStore() async throws {
+        try await OwnThread.run {
+            let cluster = try PostgresCluster()
+            defer { cluster.shutdown() }
+            let store = PostgresStateStore(try PostgresLocation(url: cluster.url + "?sslmode=disable"), password: cluster.password,
+                                           busyTimeout: .seconds(2))
+            try store.write { (tx) throws(StateError) in try tx.setValue("before", for: "k") }
+            cluster.stop()
+            let down = #expect(throws: StateError.self) {
+                try store.write { (tx) throws(StateError) in try tx.setValue("while down", for: "k") }
+            }
+            #expect(down?.isTransient == true, "\(String(describing: down))")
+            try cluster.restart()
+            // The pool reconnects by itself: retried as a webhook would be, it succeeds within seconds.
+            var value: String?
+            for _ in 0..<40 where value == nil {
+                value = try? store.write { (tx) throws(StateError) in
+                    try tx.setValue("after", for: "k")
+                    return try tx.value("k")
+                }
+                if value == nil { Thread.sleep(forTimeInterval: 0.25) }
+            }
+            #expect(value == "after")
+            #expect(try store.read { (reader) throws(StateError) in try reader.heartbeats() } == [])
+        }
+    }
+
+    @Test func aKilledServerLosesNothingCommittedAndNothingRolledBack() async throws {
+        try await OwnThread.run {
+            let cluster = try PostgresCluster()
+            defer { cluster.shutdown() }
+            let store = PostgresStateStore(try PostgresLocation(url: cluster.url + "?sslmode=disable"), password: cluster.password,
+                                           busyTimeout: .seconds(2))
+            try store.write { (tx) throws(StateError) in try tx.setValue("committed", for: "a") }
+            _ = try? store.write { (tx) throws(StateError) in
+                try tx.setValue("rolled back", for: "b")
+                throw StateError.failed(path: "test", reason: "abandoned")
+            }
+            cluster.kill9()
+            try cluster.restart()
+            var values: [String?]?
+            for _ in 0..<40 where values == nil {
+                values = try? store.write { (tx) throws(StateError) in [try tx.value("a"), try tx.value("b")] }
+                if values == nil { Thread.sleep(forTimeInterval: 0.25) }
+            }
+            #expect(values == ["committed", nil])
+        }
+    }
+}
