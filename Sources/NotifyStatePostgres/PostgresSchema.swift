@@ -52,7 +52,8 @@ enum PostgresSchema {
             receipt_at BIGINT,
             receipt_detail TEXT,
             receipt_polls BIGINT NOT NULL DEFAULT 0,
-            receipt_due_at BIGINT
+            receipt_due_at BIGINT,
+            follows BIGINT
         );
         CREATE INDEX delivery_live_by_key ON delivery(recipient, dedup_key, id) WHERE state <> 'duplicate';
         CREATE INDEX delivery_live_by_subject ON delivery(recipient, subject, id) WHERE state <> 'duplicate';
@@ -65,6 +66,8 @@ enum PostgresSchema {
         CREATE INDEX delivery_receipt_due ON delivery(receipt_due_at) WHERE receipt = 'accepted';
         CREATE INDEX delivery_by_provider_id ON delivery(provider_message_id) WHERE provider_message_id IS NOT NULL;
         CREATE INDEX delivery_by_receipt_time ON delivery(receipt, sent_at) WHERE receipt IS NOT NULL;
+        CREATE UNIQUE INDEX delivery_decided_once ON delivery(recipient, dedup_key, coalesce(status, ''), follows)
+            WHERE state <> 'duplicate' AND follows IS NOT NULL;
         CREATE TABLE meta (
             key TEXT PRIMARY KEY,
             value TEXT NOT NULL

@@ -78,7 +78,7 @@ public final class PostgresStateStore: StateStore {
         var configuration = PostgresClient.Configuration(
             host: location.host, port: location.port, username: location.user, password: password ?? location.password,
             database: location.database, tls: Self.tls(location.tls, trustRoots: trustRoots))
-        configuration.options.connectTimeout = .seconds(3)
+        configuration.options.connectTimeout = .seconds(5)
         configuration.options.maximumConnections = max(connections, 1)
         configuration.options.minimumConnections = 0
         // PgBouncer passes application_name on; the bounds are set per transaction (``bounds``).
@@ -210,7 +210,7 @@ public final class PostgresStateStore: StateStore {
     /// down without failing the waiting uses, and a page must not wait the whole busy timeout
     /// to be sent without state. A healthy server gives one in milliseconds (the writers' lock
     /// is waited for on the server, up to ``busyTimeout``).
-    var connectionWait: Duration { .seconds(3) }
+    var connectionWait: Duration { .seconds(5) }
 
     /// Leases a connection for `body`, waiting at most ``connectionWait`` for one.
     func withConnection<T>(_ body: (PostgresConnection) throws(StateError) -> T) throws(StateError) -> T {
@@ -238,10 +238,13 @@ public final class PostgresStateStore: StateStore {
                 }
                 throw Self.stateError(error, location: location, busyTimeout: busyTimeout)
             case nil:
-                // The pool retries a server that refuses it without failing this use: its
-                // failure to connect, logged meanwhile, is this use's. A server out of
-                // connection slots (a storm of commands) is waited for like a lock, for the
-                // whole busy timeout: the slots free up as the others finish.
+                // The pool retries a server that refuses it without failing this use: a
+                // failure to connect logged meanwhile that settles it (refused: the server is
+                // down; a password, a database, a certificate refused) is this use's at once.
+                // Another (a connection that timed out on a busy machine) is retried by the
+                // pool until the wait is over. A server out of connection slots (a storm of
+                // commands) is waited for like a lock, for the whole busy timeout: the slots
+                // free up as the others finish.
                 let failure = failures.failure(after: since)
                 let crowded = failure.map { Self.isCrowded($0.text) } ?? false
                 let waited = clock.now - start
@@ -251,10 +254,11 @@ public final class PostgresStateStore: StateStore {
                     lease.abandon()
                     throw .busy(path: location, waited: busyTimeout)
                 }
-                guard failure != nil || waited >= connectionWait else { continue }
+                let settled = failure.map { Self.isSettled($0.text) } ?? false
+                guard settled || waited >= connectionWait else { continue }
                 task.cancel()
                 lease.abandon()
-                throw Self.connectionError(failure?.text, location: location, waited: connectionWait)
+                throw Self.connectionError(failure?.text ?? failures.last?.text, location: location, waited: connectionWait)
             }
         }
     }
@@ -270,6 +274,13 @@ public final class PostgresStateStore: StateStore {
             words.append(failure[reason.upperBound...].prefix { $0 != "\"" }.prefix(80))
         }
         return words.isEmpty ? "unknown" : words.joined(separator: ", ")
+    }
+
+    /// Whether a failure to connect says trying again now would fail the same way: the server
+    /// refused the connection (it is down) or the credentials, the database or its certificate.
+    static func isSettled(_ failure: String) -> Bool {
+        if case .cannotOpen = connectionError(failure, location: "", waited: .zero) { return true }
+        return failure.contains("refused")
     }
 
     /// Whether a failure to connect says the server has no connection slot left now (53300)
@@ -348,6 +359,10 @@ public final class PostgresStateStore: StateStore {
         }
         let message = info[.message] ?? "SQLSTATE \(state)"
         switch state {
+        case "23505" where info[.constraintName] == "delivery_decided_once":
+            // Another decider recorded the same alert first, outside the writers' lock: trying
+            // again finds its decision (a duplicate), as after a lock wait.
+            return .busy(path: location, waited: busyTimeout)
         case "55P03", "40001", "40P01", "57014":  // lock timeout, serialization, deadlock, statement timeout
             return .busy(path: location, waited: busyTimeout)
         case "53100":

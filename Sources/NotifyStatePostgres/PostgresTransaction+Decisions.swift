@@ -98,12 +98,21 @@ extension PostgresTransaction {
                   message.tag, message.rank, message.status])
     }
 
+    /// Stores a decision. A decision that is not a duplicate records the one it follows (the
+    /// latest such about the same number and key, 0 for none): two deciders that read the
+    /// same history and both found no earlier delivery to duplicate would both follow the
+    /// same one, and the unique index `delivery_decided_once` refuses the second. Under the
+    /// writers' lock that never happens; it is what keeps one alert texted once should a
+    /// decision ever be taken outside it.
     func insert(_ delivery: NewDelivery, at time: Timestamp) throws(StateError) -> Int64 {
         let sending = delivery.state == .sending
         return try insertedID("""
             INSERT INTO delivery (message_id, recipient, created_at, updated_at, state, reason, detail, dedup_key, status,
-                subject, duplicate_of, attempts, next_attempt_at, lease_owner, lease_until, urgent)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id
+                subject, duplicate_of, attempts, next_attempt_at, lease_owner, lease_until, urgent, follows)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
+                CASE WHEN $5 <> 'duplicate' AND $8::text IS NOT NULL THEN coalesce((
+                    SELECT max(id) FROM delivery WHERE recipient = $2 AND dedup_key = $8 AND state <> 'duplicate'), 0) END)
+            RETURNING id
             """, [
                 delivery.messageID, delivery.recipient, time.milliseconds, time.milliseconds, delivery.state.rawValue,
                 delivery.reason?.rawValue, delivery.detail, delivery.dedupKey, delivery.status, delivery.subject,

@@ -112,6 +112,41 @@ import TestSupport
         }
     }
 
+    @Test func aSecondDecisionAboutTheSameAlertTakenOutsideTheLockIsRefusedAsBusy() async throws {
+        try await OwnThread.run {
+            let (store, cluster, name) = try Self.freshStore(busyTimeout: .seconds(5))
+            let message = try store.write { (tx) throws(StateError) in
+                try tx.insert(NewMessage(kind: .alert, text: "HTTP CRITICAL on web01"), at: Timestamp(milliseconds: 1))
+            }
+            // Another decider, without the writers' lock, records the same alert and commits
+            // while this store decides it too (both read a history without the other's row).
+            let other = DispatchGroup()
+            DispatchQueue.global().async(group: other) {
+                _ = try? cluster.psql("""
+                    BEGIN;
+                    INSERT INTO delivery (message_id, recipient, created_at, updated_at, state, dedup_key, status, follows)
+                        VALUES (\(message), '+33611111111', 1, 1, 'pending', 'web01/HTTP', 'CRITICAL', 0);
+                    SELECT pg_sleep(1);
+                    COMMIT;
+                    """, database: name)
+            }
+            Thread.sleep(forTimeInterval: 0.3)
+            #expect(throws: StateError.busy(path: store.location, waited: .seconds(5))) {
+                try store.write { (tx) throws(StateError) in
+                    try tx.insert(NewDelivery(messageID: message, recipient: "+33611111111", state: .pending, dedupKey: "web01/HTTP",
+                                              status: "CRITICAL"), at: Timestamp(milliseconds: 2))
+                }
+            }
+            other.wait()
+            // Tried again, it follows the other's decision: a later one is never refused.
+            _ = try store.write { (tx) throws(StateError) in
+                try tx.insert(NewDelivery(messageID: message, recipient: "+33611111111", state: .pending, dedupKey: "web01/HTTP",
+                                          status: "CRITICAL"), at: Timestamp(milliseconds: 3))
+            }
+            #expect(try cluster.psql("SELECT count(*) FROM delivery", database: name) == "2")
+        }
+    }
+
     @Test func aMissingDatabaseCannotOpenAndANewOneIsUntouchedUntilUsed() async throws {
         try await OwnThread.run {
             let cluster = try PostgresCluster.shared()
