@@ -150,20 +150,23 @@ public final class PostgresStateStore: StateStore {
     /// Runs `body` in one transaction on a leased connection: a write one behind the writers'
     /// lock, or a read-only snapshot; committed when `commit` and `body` returns, else rolled back.
     func transaction<T>(writing: Bool, commit: Bool, _ body: (PostgresTransaction) throws(StateError) -> T) throws(StateError) -> T {
-        var began = false
+        var progress = (leased: false, began: false)
         do {
-            return try transaction(writing: writing, commit: commit, began: &began, body)
-        } catch .unavailable where !began {
+            return try transaction(writing: writing, commit: commit, progress: &progress, body)
+        } catch .unavailable where progress.leased && !progress.began {
             // A pooled connection the server closed (it restarted) fails as it is first used:
-            // nothing ran on it, so once more on another, which the pool opens anew.
-            return try transaction(writing: writing, commit: commit, began: &began, body)
+            // nothing ran on it, so once more on another, which the pool opens anew. (Not when
+            // no connection came: that wait is not doubled.)
+            progress = (false, false)
+            return try transaction(writing: writing, commit: commit, progress: &progress, body)
         }
     }
 
-    private func transaction<T>(writing: Bool, commit: Bool, began: inout Bool, _ body: (PostgresTransaction) throws(StateError) -> T)
-        throws(StateError) -> T
+    private func transaction<T>(writing: Bool, commit: Bool, progress: inout (leased: Bool, began: Bool),
+                                _ body: (PostgresTransaction) throws(StateError) -> T) throws(StateError) -> T
     {
         try withConnection { (connection) throws(StateError) in
+            progress.leased = true
             let transaction = PostgresTransaction(connection: connection, store: self)
             let result: T
             do throws(StateError) {
@@ -184,7 +187,7 @@ public final class PostgresStateStore: StateStore {
                         ("SELECT set_config('statement_timeout', $1, true)", [bounds.statement]),
                     )
                 }
-                began = true
+                progress.began = true
                 result = try body(transaction)
             } catch {
                 // Never hand the pool a connection inside a transaction; outside one, ROLLBACK

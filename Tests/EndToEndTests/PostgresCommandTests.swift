@@ -31,24 +31,24 @@ struct PostgresCommandTests {
     static let alert = ["send", "--to", recipient, "--notification-type", "PROBLEM", "--host", "db1", "--service", "HTTP",
                         "--service-state", "CRITICAL", "--output", "HTTP CRITICAL"]
 
-    @Test("200 processes started at once for the same alert, on PostgreSQL, send exactly one SMS")
+    /// 50 at once, beside the other tests (the 200-process storm on PostgreSQL, alone on the
+    /// machine, is scripts/bench-state's).
+    @Test("50 processes started at once for the same alert, on PostgreSQL, send exactly one SMS")
     func storm() async throws {
         let scratch = try TemporaryDirectory()
         defer { scratch.remove() }
         let config = try Self.configuration(scratch)
         try await withFake { fake in
-            let results = try await LoadGate.shared.with(exclusive: true) {
-                try await withThrowingTaskGroup(of: CLIResult.self) { group in
-                    for _ in 0..<200 {
-                        group.addTask { try await CLI.run(Self.alert, env: Self.env(fake, config: config), timeout: .seconds(90), gated: false) }
-                    }
-                    return try await group.reduce(into: []) { $0.append($1) }
+            let results = try await withThrowingTaskGroup(of: CLIResult.self) { group in
+                for _ in 0..<50 {
+                    group.addTask { try await CLI.run(Self.alert, env: Self.env(fake, config: config), timeout: .seconds(90)) }
                 }
+                return try await group.reduce(into: []) { $0.append($1) }
             }
             #expect(results.allSatisfy { $0.exitCode == 0 }, "\(results.filter { $0.exitCode != 0 }.prefix(3).map(\.summary))")
             #expect(fake.deliveredMessages.count == 1)
             #expect(results.count(where: { $0.stdout.hasPrefix("sent: ") }) == 1)
-            #expect(results.count(where: { $0.stdout.hasPrefix("suppressed: \(Self.recipient): duplicate of #") }) == 199)
+            #expect(results.count(where: { $0.stdout.hasPrefix("suppressed: \(Self.recipient): duplicate of #") }) == 49)
         }
     }
 

@@ -251,7 +251,7 @@ struct ReplicaTests {
         let cluster = try await OwnThread.run { try PostgresCluster.shared() }
         let database = try await ReplicaDatabase(on: cluster)
         defer { database.remove() }
-        try await withFake { fake in try await LoadGate.shared.with(exclusive: true) {
+        try await withFake { fake in try await LoadGate.shared.with(exclusive: false) {
             // A provider that answers slowly: a worker holds its claims for a while.
             fake.setLatency(.milliseconds(100))
             async let startedDoomed = database.startReplica(fake)

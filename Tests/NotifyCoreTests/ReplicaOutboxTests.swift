@@ -43,7 +43,7 @@ import Testing
             let outboxes = try Self.outboxes(Self.replicas, settings: PolicySettings(rateLimits: [], hourlyCap: nil, dailyCap: nil))
             let client = SMSPartnerClient(apiKey: APIKey(FakeSMSPartner.defaultAPIKey)!, baseURL: fake.baseURL, userAgent: "test")
             let sender = Delivery(client: client, policy: RetryPolicy(initialBackoff: .milliseconds(10), maxBackoff: .milliseconds(20),
-                                                                     attemptTimeout: .seconds(2), minimumAttempt: .milliseconds(100)))
+                                                                     attemptTimeout: .seconds(10), minimumAttempt: .milliseconds(100)))
             let alerts = 40
             let numbers = ["+33612345678", "+33698765432"]
             let failures = Mutex<[String]>([])
@@ -66,8 +66,21 @@ import Testing
                         failures.withLock { $0.append("\(error)") }
                     }
                 }
-                for outbox in outboxes {
-                    _ = try outbox.flush(sender: sender, within: .seconds(5), lease: .seconds(30))
+                // Then until nothing is left (on a loaded machine an admission may come after
+                // the last concurrent flush).
+                let deadline = ContinuousClock.now + .seconds(60)
+                var round = 0
+                while ContinuousClock.now < deadline {
+                    let outbox = outboxes[round % Self.replicas]
+                    round += 1
+                    let report = try outbox.flush(sender: sender, within: .seconds(10), lease: .seconds(30))
+                    let queued = try outbox.store.read { (reader) throws(StateError) in
+                        try reader.statusSnapshot(now: Timestamp(milliseconds: Int64(Date().timeIntervalSince1970 * 1000)), windows: [],
+                                                  latest: 0).queued
+                    }
+                    if queued == 0 { break }
+                    _ = report
+                    Thread.sleep(forTimeInterval: 0.2)
                 }
             }
             #expect(failures.withLock { $0 } == [])

@@ -126,11 +126,17 @@ import TestSupport
                     BEGIN;
                     INSERT INTO delivery (message_id, recipient, created_at, updated_at, state, dedup_key, status, follows)
                         VALUES (\(message), '+33611111111', 1, 1, 'pending', 'web01/HTTP', 'CRITICAL', 0);
-                    SELECT pg_sleep(1);
+                    SELECT pg_sleep(2);
                     COMMIT;
                     """, database: name)
             }
-            Thread.sleep(forTimeInterval: 0.3)
+            // Once its row is in (uncommitted: it sleeps), this store decides.
+            for _ in 0..<200 {
+                let sleeping = try cluster.psql("SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(2)%' AND wait_event = 'PgSleep'",
+                                                database: name)
+                if sleeping == "1" { break }
+                Thread.sleep(forTimeInterval: 0.05)
+            }
             #expect(throws: StateError.busy(path: store.location, waited: .seconds(5))) {
                 try store.write { (tx) throws(StateError) in
                     try tx.insert(NewDelivery(messageID: message, recipient: "+33611111111", state: .pending, dedupKey: "web01/HTTP",
