@@ -442,20 +442,32 @@ struct FakeSMSPartnerTests {
         #expect(new.status == 200)
     }
 
+    /// Up to three tries: a port freed here may be taken at once by another test's server
+    /// (a PostgreSQL cluster, a serve, an Alertmanager binding port 0 gets a recently freed
+    /// port), which is no fault of the fake's; a fake that keeps its port fails all three.
     @Test func shutdownReleasesThePort() async throws {
-        let fake = try await FakeSMSPartner.start()
-        let port = fake.port
-        // An idle keep-alive connection must not keep anything alive.
-        let idle = try RawConnection(port: port)
-        defer { idle.close() }
+        var taken: [Int] = []
+        for _ in 0..<3 {
+            let fake = try await FakeSMSPartner.start()
+            let port = fake.port
+            // An idle keep-alive connection must not keep anything alive.
+            let idle = try RawConnection(port: port)
+            defer { idle.close() }
 
-        try await fake.shutdown()
-        try await fake.shutdown()  // twice is harmless
+            try await fake.shutdown()
+            try await fake.shutdown()  // twice is harmless
 
-        #expect(throws: RawConnection.Failure.self) { try RawConnection(port: port) }
-        let again = try await FakeSMSPartner.start(port: port)
-        #expect(again.port == port)
-        try await again.shutdown()
+            if let other = try? RawConnection(port: port) {
+                other.close()
+                taken.append(port)
+                continue
+            }
+            let again = try await FakeSMSPartner.start(port: port)
+            #expect(again.port == port)
+            try await again.shutdown()
+            return
+        }
+        Issue.record("after shutdown the port still took connections, in 3 tries (ports \(taken))")
     }
 
     @Test func decodesLooselyTypedFlags() async throws {
