@@ -59,7 +59,10 @@ public final class RawConnection: Sendable {
         }
         guard result == 0 else {
             let code = errno
-            Self.systemClose(descriptor)
+            // Through close(), which marks it closed: deinit runs after a throwing init whose
+            // properties are all set, and closing the number twice closed whatever descriptor
+            // another thread had been given meanwhile (SwiftNIO's, which then crashed on it).
+            close()
             throw Failure.system("connect to port \(port)", code)
         }
     }
