@@ -109,10 +109,13 @@ extension OutboxTests {
                 return
             }
             #expect(sendRequests(h.fake).count == 2)
-            #expect(lookups(h.fake).count == 1)
             #expect(h.fake.deliveredMessages.count == 1)
+            // Asked before sending again; on a loaded machine a lookup that outlived its 1 s
+            // attempt is asked once more, still before.
             let order = h.fake.requests.map(\.path)
-            #expect(order == ["/v1/send", "/v1/bulk-status-by-tag", "/v1/send"], "asked before sending again")
+            let asked = lookups(h.fake).count
+            #expect((1...2).contains(asked))
+            #expect(order == ["/v1/send"] + Array(repeating: "/v1/bulk-status-by-tag", count: asked) + ["/v1/send"], "asked before sending again")
         }
     }
 
