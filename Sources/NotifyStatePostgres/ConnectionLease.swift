@@ -1,4 +1,5 @@
 import Dispatch
+import NotifyState
 import PostgresNIO
 import Synchronization
 
@@ -56,8 +57,7 @@ final class ConnectionLease: Sendable {
 
     /// On the borrowing thread: waits at most `timeout` for the connection (nil: not yet).
     func wait(timeout: Duration) -> Outcome? {
-        let nanoseconds = max(Int(timeout.components.seconds) * 1_000_000_000 + Int(timeout.components.attoseconds / 1_000_000_000), 0)
-        _ = ready.wait(timeout: .now() + .nanoseconds(nanoseconds))
+        _ = ready.wait(timeout: .now() + .milliseconds(Int(max(timeout.wholeMilliseconds, 0))))
         return state.withLock { state -> Outcome? in
             if let connection = state.connection { return .connection(connection) }
             if let failure = state.failure { return .failed(failure) }

@@ -142,9 +142,12 @@ public final class PostgresStateStore: StateStore {
     /// Whether the database has the tool's tables yet, without creating them (what `status` and
     /// dry runs read: a database no process used is an empty report, and stays untouched).
     public func hasSchema() throws(StateError) -> Bool {
-        try withConnection { (connection) throws(StateError) in
-            try PostgresSchema.currentVersion(PostgresTransaction(connection: connection, store: self)) != nil
+        let version = try withConnection { (connection) throws(StateError) in
+            try PostgresSchema.currentVersion(PostgresTransaction(connection: connection, store: self))
         }
+        // Seen current: the first use need not read the version again.
+        if version == PostgresSchema.version { migrated.withLock { $0 = true } }
+        return version != nil
     }
 
     /// Runs `body` in one transaction on a leased connection: a write one behind the writers'
@@ -342,7 +345,7 @@ public final class PostgresStateStore: StateStore {
         if let error = error as? StateError { return error }
         if error is CancellationError || error is ConnectionPoolError {
             // The pool gave up on the server for now (after a minute of failures, or as it shuts
-            // down): what the last attempt said, else unavailable.
+            // down); withConnection(_:) names the last failure to connect when there was one.
             return .unavailable(path: location, reason: "no connection")
         }
         guard let error = error as? PSQLError else {
