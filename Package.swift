@@ -129,7 +129,9 @@ let package = Package(
         .testTarget(name: "NotifyStateTests", dependencies: [
             "NotifyState", "NotifyStatePostgres", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
-        .testTarget(name: "NotifyStatePostgresTests", dependencies: ["NotifyStatePostgres", "NotifyState", "TestSupport"]),
+        .testTarget(
+            name: "NotifyStatePostgresTests",
+            dependencies: ["NotifyStatePostgres", "NotifyState", "TestSupport", .product(name: "PostgresNIO", package: "postgres-nio")]),
         .testTarget(
             name: "NotifyCoreTests",
             dependencies: [

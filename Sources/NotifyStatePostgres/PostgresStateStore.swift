@@ -9,8 +9,8 @@ import _ConnectionPoolModule
 ///
 /// - Connections come from postgres-nio's `PostgresClient` pool, which reconnects by itself:
 ///   while the server is down every use fails at once with ``StateError/unavailable(path:reason:)``
-///   (transient: `serve` answers 503, a command fails open), and the next use after it is back
-///   succeeds.
+///   (transient: `serve` answers 503, a command fails open), as does every use of the second
+///   that follows (``outageRecheck``); the first use after it is back succeeds.
 /// - Every write transaction first takes a transaction-scoped advisory lock
 ///   (`pg_advisory_xact_lock`), the writers' lock SQLite's `BEGIN IMMEDIATE` is: of hundreds of
 ///   processes and replicas deciding about one alert, one decides at a time, so deduplication,
@@ -24,7 +24,8 @@ import _ConnectionPoolModule
 /// - The schema is created and migrated by the first use of any process (``PostgresSchema``),
 ///   under another advisory lock: replicas starting together migrate once.
 /// - A statement that gets no answer within the query timeout fails the transaction (its
-///   connection is closed, so it cannot commit later): a hung server is never a hung page.
+///   connection is closed, so it cannot commit later): a hung server is never a hung page. A
+///   statement on a connection the server dropped fails as the connection ends.
 public final class PostgresStateStore: StateStore {
     /// The lock every write transaction takes first (see the type's documentation).
     static let writersLock: Int64 = 0x534D_5350_0001  // "SMSP" 1
@@ -43,6 +44,8 @@ public final class PostgresStateStore: StateStore {
     private let runner: Task<Void, Never>
     /// Whether this process saw the schema up to date (it never goes back).
     private let migrated = Mutex(false)
+    /// The server found down by a use (see ``outageRecheck``), and when.
+    private let outage = Mutex<(at: ContinuousClock.Instant, error: StateError)?>(nil)
     /// Whether a use may create or migrate the schema (not `status` or a dry run).
     let migrates: Bool
     /// `SET LOCAL` of the server-side bounds, at the start of each transaction: a lock waited
@@ -218,8 +221,19 @@ public final class PostgresStateStore: StateStore {
     /// is waited for on the server, up to ``busyTimeout``).
     var connectionWait: Duration { .seconds(5) }
 
+    /// For how long a server found down stays down for the uses that follow: they fail at once
+    /// with the same error instead of each waiting for the pool's next attempt (which backs
+    /// off: up to ``connectionWait`` each). Under an outage, `serve`'s few request threads
+    /// would otherwise queue behind those waits, and a 503 would come after Alertmanager gave
+    /// up on it. The first use after this asks the pool again.
+    static let outageRecheck = Duration.seconds(1)
+
     /// Leases a connection for `body`, waiting at most ``connectionWait`` for one.
     func withConnection<T>(_ body: (PostgresConnection) throws(StateError) -> T) throws(StateError) -> T {
+        let clock = ContinuousClock()
+        if let known = outage.withLock({ $0 }), clock.now - known.at < Self.outageRecheck {
+            throw known.error
+        }
         let lease = ConnectionLease()
         let task = Task.detached(executorPreference: PostgresExecutor.shared) { [client] in
             do {
@@ -228,21 +242,26 @@ public final class PostgresStateStore: StateStore {
                 lease.fail(error)
             }
         }
-        let clock = ContinuousClock()
+        // No connection came: remembered when it says the server is down.
+        func refused(_ error: StateError) -> StateError {
+            if case .unavailable = error { outage.withLock { $0 = (clock.now, error) } }
+            return error
+        }
         let start = clock.now
         let since = failures.sequence
         while true {
             switch lease.wait(timeout: .milliseconds(50)) {
             case .connection(let connection):
                 defer { lease.giveBack() }
+                outage.withLock { $0 = nil }
                 return try body(connection)
             case .failed(let error):
                 // The pool stops trying for a while after a minute of failures (its circuit
                 // breaker): why it failed is what it last said.
                 if error is ConnectionPoolError, let last = failures.last {
-                    throw Self.connectionError(last.text, location: location, waited: connectionWait)
+                    throw refused(Self.connectionError(last.text, location: location, waited: connectionWait))
                 }
-                throw Self.stateError(error, location: location, busyTimeout: busyTimeout)
+                throw refused(Self.stateError(error, location: location, busyTimeout: busyTimeout))
             case nil:
                 // The pool retries a server that refuses it without failing this use: a
                 // failure to connect logged meanwhile that settles it (refused: the server is
@@ -264,7 +283,7 @@ public final class PostgresStateStore: StateStore {
                 guard settled || waited >= connectionWait else { continue }
                 task.cancel()
                 lease.abandon()
-                throw Self.connectionError(failure?.text ?? failures.last?.text, location: location, waited: connectionWait)
+                throw refused(Self.connectionError(failure?.text ?? failures.last?.text, location: location, waited: connectionWait))
             }
         }
     }

@@ -92,7 +92,9 @@ struct PostgresTransaction: StateTransaction {
     }
 
     /// Waits for `future` at most the store's query timeout. A statement unanswered by then
-    /// closes its connection: the transaction can then never commit behind our back.
+    /// closes its connection: the transaction can then never commit behind our back. A
+    /// statement sent as the server drops the connection (it is shutting down) may never be
+    /// failed by the client: the connection's end is its answer, seen within 100 ms.
     func wait<T: Sendable>(_ future: EventLoopFuture<T>, within limit: Duration? = nil) throws(StateError) -> T {
         let promise = future.eventLoop.makePromise(of: T.self)
         future.cascade(to: promise)
@@ -100,14 +102,22 @@ struct PostgresTransaction: StateTransaction {
         let connection = connection
         let answered = Answered()
         future.whenComplete { _ in answered.flag.withLock { $0 = true } }
-        let timer = future.eventLoop.scheduleTask(in: .milliseconds(max(timeout.wholeMilliseconds, 1))) {
+        let deadline = NIODeadline.now() + .milliseconds(Int64(max(timeout.wholeMilliseconds, 1)))
+        let check = TimeAmount.milliseconds(min(100, Int64(max(timeout.wholeMilliseconds, 1))))
+        let watch = future.eventLoop.scheduleRepeatedTask(initialDelay: check, delay: check) { task in
             // On the event loop, as the statement's own answer: if it came first, nothing to do
-            // (the timer may fire before the waiting thread cancels it).
-            guard !answered.flag.withLock({ $0 }) else { return }
-            promise.fail(StateError.unavailable(path: "", reason: "no answer within \(timeout.wholeMilliseconds) ms"))
-            _ = connection.close() as EventLoopFuture<Void>
+            // (the watch may run before the waiting thread cancels it).
+            guard !answered.flag.withLock({ $0 }) else { return task.cancel() }
+            if connection.isClosed {
+                task.cancel()
+                promise.fail(StateError.unavailable(path: "", reason: "the server closed the connection"))
+            } else if NIODeadline.now() >= deadline {
+                task.cancel()
+                promise.fail(StateError.unavailable(path: "", reason: "no answer within \(timeout.wholeMilliseconds) ms"))
+                _ = connection.close() as EventLoopFuture<Void>
+            }
         }
-        defer { timer.cancel() }
+        defer { watch.cancel() }
         do {
             return try promise.futureResult.wait()
         } catch let error as StateError {

@@ -121,12 +121,37 @@ struct ReplicaDatabase: Sendable {
 final class LoadRecord: Sendable {
     private let state = Mutex<[String: [(port: Int, status: Int)]]>([:])
     private let gone = Mutex<Set<Int>>([])
+    private let slowest = Mutex<[(alert: String, port: Int, status: Int, sent: Duration, took: Duration)]>([])
+    private let started = ContinuousClock.now
 
     func markGone(_ replica: ServeProcess) { _ = gone.withLock { $0.insert(replica.port) } }
     func isGone(_ replica: ServeProcess) -> Bool { gone.withLock { $0.contains(replica.port) } }
 
     func add(_ alert: String, port: Int, status: Int) {
         state.withLock { $0[alert, default: []].append((port, status)) }
+    }
+
+    /// Posts `alert` with `post` and records its answer, with when it was sent (since this
+    /// record began) and how long the answer took, for ``slowAnswers``.
+    func post(_ alert: String, to replica: ServeProcess, _ post: () async -> Int) async -> Int {
+        let sent = ContinuousClock.now
+        let status = await post()
+        let took = ContinuousClock.now - sent
+        add(alert, port: replica.port, status: status)
+        slowest.withLock {
+            $0.append((alert, replica.port, status, sent - started, took))
+            $0.sort { $0.took > $1.took }
+            if $0.count > 5 { $0.removeLast() }
+        }
+        return status
+    }
+
+    /// How long since this record began.
+    var elapsed: Duration { ContinuousClock.now - started }
+
+    /// The five slowest answers: alert, replica, status, when it was sent and how long it took.
+    var slowAnswers: String {
+        slowest.withLock { $0.map { "\($0.alert)@:\($0.port) \($0.status) sent at \($0.sent) took \($0.took)" }.joined(separator: "; ") }
     }
 
     var answers: [String: [(port: Int, status: Int)]] { state.withLock { $0 } }
@@ -376,8 +401,7 @@ struct ReplicaTests {
                         for (index, alert) in alerts.enumerated() where index % replicas.count == lane {
                             let body = ServeTests.webhook(group: alert)
                             while ContinuousClock.now < deadline {
-                                let status = await database.post(body, to: replica)
-                                record.add(alert, port: replica.port, status: status)
+                                let status = await record.post(alert, to: replica) { await database.post(body, to: replica) }
                                 if status == 200 { break }
                                 try? await Task.sleep(for: .milliseconds(250))
                             }
@@ -391,10 +415,8 @@ struct ReplicaTests {
                     + "\npostgres:\n\(cluster.logTail(lines: 20))"
             }
 
-            let clock = ContinuousClock()
-            let started = clock.now
             var phases: [String] = []
-            func phase(_ name: String) { phases.append("\(name) \(clock.now - started)") }
+            func phase(_ name: String) { phases.append("\(name) \(record.elapsed)") }
             _ = await ServeProcess.eventually(.seconds(20)) { record.count >= 10 }
             phase("stop")
             try await OwnThread.run { cluster.stop() }
@@ -443,7 +465,7 @@ struct ReplicaTests {
             let accepted = record.accepted
             #expect(accepted == Set(alerts), "every alert is taken in the end: \(record.answers.filter { !accepted.contains($0.key) })")
             let statuses = Set(record.answers.values.flatMap { $0.map(\.status) })
-            #expect(statuses.isSubset(of: [200, 503]), "only 200 and 503 (\(statuses))\n\(logs())")
+            #expect(statuses.isSubset(of: [200, 503]), "only 200 and 503 (\(statuses)); slowest: \(record.slowAnswers); phases: \(phases)\n\(logs())")
             // Everything taken is delivered once, the 503'd alerts too (after their retry).
             let expected = accepted.union(["pg-probe"])
             let done = await ServeProcess.eventually(.seconds(30)) {
@@ -474,7 +496,7 @@ struct ReplicaTests {
                 #expect(replica.process.isRunning, "replica :\(replica.port) is still running\n\(logs())")
                 #expect(await replica.stop() == 0, "\(replica.stderr)")
             }
-            print("[replicas] PostgreSQL restarted mid-load: \(acceptedBeforeStop) of \(alerts.count) alerts accepted before the stop, \(refusedWhileDown.count) refused (503) while it was down and taken after, \(texts.count) SMS; deliveries \(states); on the way once the load was done: [\(onTheWay.replacingOccurrences(of: "\n", with: "; "))]; \(phases.joined(separator: ", "))")
+            print("[replicas] PostgreSQL restarted mid-load: \(acceptedBeforeStop) of \(alerts.count) alerts accepted before the stop, \(refusedWhileDown.count) refused (503) while it was down and taken after, \(texts.count) SMS; deliveries \(states); on the way once the load was done: [\(onTheWay.replacingOccurrences(of: "\n", with: "; "))]; \(phases.joined(separator: ", ")); slowest answers: \(record.slowAnswers)")
         }
     }
 }

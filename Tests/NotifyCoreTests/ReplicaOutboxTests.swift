@@ -103,4 +103,48 @@ import Testing
             throw error
         }
     }
+    /// An SMS SMSPartner took while PostgreSQL restarted: its outcome is recorded once the server
+    /// is back (``Outbox/recordPersistence``), not dropped, which would leave the delivery
+    /// claimed until its lease ran out and then asked about by tag.
+    @Test func anOutcomeLearnedWhileTheDatabaseRestartsIsRecordedOnceItIsBack() async throws {
+        let fake = try await FakeSMSPartner.start()
+        do {
+            try await OwnThread.run {
+                let cluster = try PostgresCluster()
+                defer { cluster.shutdown() }
+                let store = PostgresStateStore(try PostgresLocation(url: cluster.url + "?sslmode=disable"), password: cluster.password,
+                                               busyTimeout: .seconds(2))
+                let outbox = Outbox(store: store, policy: Policy(settings: PolicySettings(rateLimits: [], hourlyCap: nil, dailyCap: nil)),
+                                    digests: DigestComposer(renderer: MessageRenderer()), owner: "replica-0", tagPrefix: nil,
+                                    now: { Timestamp(milliseconds: Int64(Date().timeIntervalSince1970 * 1000)) })
+                let client = SMSPartnerClient(apiKey: APIKey(FakeSMSPartner.defaultAPIKey)!, baseURL: fake.baseURL, userAgent: "test")
+                let sender = Delivery(client: client, policy: RetryPolicy(initialBackoff: .milliseconds(10), maxBackoff: .milliseconds(20),
+                                                                         attemptTimeout: .seconds(10), minimumAttempt: .milliseconds(100)))
+                _ = try outbox.admit(try Self.candidate(1, to: ["+33612345678"]), lease: nil)
+                // SMSPartner answers after 1.5 s; the server is stopped while it thinks.
+                fake.setLatency(.milliseconds(1500))
+                let flushed = Mutex<Result<FlushReport, StateError>?>(nil)
+                let done = DispatchGroup()
+                DispatchQueue.global().async(group: done) {
+                    let result = Result { () throws(StateError) in try outbox.flush(sender: sender, within: .seconds(20), lease: .seconds(120)) }
+                    flushed.withLock { $0 = result }
+                }
+                let asked = ContinuousClock.now + .seconds(10)
+                while fake.requests.isEmpty && ContinuousClock.now < asked { Thread.sleep(forTimeInterval: 0.01) }
+                try #require(!fake.requests.isEmpty, "the SMS was sent")
+                cluster.stop()
+                Thread.sleep(forTimeInterval: 2)
+                try cluster.restart()
+                done.wait()
+                let sent = (try? flushed.withLock { $0 }?.get())?.results.filter { $0.outcome.isSent }.count
+                #expect(sent == 1, "the flush reported it sent: \(String(describing: flushed.withLock { $0 }))")
+                #expect(try cluster.psql("SELECT state || ' ' || coalesce(lease_owner, '-') FROM delivery", database: cluster.database) == "sent -")
+                #expect(fake.acceptedMessages.count == 1)
+            }
+            try await fake.shutdown()
+        } catch {
+            try? await fake.shutdown()
+            throw error
+        }
+    }
 }

@@ -1,7 +1,8 @@
 import Dispatch
 import Foundation
 import NotifyState
-import NotifyStatePostgres
+@testable import NotifyStatePostgres
+import PostgresNIO
 import Synchronization
 import Testing
 import TestSupport
@@ -73,6 +74,41 @@ import TestSupport
             #expect(path == "postgres://notify@127.0.0.1:\(port)/notify")
             #expect(error?.isTransient == true)
             #expect(error?.description.contains("not-this-one") == false)
+        }
+    }
+
+    /// A server that takes connections and never answers: the first use waits the connection
+    /// wait (5 s) and is unavailable; the uses of the next second fail at once with the same
+    /// error, instead of each waiting 5 s more (serve's few request threads would queue behind
+    /// them); the first after that waits again.
+    @Test func aServerFoundDownFailsTheUsesOfTheNextSecondAtOnce() async throws {
+        try await OwnThread.run {
+            let silent = try SilentListener()
+            let store = PostgresStateStore(try PostgresLocation(url: "postgres://notify@127.0.0.1:\(silent.port)/notify?sslmode=disable"),
+                                           password: "secret", busyTimeout: .seconds(1))
+            let clock = ContinuousClock()
+            func use() -> (error: StateError?, took: Duration) {
+                let start = clock.now
+                do {
+                    try store.write { (tx) throws(StateError) in try tx.setValue("1", for: "k") }
+                    return (nil, clock.now - start)
+                } catch {
+                    return (error, clock.now - start)
+                }
+            }
+            let first = use()
+            guard case .unavailable? = first.error else {
+                Issue.record("expected unavailable, got \(String(describing: first.error))")
+                return
+            }
+            #expect(first.took >= store.connectionWait, "waited for a connection: \(first.took)")
+            let next = use()
+            #expect(next.error == first.error)
+            #expect(next.took < .milliseconds(500), "failed at once: \(next.took)")
+            Thread.sleep(forTimeInterval: 1.1)
+            let later = use()
+            #expect(later.error != nil)
+            #expect(later.took >= store.connectionWait, "asked the pool again: \(later.took)")
         }
     }
 
@@ -197,6 +233,45 @@ import TestSupport
             release.signal()
             held.wait()
             #expect(try impatient.write { (tx) throws(StateError) in try tx.value("k") } == "1")
+        }
+    }
+
+    /// postgres-nio writes a statement to its channel without a promise: on a connection the
+    /// server has just dropped (it is shutting down), the statement is lost and its answer
+    /// never comes. It must fail as the connection ends, not hang until the query timeout
+    /// (seen as a webhook unanswered for 10 s while PostgreSQL stopped).
+    @Test func aStatementOnAConnectionTheServerDroppedFailsAtOnceNotAtTheQueryTimeout() async throws {
+        try await OwnThread.run {
+            let (_, cluster, name) = try Self.freshStore()
+            let store = PostgresStateStore(try PostgresLocation(url: cluster.url(database: name) + "?sslmode=disable"),
+                                           password: cluster.password, busyTimeout: .seconds(1), queryTimeout: .seconds(60))
+            try store.write { (tx) throws(StateError) in try tx.setValue("1", for: "k") }
+            let clock = ContinuousClock()
+            var failed: (error: StateError?, after: Duration)?
+            try store.withConnection { (connection) throws(StateError) in
+                let transaction = PostgresTransaction(connection: connection, store: store)
+                let row = try transaction.row("SELECT pg_backend_pid() AS pid")
+                let pid = try transaction.decode(row) { try $0("pid", as: Int32.self) } ?? 0
+                _ = try? cluster.psql("SELECT pg_terminate_backend(\(pid))", database: name)
+                let seen = clock.now
+                while !connection.isClosed && clock.now - seen < .seconds(10) { Thread.sleep(forTimeInterval: 0.01) }
+                let start = clock.now
+                do throws(StateError) {
+                    try transaction.query("SELECT 1")
+                    failed = (nil, clock.now - start)
+                } catch {
+                    failed = (error, clock.now - start)
+                }
+            }
+            guard let failed else { Issue.record("the statement did not run"); return }
+            if case .unavailable(let path, let reason)? = failed.error {
+                #expect(path == store.location && !reason.isEmpty)
+            } else {
+                Issue.record("unavailable, not \(String(describing: failed.error))")
+            }
+            #expect(failed.after < .seconds(5), "failed after \(failed.after), not at once (query timeout 60 s)")
+            // And the store goes on, on another connection.
+            #expect(try store.write { (tx) throws(StateError) in try tx.value("k") } == "1")
         }
     }
 

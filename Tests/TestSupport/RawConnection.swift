@@ -193,7 +193,7 @@ public final class RawConnection: Sendable {
     }
 
     /// The address of 127.0.0.1:`port`.
-    private static func loopback(port: Int) -> sockaddr_in {
+    static func loopback(port: Int) -> sockaddr_in {
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
@@ -204,20 +204,20 @@ public final class RawConnection: Sendable {
     // MARK: - The system calls this class's own `send` and `close` hide
 
     #if canImport(Glibc)
-    private static let streamSocket = Int32(SOCK_STREAM.rawValue)
+    static let streamSocket = Int32(SOCK_STREAM.rawValue)
 
     private static func systemSend(_ descriptor: Int32, _ bytes: UnsafeRawPointer?, _ count: Int) -> Int {
         Glibc.send(descriptor, bytes, count, Int32(MSG_NOSIGNAL))
     }
 
-    private static func systemClose(_ descriptor: Int32) { _ = Glibc.close(descriptor) }
+    static func systemClose(_ descriptor: Int32) { _ = Glibc.close(descriptor) }
     #else
-    private static let streamSocket = SOCK_STREAM
+    static let streamSocket = SOCK_STREAM
 
     private static func systemSend(_ descriptor: Int32, _ bytes: UnsafeRawPointer?, _ count: Int) -> Int {
         Darwin.send(descriptor, bytes, count, 0)
     }
 
-    private static func systemClose(_ descriptor: Int32) { _ = Darwin.close(descriptor) }
+    static func systemClose(_ descriptor: Int32) { _ = Darwin.close(descriptor) }
     #endif
 }

@@ -124,10 +124,32 @@ extension Outbox {
         }
     }
 
-    /// Commits outcomes, one write for all; the same outcome of one request shares its
-    /// nb_sms and cost between the request's recipients.
+    /// How long outcomes are kept trying to be recorded while the store is unavailable (a
+    /// database server restarting): what SMSPartner answered is a fact worth a few seconds.
+    /// Given up after that, the claims wait out their lease, and SMSPartner is asked about
+    /// them by tag before anything is sent again.
+    static let recordPersistence = Duration.seconds(8)
+
+    /// Commits outcomes, one write for all, tried again every 250 ms for up to
+    /// ``recordPersistence`` while the store is unavailable (each write only changes a claim
+    /// this process still holds, or records a sent SMS: doing it twice changes nothing).
     func record(_ results: [DeliveryResult]) throws(StateError) {
         guard !results.isEmpty else { return }
+        let clock = ContinuousClock()
+        let giveUp = clock.now + Self.recordPersistence
+        while true {
+            do {
+                return try recordOnce(results)
+            } catch .unavailable(let path, let reason) {
+                guard clock.now < giveUp else { throw .unavailable(path: path, reason: reason) }
+                Delivery.sleep(.milliseconds(250))
+            }
+        }
+    }
+
+    /// Commits outcomes, one write for all; the same outcome of one request shares its
+    /// nb_sms and cost between the request's recipients.
+    func recordOnce(_ results: [DeliveryResult]) throws(StateError) {
         let time = now()
         try store.write { (tx) throws(StateError) in
             var done = Set<Int64>()

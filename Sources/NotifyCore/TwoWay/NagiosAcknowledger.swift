@@ -209,11 +209,7 @@ public struct NagiosAcknowledger: SourceAcknowledger {
 
     /// Sleeps `duration` in this thread (the call is synchronous, as ``SourceAcknowledger`` is).
     static func pause(_ duration: Duration) {
-        var left = timespec(tv_sec: Int(duration.components.seconds), tv_nsec: Int(duration.components.attoseconds / 1_000_000_000))
-        var request = left
-        while nanosleep(&request, &left) != 0 && errno == EINTR {
-            request = left
-        }
+        Delivery.sleep(duration)
     }
 }
 
