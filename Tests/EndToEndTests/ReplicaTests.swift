@@ -180,8 +180,7 @@ struct ReplicaTests {
 
     /// Whether the process `pid` is stopped (SIGSTOP): its state in `/proc/PID/stat`.
     static func isStopped(_ pid: pid_t) -> Bool {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else { return false }
-        return stat[stat.index(after: close)...].split(separator: " ").first.map { ["T", "t"].contains($0) } ?? false
+        ServeProcess.state(of: pid).map { ["T", "t"].contains($0) } ?? false
     }
 
     /// How many SMS mention each of `names`.

@@ -70,10 +70,17 @@ final class ServeProcess: Sendable {
 
     /// Sends `signal` and waits (at most `timeout`) for the exit; the exit status, nil if it had to be killed.
     func stop(_ signal: Int32 = SIGTERM, timeout: Duration = .seconds(20)) async -> Int32? {
-        kill(process.processIdentifier, signal)
+        let pid = process.processIdentifier
+        kill(pid, signal)
         let deadline = ContinuousClock.now + timeout
-        while process.isRunning && ContinuousClock.now < deadline {
+        while process.isRunning && Self.state(of: pid) != "Z" && ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(20))
+        }
+        if process.isRunning && Self.state(of: pid) == "Z" {
+            // It exited; Foundation, which reaps it, has not seen it yet (its thread is slow to
+            // run on a loaded machine): waited for, not killed.
+            let process = process
+            _ = try? await OwnThread.run { process.waitUntilExit() }
         }
         guard !process.isRunning else {
             print("[serve] still running \(timeout) after signal \(signal), killed; the end of its log:\n\(stderr.suffix(6000))")
@@ -82,6 +89,13 @@ final class ServeProcess: Sendable {
             return nil
         }
         return process.terminationStatus
+    }
+
+    /// The state of process `pid` as `/proc/PID/stat` gives it (`R`, `S`, `T` stopped, `Z`
+    /// exited and not yet reaped…); nil when there is no such process.
+    static func state(of pid: pid_t) -> Character? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else { return nil }
+        return stat[stat.index(after: close)...].split(separator: " ").first?.first
     }
 
     /// One request through the real libcurl client, on a thread of its own.
