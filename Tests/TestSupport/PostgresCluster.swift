@@ -285,6 +285,29 @@ public final class PostgresCluster: Sendable {
             password: asUser ? password : superuserPassword)
     }
 
+    /// Turns TLS on: `certificate` (PEM, with its chain) and `key` (PEM) are written into the
+    /// data directory for the server's user (the key mode 0600, as PostgreSQL demands) and the
+    /// configuration is reloaded (no restart). Password authentication stays as it was, over
+    /// TLS or not: `sslmode` is the client's choice.
+    public func enableTLS(certificate: String, key: String) throws {
+        let certificatePath = dataDirectory + "/server.crt"
+        let keyPath = dataDirectory + "/server.key"
+        for (path, text, mode) in [(certificatePath, certificate, 0o644), (keyPath, key, 0o600)] {
+            guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: mode]) else {
+                throw Failure.system("writing \(path)", errno)
+            }
+            if let account = server.account, chown(path, account.uid, account.gid) != 0 {
+                throw Failure.system("chown \(account.name) \(path)", errno)
+            }
+        }
+        try psql("""
+            ALTER SYSTEM SET ssl_cert_file = '\(certificatePath)';
+            ALTER SYSTEM SET ssl_key_file = '\(keyPath)';
+            ALTER SYSTEM SET ssl = on;
+            SELECT pg_reload_conf();
+            """, database: "postgres")
+    }
+
     // MARK: - Stopping and starting
 
     /// Stops the server by its PID with `mode` (a fast shutdown by default: a smart one would
