@@ -77,11 +77,13 @@ struct PostgresTLSTests {
         }
     }
 
-    /// A store on `cluster` reached as `host` with `sslmode`, trusting `trustRoots` (nil: the
-    /// system's authorities); what a write through it comes to.
-    static func write(_ cluster: PostgresCluster, host: String, sslmode: String, trustRoots: String?) throws -> Result<String?, StateError> {
+    /// A store on `database` of `cluster` (its own by default) reached as `host` with
+    /// `sslmode`, trusting `trustRoots` (nil: the system's authorities); what a write through
+    /// it comes to.
+    static func write(_ cluster: PostgresCluster, database: String? = nil, host: String, sslmode: String,
+                      trustRoots: String?) throws -> Result<String?, StateError> {
         let store = PostgresStateStore(
-            try PostgresLocation(url: "postgres://\(cluster.user)@\(host):\(cluster.port)/\(cluster.database)?sslmode=\(sslmode)"),
+            try PostgresLocation(url: "postgres://\(cluster.user)@\(host):\(cluster.port)/\(database ?? cluster.database)?sslmode=\(sslmode)"),
             password: cluster.password, busyTimeout: .seconds(2), trustRoots: trustRoots)
         return Result { () throws(StateError) in
             try store.write { (tx) throws(StateError) in
@@ -147,24 +149,14 @@ struct PostgresTLSTests {
         try await OwnThread.run {
             let cluster = try PostgresCluster.shared()
             let (name, _) = try cluster.createUniqueDatabase()
-            func write(_ sslmode: String) throws -> Result<String?, StateError> {
-                let store = PostgresStateStore(
-                    try PostgresLocation(url: "postgres://\(cluster.user)@127.0.0.1:\(cluster.port)/\(name)?sslmode=\(sslmode)"),
-                    password: cluster.password, busyTimeout: .seconds(2))
-                return Result { () throws(StateError) in
-                    try store.write { (tx) throws(StateError) in
-                        try tx.setValue(sslmode, for: "tls")
-                        return try tx.value("tls")
-                    }
-                }
-            }
-            let required = try write("require")
+            let required = try Self.write(cluster, database: name, host: "127.0.0.1", sslmode: "require", trustRoots: nil)
             guard case .failure(.cannotOpen(_, let reason)) = required else {
                 Issue.record("require without TLS on the server: cannotOpen, not \(required)")
                 return
             }
             #expect(reason.contains("does not offer TLS"), "\(reason)")
-            #expect((try? write("prefer").get()) == "prefer")
+            let preferred = try Self.write(cluster, database: name, host: "127.0.0.1", sslmode: "prefer", trustRoots: nil)
+            #expect((try? preferred.get()) == "127.0.0.1 prefer ssl=false", "\(preferred)")
         }
     }
 }

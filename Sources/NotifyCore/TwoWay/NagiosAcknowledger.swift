@@ -154,7 +154,7 @@ public struct NagiosAcknowledger: SourceAcknowledger {
             guard ContinuousClock.now + .milliseconds(50) < deadline else {
                 return "Nagios is not running or check_external_commands=0 (nothing reads \(path))"
             }
-            pause(.milliseconds(50))
+            Delivery.sleep(.milliseconds(50))  // synchronous, as ``SourceAcknowledger`` is
         }
         defer { close(fd) }
         while true {
@@ -205,11 +205,6 @@ public struct NagiosAcknowledger: SourceAcknowledger {
     static func milliseconds(_ duration: Duration) -> Int32 {
         let (seconds, attoseconds) = duration.components
         return max(1, Int32(clamping: seconds * 1000 + attoseconds / 1_000_000_000_000_000))
-    }
-
-    /// Sleeps `duration` in this thread (the call is synchronous, as ``SourceAcknowledger`` is).
-    static func pause(_ duration: Duration) {
-        Delivery.sleep(duration)
     }
 }
 
