@@ -29,16 +29,6 @@ struct PostgresCommandTests {
         fake.env.merging(["SMSPARTNER_NOTIFY_CONFIG": config]) { _, new in new }
     }
 
-    /// `count` processes of ``alert`` started at once: what each came to.
-    static func sendAtOnce(_ count: Int, env: [String: String]) async throws -> [CLIResult] {
-        try await withThrowingTaskGroup(of: CLIResult.self) { group in
-            for _ in 0..<count {
-                group.addTask { try await CLI.run(alert, env: env, timeout: .seconds(90)) }
-            }
-            return try await group.reduce(into: []) { $0.append($1) }
-        }
-    }
-
     static let alert = ["send", "--to", recipient, "--notification-type", "PROBLEM", "--host", "db1", "--service", "HTTP",
                         "--service-state", "CRITICAL", "--output", "HTTP CRITICAL"]
 
@@ -50,7 +40,12 @@ struct PostgresCommandTests {
         defer { scratch.remove() }
         let config = try Self.configuration(scratch)
         try await withFake { fake in
-            let results = try await Self.sendAtOnce(50, env: Self.env(fake, config: config))
+            let results = try await withThrowingTaskGroup(of: CLIResult.self) { group in
+                for _ in 0..<50 {
+                    group.addTask { try await CLI.run(Self.alert, env: Self.env(fake, config: config), timeout: .seconds(90)) }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
             #expect(results.allSatisfy { $0.exitCode == 0 }, "\(results.filter { $0.exitCode != 0 }.prefix(3).map(\.summary))")
             #expect(fake.deliveredMessages.count == 1)
             #expect(results.count(where: { $0.stdout.hasPrefix("sent: ") }) == 1)
@@ -72,7 +67,12 @@ struct PostgresCommandTests {
         let database = try cluster.createUniqueDatabase()
         let config = try Self.configuration(scratch, url: bouncer.url(database: database.name))
         try await withFake { fake in
-            let results = try await Self.sendAtOnce(12, env: Self.env(fake, config: config))
+            let results = try await withThrowingTaskGroup(of: CLIResult.self) { group in
+                for _ in 0..<12 {
+                    group.addTask { try await CLI.run(Self.alert, env: Self.env(fake, config: config), timeout: .seconds(90)) }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
             #expect(results.allSatisfy { $0.exitCode == 0 }, "\(results.filter { $0.exitCode != 0 }.prefix(3).map(\.summary))\n\(bouncer.log.suffix(2000))")
             #expect(fake.deliveredMessages.count == 1)
             #expect(results.count(where: { $0.stdout.hasPrefix("suppressed: \(Self.recipient): duplicate of #") }) == 11)
@@ -96,7 +96,12 @@ struct PostgresCommandTests {
         defer { scratch.remove() }
         let config = try Self.configuration(scratch, own: cluster)
         try await withFake { fake in
-            let results = try await Self.sendAtOnce(10, env: Self.env(fake, config: config))
+            let results = try await withThrowingTaskGroup(of: CLIResult.self) { group in
+                for _ in 0..<10 {
+                    group.addTask { try await CLI.run(Self.alert, env: Self.env(fake, config: config), timeout: .seconds(90)) }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
             // 53300, in the words of a server with its last slots reserved for the superuser.
             let refused = cluster.log.components(separatedBy: "remaining connection slots are reserved").count - 1
                 + cluster.log.components(separatedBy: "too many clients already").count - 1
