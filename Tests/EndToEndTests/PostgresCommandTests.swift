@@ -53,51 +53,20 @@ struct PostgresCommandTests {
         }
     }
 
-    /// Through PgBouncer in transaction mode (2 server connections): the writers' lock and
-    /// every other guarantee live in transactions, so 12 `send` processes at once still send one
-    /// SMS, and `status` reads the state.
-    @Test("12 processes at once through PgBouncer in transaction mode send exactly one SMS; status reads the state")
-    func throughPgBouncer() async throws {
-        try #require(PgBouncer.isInstalled, "PgBouncer is not installed: apt-get install pgbouncer")
-        let cluster = try PostgresCluster.shared()
-        let bouncer = try await OwnThread.run { try PgBouncer(before: cluster, poolSize: 2) }
-        defer { bouncer.stop() }
-        let scratch = try TemporaryDirectory()
-        defer { scratch.remove() }
-        let database = try cluster.createUniqueDatabase()
-        let config = try Self.configuration(scratch, url: bouncer.url(database: database.name))
-        try await withFake { fake in
-            let results = try await withThrowingTaskGroup(of: CLIResult.self) { group in
-                for _ in 0..<12 {
-                    group.addTask { try await CLI.run(Self.alert, env: Self.env(fake, config: config), timeout: .seconds(90)) }
-                }
-                return try await group.reduce(into: []) { $0.append($1) }
-            }
-            #expect(results.allSatisfy { $0.exitCode == 0 }, "\(results.filter { $0.exitCode != 0 }.prefix(3).map(\.summary))\n\(bouncer.log.suffix(2000))")
-            #expect(fake.deliveredMessages.count == 1)
-            #expect(results.count(where: { $0.stdout.hasPrefix("suppressed: \(Self.recipient): duplicate of #") }) == 11)
-            let status = try await CLI.run(["status"], env: Self.env(fake, config: config))
-            #expect(status.exitCode == 0 && status.stdout.contains("sent"), "\(status.summary)")
-            // The server saw PgBouncer's connections only: at most its pool of 2 for the database.
-            let sessions = try cluster.psql("SELECT count(*) FROM pg_stat_activity WHERE datname = '\(database.name)'", database: "postgres")
-            #expect((Int(sessions) ?? 99) <= 2, "\(sessions) server sessions on the database")
-        }
-    }
-
-    /// A server with 3 connection slots for the tool (`max_connections` 6, 3 reserved for the
-    /// superuser) and 10 `send` processes at once: those that find no slot (53300, "remaining
+    /// A server with 4 connection slots for the tool (`max_connections` 7, 3 reserved for the
+    /// superuser) and 16 `send` processes at once: those that find no slot (53300, "remaining
     /// connection slots are reserved") wait for one like for the writers' lock instead of failing open, so every
     /// process decides on the shared state: one SMS, every exit 0.
     @Test("a storm of commands out of connection slots waits for them: every exit 0, one SMS")
     func outOfConnectionSlots() async throws {
-        let cluster = try await OwnThread.run { try PostgresCluster(maxConnections: 6) }
+        let cluster = try await OwnThread.run { try PostgresCluster(maxConnections: 7) }
         defer { cluster.shutdown() }
         let scratch = try TemporaryDirectory()
         defer { scratch.remove() }
         let config = try Self.configuration(scratch, own: cluster)
         try await withFake { fake in
             let results = try await withThrowingTaskGroup(of: CLIResult.self) { group in
-                for _ in 0..<10 {
+                for _ in 0..<16 {
                     group.addTask { try await CLI.run(Self.alert, env: Self.env(fake, config: config), timeout: .seconds(90)) }
                 }
                 return try await group.reduce(into: []) { $0.append($1) }
@@ -109,7 +78,7 @@ struct PostgresCommandTests {
             #expect(results.allSatisfy { $0.exitCode == 0 }, "\(results.filter { $0.exitCode != 0 }.prefix(3).map(\.summary))")
             #expect(fake.deliveredMessages.count == 1, "\(refused) connections refused for lack of a slot")
             #expect(results.count(where: { $0.stdout.hasPrefix("sent: ") }) == 1)
-            print("[postgres] 10 sends on 3 connection slots: \(refused) connections refused for lack of a slot and waited for; 1 SMS")
+            print("[postgres] 16 sends on 4 connection slots: \(refused) connections refused for lack of a slot and waited for; 1 SMS")
         }
     }
 

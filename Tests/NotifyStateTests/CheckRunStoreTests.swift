@@ -12,7 +12,7 @@ import Testing
         CheckRun(name: name, state: "failing", since: time, failures: 1, alerted: nil, lastOutput: "disk full", updatedAt: time)
     }
 
-    @Test(arguments: StoreBackend.direct)
+    @Test(arguments: StoreBackend.allCases)
     func oneRowPerNameReplacedInPlace(_ backend: StoreBackend) async throws {
         try await backend.withStore { store in
             #expect(try store.read { (r) throws(StateError) in try r.checkRun(named: "backup") } == nil)
@@ -31,7 +31,7 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreBackend.direct)
+    @Test(arguments: StoreBackend.allCases)
     func prunedWhenNotRunFor400DaysBeyondTheHistory(_ backend: StoreBackend) async throws {
         try await backend.withStore { store in
             try store.write { (tx) throws(StateError) in
@@ -47,7 +47,7 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreBackend.direct)
+    @Test(arguments: StoreBackend.allCases)
     func boundedWhateverTheirAge(_ backend: StoreBackend) async throws {
         try await backend.withStore { store in
             let count = StateLimits.maxCheckRuns + 5

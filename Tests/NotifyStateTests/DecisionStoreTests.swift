@@ -11,7 +11,7 @@ import Testing
     static let alice = "+33611111111"
     static let bob = "+33622222222"
 
-    @Test(arguments: StoreBackend.direct)
+    @Test(arguments: StoreBackend.allCases)
     func urgentSendsAreCountedApart(_ backend: StoreBackend) async throws {
         try await backend.withStore { store in
             try store.write { (tx) throws(StateError) in
@@ -29,7 +29,7 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreBackend.direct)
+    @Test(arguments: StoreBackend.allCases)
     func limitedSendsCountOnlyWhatIsOrWillBeSent(_ backend: StoreBackend) async throws {
         try await backend.withStore { store in
             for (offset, state) in DeliveryState.allCases.enumerated() {
@@ -46,7 +46,7 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreBackend.direct)
+    @Test(arguments: StoreBackend.allCases)
     func aDuplicateNeedsTheSameKeyStatusRecipientAndWindow(_ backend: StoreBackend) async throws {
         try await backend.withStore { store in
             let first = try store.decide(Self.alice, .sent, key: "k1", status: "PROBLEM", at: Self.t0)
@@ -61,7 +61,7 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreBackend.direct)
+    @Test(arguments: StoreBackend.allCases)
     func aChangeOfStatusInBetweenEndsTheDuplicate(_ backend: StoreBackend) async throws {
         try await backend.withStore { store in
             try store.decide(Self.alice, .sent, key: "fp:firing", status: "FIRING", at: Self.t0)
@@ -73,7 +73,7 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreBackend.direct)
+    @Test(arguments: StoreBackend.allCases)
     func failedAndExpiredDeliveriesAreNotDuplicatedAgainst(_ backend: StoreBackend) async throws {
         try await backend.withStore { store in
             try store.decide(Self.alice, .failed, at: Self.t0)
@@ -84,7 +84,7 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreBackend.direct)
+    @Test(arguments: StoreBackend.allCases)
     func heldEntriesAndDigests(_ backend: StoreBackend) async throws {
         try await backend.withStore { store in
             let a = try store.decide(Self.alice, .held, status: "PROBLEM", subject: "web01/HTTP", at: Self.t0)
@@ -104,7 +104,7 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreBackend.direct)
+    @Test(arguments: StoreBackend.allCases)
     func limitedSendCountsCountEachCutoffFromItOn(_ backend: StoreBackend) async throws {
         try await backend.withStore { store in
             #expect(try store.read { (r) throws(StateError) in try r.limitedSendCounts(since: []) } == [])
@@ -122,7 +122,7 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreBackend.direct)
+    @Test(arguments: StoreBackend.allCases)
     func duplicatesAndHeldOnesCoverALaterAlertButNotADuplicateItself(_ backend: StoreBackend) async throws {
         try await backend.withStore { store in
             try store.decide(Self.alice, .duplicate, key: "d", at: Self.t0)
@@ -143,7 +143,7 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreBackend.direct)
+    @Test(arguments: StoreBackend.allCases)
     func theDuplicateFoundIsTheLatestAndCarriesWhatThePolicyReads(_ backend: StoreBackend) async throws {
         try await backend.withStore { store in
             try store.decide(Self.alice, .sent, at: Self.t0)
@@ -162,7 +162,7 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreBackend.direct)
+    @Test(arguments: StoreBackend.allCases)
     func heldEntriesCarryTheirDigestNamesAndReasons(_ backend: StoreBackend) async throws {
         try await backend.withStore { store in
             let id = try store.write { (tx) throws(StateError) in
@@ -178,7 +178,7 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreBackend.direct)
+    @Test(arguments: StoreBackend.allCases)
     func onlyHeldDeliveriesAreDigestedOrExpired(_ backend: StoreBackend) async throws {
         try await backend.withStore { store in
             let digested = try store.decide(Self.alice, .held, at: Self.t0)
@@ -201,7 +201,7 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreBackend.direct)
+    @Test(arguments: StoreBackend.allCases)
     func recipientsWithHeldEntriesComeOnceEachInOrder(_ backend: StoreBackend) async throws {
         try await backend.withStore { store in
             // E.164 numbers, and whatever else a recipient may be written as: ordered as bytes compare.
@@ -212,7 +212,7 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreBackend.direct)
+    @Test(arguments: StoreBackend.allCases)
     func resolvedInstancesAreRememberedOnceUntilPruned(_ backend: StoreBackend) async throws {
         try await backend.withStore { store in
             #expect(try store.read { (r) throws(StateError) in try r.resolvedInstances(among: []) }.isEmpty)
@@ -230,7 +230,7 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreBackend.direct)
+    @Test(arguments: StoreBackend.allCases)
     func theFirstUnsentDecisionIsTheOldestThatDidNotGoOutAfterTheTimeGiven(_ backend: StoreBackend) async throws {
         try await backend.withStore { store in
             #expect(try store.read { (r) throws(StateError) in try r.firstUnsentDecision(after: nil) } == nil, "no traffic")

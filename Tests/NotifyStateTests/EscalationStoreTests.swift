@@ -13,7 +13,7 @@ import Testing
                    steps: 2, startedAt: Self.t0, nextAt: nextAt, paged: ["+33611111111"])
     }
 
-    @Test(arguments: StoreBackend.direct)
+    @Test(arguments: StoreBackend.allCases)
     func oneActivePerSubjectAdvancedAndStoppedInPlace(_ backend: StoreBackend) async throws {
         try await backend.withStore { store in
             var stored = escalation()
@@ -49,7 +49,7 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreBackend.direct)
+    @Test(arguments: StoreBackend.allCases)
     func everyFieldRoundTrips(_ backend: StoreBackend) async throws {
         try await backend.withStore { store in
             var full = Escalation(subject: "am:fp1", policy: "night", label: "HostDown db1", source: "alertmanager",
@@ -81,7 +81,7 @@ import Testing
 
     /// The steps due first, soonest first; then the exhausted ones, which only wait for an ack
     /// or a recovery; a limit keeps the head of that order.
-    @Test(arguments: StoreBackend.direct)
+    @Test(arguments: StoreBackend.allCases)
     func activeEscalationsComeWithTheStepsDueFirst(_ backend: StoreBackend) async throws {
         try await backend.withStore { store in
             let ids = try store.write { (tx) throws(StateError) -> [String: Int64] in
@@ -104,7 +104,7 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreBackend.direct)
+    @Test(arguments: StoreBackend.allCases)
     func theLatestDeliveryOfEachNumberAboutTheSubjectsSkipsDuplicatesAndOthers(_ backend: StoreBackend) async throws {
         try await backend.withStore { store in
             let latest = try store.write { (tx) throws(StateError) -> [DeliveryRecord] in

@@ -12,7 +12,7 @@ import Testing
         try store.read { (reader) throws(StateError) in try reader.heartbeats() }
     }
 
-    @Test(arguments: StoreBackend.direct)
+    @Test(arguments: StoreBackend.allCases)
     func theLastHeartbeatIsKeptNeverAnEarlierOne(_ backend: StoreBackend) async throws {
         try await backend.withStore { store in
             try store.write { (tx) throws(StateError) in
@@ -28,7 +28,7 @@ import Testing
     }
 
     /// By cluster as bytes compare, whatever the database's collation.
-    @Test(arguments: StoreBackend.direct)
+    @Test(arguments: StoreBackend.allCases)
     func heartbeatsAreListedByCluster(_ backend: StoreBackend) async throws {
         try await backend.withStore { store in
             let clusters = ["https://b.example.org", "https://am-2.example.org", "https://A.example.org", "https://a.example.org",
@@ -41,7 +41,7 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreBackend.direct)
+    @Test(arguments: StoreBackend.allCases)
     func aSilenceAndAReturnAreRecorded(_ backend: StoreBackend) async throws {
         try await backend.withStore { store in
             try store.write { (tx) throws(StateError) in
@@ -61,7 +61,7 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreBackend.direct)
+    @Test(arguments: StoreBackend.allCases)
     func aClusterNeverHeardFromIsNotMarked(_ backend: StoreBackend) async throws {
         try await backend.withStore { store in
             try store.write { (tx) throws(StateError) in
@@ -72,7 +72,7 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreBackend.direct)
+    @Test(arguments: StoreBackend.allCases)
     func aClusterNotHeardSinceThePruneCutoffIsForgottenUnlessItsSilenceWasTexted(_ backend: StoreBackend) async throws {
         try await backend.withStore { store in
             try store.write { (tx) throws(StateError) in

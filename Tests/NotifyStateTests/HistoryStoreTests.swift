@@ -10,7 +10,7 @@ import Testing
     static let alice = "+33611111111"
     static let bob = "+33622222222"
 
-    @Test(arguments: StoreBackend.direct)
+    @Test(arguments: StoreBackend.allCases)
     func pruningKeepsWhatIsStillQueuedOrHeld(_ backend: StoreBackend) async throws {
         try await backend.withStore(inspecting: { store, tables in
             for state in DeliveryState.allCases { try store.decide(Self.alice, state, at: Self.t0) }
@@ -22,7 +22,7 @@ import Testing
         })
     }
 
-    @Test(arguments: StoreBackend.direct)
+    @Test(arguments: StoreBackend.allCases)
     func pruningDeletesWhatWasFinishedBeforeTheCutoffInEveryTable(_ backend: StoreBackend) async throws {
         try await backend.withStore(inspecting: { store, tables in
             let cutoff = Self.t0 + .seconds(100)

@@ -24,7 +24,7 @@ import Testing
     /// A number of its own for the outcome at `index`.
     static func recipient(_ index: Int) -> String { "+336000000\(10 + index)" }
 
-    @Test(arguments: StoreBackend.direct)
+    @Test(arguments: StoreBackend.allCases)
     func claimsComeInEventOrderPerRecipientWithWhatIsQueuedFromBefore(_ backend: StoreBackend) async throws {
         try await backend.withStore { store in
             // Alice's first SMS waits longer (its backoff's jitter) than her second: both go, first first.
@@ -58,7 +58,7 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreBackend.direct)
+    @Test(arguments: StoreBackend.allCases)
     func aClaimKeepsToItsLimitOldestFirst(_ backend: StoreBackend) async throws {
         try await backend.withStore { store in
             for index in 0..<5 {
@@ -71,7 +71,7 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreBackend.direct)
+    @Test(arguments: StoreBackend.allCases)
     func claimingRecordingAndRetrying(_ backend: StoreBackend) async throws {
         try await backend.withStore { store in
             let id = try store.decide(Self.alice, .pending, at: Self.t0)
@@ -100,7 +100,7 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreBackend.direct)
+    @Test(arguments: StoreBackend.allCases)
     func aSuccessIsSharedBetweenARequestsRecipients(_ backend: StoreBackend) async throws {
         try await backend.withStore { store in
             let a = try store.decide(Self.alice, .sending, at: Self.t0)
@@ -119,7 +119,7 @@ import Testing
 
     /// A sender that died may have sent its request: its delivery comes back as unknown, to be
     /// asked about (by tag) before it is sent again.
-    @Test(arguments: StoreBackend.direct)
+    @Test(arguments: StoreBackend.allCases)
     func aDeadSendersLeaseRunsOutAndItsDeliveryComesBackUnknown(_ backend: StoreBackend) async throws {
         try await backend.withStore { store in
             let id = try store.decide(Self.alice, .sending, at: Self.t0, owner: "killed")
@@ -133,7 +133,7 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreBackend.direct)
+    @Test(arguments: StoreBackend.allCases)
     func anUnknownOutcomeWaitsForItsLookupCountsAndCoversDuplicates(_ backend: StoreBackend) async throws {
         try await backend.withStore { store in
             let id = try store.write { (tx) throws(StateError) in
@@ -173,7 +173,7 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreBackend.direct)
+    @Test(arguments: StoreBackend.allCases)
     func anUnknownOutcomePastMaxAgeExpiresSayingSo(_ backend: StoreBackend) async throws {
         try await backend.withStore { store in
             let id = try store.decide(Self.alice, .sending, at: Self.t0)
@@ -189,7 +189,7 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreBackend.direct)
+    @Test(arguments: StoreBackend.allCases)
     func queuedDeliveriesPastMaxAgeExpire(_ backend: StoreBackend) async throws {
         try await backend.withStore { store in
             try store.decide(Self.alice, .pending, at: Self.t0)
@@ -205,7 +205,7 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreBackend.direct)
+    @Test(arguments: StoreBackend.allCases)
     func aClaimLeasesWhatItReturnsWithItsMessage(_ backend: StoreBackend) async throws {
         try await backend.withStore { store in
             let id = try store.decide(Self.alice, .pending, at: Self.t0, text: "DOWN web01", tag: "notifyabc123")
@@ -223,7 +223,7 @@ import Testing
     }
 
     /// What a recipient queued before a due delivery goes along, and counts toward the limit.
-    @Test(arguments: StoreBackend.direct)
+    @Test(arguments: StoreBackend.allCases)
     func whatIsQueuedFromBeforeCountsTowardTheLimit(_ backend: StoreBackend) async throws {
         try await backend.withStore { store in
             let ids = try (0..<3).map { index in
@@ -246,7 +246,7 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreBackend.direct)
+    @Test(arguments: StoreBackend.allCases)
     func aSendClaimsOnlyWhatItsRecipientQueuedBeforeIt(_ backend: StoreBackend) async throws {
         try await backend.withStore { store in
             let first = try store.decide(Self.alice, .pending, key: "a", at: Self.t0, text: "first")
@@ -271,7 +271,7 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreBackend.direct)
+    @Test(arguments: StoreBackend.allCases)
     func eachOutcomeIsRecordedForTheOwnerOfTheClaim(_ backend: StoreBackend) async throws {
         try await backend.withStore { store in
             for (index, (name, outcome)) in Self.outcomes.enumerated() {
@@ -323,7 +323,7 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreBackend.direct)
+    @Test(arguments: StoreBackend.allCases)
     func aFailureIsRecordedOnlyWhileItsOwnerStillHoldsTheClaim(_ backend: StoreBackend) async throws {
         try await backend.withStore { store in
             for (index, (name, outcome)) in Self.outcomes.enumerated() where !outcome.isSent {
@@ -355,7 +355,7 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreBackend.direct)
+    @Test(arguments: StoreBackend.allCases)
     func aSuccessIsRecordedWhateverHappenedMeanwhile(_ backend: StoreBackend) async throws {
         try await backend.withStore { store in
             for (name, outcome) in Self.outcomes where outcome.isSent {
@@ -385,7 +385,7 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreBackend.direct)
+    @Test(arguments: StoreBackend.allCases)
     func anEmptyListOfIDsRecordsNothing(_ backend: StoreBackend) async throws {
         try await backend.withStore { store in
             let id = try store.decide(Self.alice, .sending, at: Self.t0)
@@ -396,7 +396,7 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreBackend.direct)
+    @Test(arguments: StoreBackend.allCases)
     func onlyLeasesThatRanOutAreReleasedOnce(_ backend: StoreBackend) async throws {
         try await backend.withStore { store in
             let killed = try store.decide(Self.alice, .sending, at: Self.t0, owner: "killed")
@@ -422,7 +422,7 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreBackend.direct)
+    @Test(arguments: StoreBackend.allCases)
     func onlyPendingAndUnknownDeliveriesDecidedBeforeTheCutoffExpire(_ backend: StoreBackend) async throws {
         try await backend.withStore { store in
             let pending = try store.decide(Self.alice, .pending, at: Self.t0)

@@ -14,7 +14,7 @@ import Testing
                 text: "PROBLEM web01/HTTP CRITICAL ack:\(code)")
     }
 
-    @Test(arguments: StoreBackend.direct)
+    @Test(arguments: StoreBackend.allCases)
     func aRepeatRefreshesTheOpenPageAResolutionClosesItAndAFreshOneOpensAgain(_ backend: StoreBackend) async throws {
         try await backend.withStore { store in
             let first = try store.write { (tx) throws(StateError) in try tx.open(page(Self.alice, "4F"), at: Self.t0) }
@@ -38,7 +38,7 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreBackend.direct)
+    @Test(arguments: StoreBackend.allCases)
     func anAcknowledgementIsTakenOnceAndStandsThroughARepeat(_ backend: StoreBackend) async throws {
         try await backend.withStore { store in
             let id = try store.write { (tx) throws(StateError) in try tx.open(page(Self.alice, "4F"), at: Self.t0) }
@@ -51,7 +51,7 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreBackend.direct)
+    @Test(arguments: StoreBackend.allCases)
     func pagesArePrunedWithTheHistory(_ backend: StoreBackend) async throws {
         try await backend.withStore { store in
             _ = try store.write { (tx) throws(StateError) in try tx.open(page(Self.alice, "4F"), at: Self.t0) }
@@ -61,7 +61,7 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreBackend.direct)
+    @Test(arguments: StoreBackend.allCases)
     func anAcknowledgementByReplyMarksEveryOpenPageOnceAndKeepsItsSilence(_ backend: StoreBackend) async throws {
         try await backend.withStore { store in
             for (number, code) in [(Self.alice, "4F"), (Self.bob, "7K")] {
@@ -86,7 +86,7 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreBackend.direct)
+    @Test(arguments: StoreBackend.allCases)
     func aReplyIsRecordedOnceWithinTheRepeatWindow(_ backend: StoreBackend) async throws {
         try await backend.withStore { store in
             let reply = NewReply(messageID: "m1|+33611111111|ACK 4F", sender: Self.alice, text: "ACK 4F", command: "ack")
@@ -103,7 +103,7 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreBackend.direct)
+    @Test(arguments: StoreBackend.allCases)
     func aFailedOrAbandonedReplyIsNoRepeatOfItsRetry(_ backend: StoreBackend) async throws {
         try await backend.withStore { store in
             let reply = NewReply(messageID: "m9|+33611111111|ACK 4F", sender: Self.alice, text: "ACK 4F", command: "ack")
@@ -121,7 +121,7 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreBackend.direct)
+    @Test(arguments: StoreBackend.allCases)
     func aRefreshTakesTheNewCodeTextTargetAndLabelAndKeepsWhenThePageOpened(_ backend: StoreBackend) async throws {
         try await backend.withStore { store in
             let id = try store.write { (tx) throws(StateError) in try tx.open(page(Self.alice, "4F"), at: Self.t0) }
@@ -136,7 +136,7 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreBackend.direct)
+    @Test(arguments: StoreBackend.allCases)
     func pagesAreListedNewestFirstAndResolvedOnesLeaveTheOpenLists(_ backend: StoreBackend) async throws {
         try await backend.withStore { store in
             let ids = try store.write { (tx) throws(StateError) in
@@ -157,7 +157,7 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreBackend.direct)
+    @Test(arguments: StoreBackend.allCases)
     func aReplyWithoutAnIDIsNeverARepeatAndTheWindowStartIsIncluded(_ backend: StoreBackend) async throws {
         try await backend.withStore { store in
             let anonymous = NewReply(messageID: nil, sender: Self.alice, text: "ACK", command: "ack")

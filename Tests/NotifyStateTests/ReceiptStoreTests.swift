@@ -35,7 +35,7 @@ import Testing
         try store.write { (tx) throws(StateError) in try tx.recordReceipt(update, at: time) }
     }
 
-    @Test(arguments: StoreBackend.direct)
+    @Test(arguments: StoreBackend.allCases)
     func onlySentDeliveriesAreTrackedOnce(_ backend: StoreBackend) async throws {
         try await backend.withStore { store in
             let ids = try sendOneRequest(store)
@@ -66,7 +66,7 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreBackend.direct)
+    @Test(arguments: StoreBackend.allCases)
     func aClaimOfDueLooksMovesThemOnSoonestDueFirst(_ backend: StoreBackend) async throws {
         try await backend.withStore { store in
             let ids = try sendOneRequest(store)
@@ -85,7 +85,7 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreBackend.direct)
+    @Test(arguments: StoreBackend.allCases)
     func aLookWithoutAFinalReportCountsItsPollAndSetsTheNext(_ backend: StoreBackend) async throws {
         try await backend.withStore { store in
             let ids = try sendOneRequest(store)
@@ -103,7 +103,7 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreBackend.direct)
+    @Test(arguments: StoreBackend.allCases)
     func aFinalReportIsKeptAndReturnsTheDeliveryAsItWas(_ backend: StoreBackend) async throws {
         try await backend.withStore { store in
             let ids = try sendOneRequest(store)
@@ -140,7 +140,7 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreBackend.direct)
+    @Test(arguments: StoreBackend.allCases)
     func theSummaryCountsTheReceiptsOfWhatWasSentInTheWindow(_ backend: StoreBackend) async throws {
         try await backend.withStore { store in
             var ids: [Int64] = []

@@ -9,7 +9,7 @@ import Testing
     static let alice = "+33611111111"
     static let bob = "+33622222222"
 
-    @Test(arguments: StoreBackend.direct)
+    @Test(arguments: StoreBackend.allCases)
     func anEmptyStoreShowsNothing(_ backend: StoreBackend) async throws {
         try await backend.withStore { store in
             let snapshot = try store.snapshot(at: Self.t0, windows: [.seconds(3600)], latest: 10)
@@ -17,7 +17,7 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreBackend.direct)
+    @Test(arguments: StoreBackend.allCases)
     func theSnapshotCountsTheQueueAndEachWindow(_ backend: StoreBackend) async throws {
         try await backend.withStore { store in
             func at(_ seconds: Int64) -> Timestamp { Self.t0 + .seconds(seconds) }
@@ -73,7 +73,7 @@ import Testing
 
     /// A window counts what was sent, failed or expired in it by when that happened, and what
     /// was suppressed by when it was decided.
-    @Test(arguments: StoreBackend.direct)
+    @Test(arguments: StoreBackend.allCases)
     func aWindowCountsEachEventByItsOwnTime(_ backend: StoreBackend) async throws {
         try await backend.withStore { store in
             let sent = try store.decide(Self.alice, .pending, at: Self.t0)

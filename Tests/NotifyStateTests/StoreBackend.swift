@@ -1,20 +1,16 @@
 import Foundation
 import GRDB
 import NotifyStatePostgres
-import Synchronization
 import TestSupport
 import Testing
 
 @testable import NotifyState
 
 /// The backends of ``StateStore`` that the conformance suite runs every store test against:
-/// one set of store semantics (documented on the protocol), two implementations, the second
-/// also behind PgBouncer in transaction mode for the tests of locks and transactions
-/// (``direct``; nothing tied to a session survives a transaction there).
+/// one set of store semantics (documented on the protocol), two implementations.
 ///
 /// Each test gets a fresh, empty store: for SQLite a directory of its own, removed after the
-/// test; for PostgreSQL a new database in the process's shared cluster (`PostgresCluster`),
-/// reached directly or through the process's shared `PgBouncer` in front of it.
+/// test; for PostgreSQL a new database in the process's shared cluster (`PostgresCluster`).
 /// Without PostgreSQL's server the PostgreSQL cases fail with `PostgresCluster.installHint`
 /// (CI installs it), unless SMSPARTNER_SKIP_POSTGRES=1 asks to skip them: they are then
 /// cancelled (`Test.cancel`), which Swift Testing reports as skipped, not passed.
@@ -26,13 +22,6 @@ import Testing
 enum StoreBackend: String, CaseIterable, CustomTestStringConvertible, Sendable {
     case sqlite
     case postgres
-    case pgbouncer
-
-    /// The two implementations, reached directly: what most store tests run on. Those whose
-    /// semantics a pooler could break (the writers' lock across stores, transactions that fail
-    /// or roll back and hand their connection on) run on ``allCases``, PgBouncer included: the
-    /// whole suite through it too would load a 2-core CI machine for little more.
-    static let direct: [StoreBackend] = [.sqlite, .postgres]
 
     var testDescription: String { rawValue }
 
@@ -65,17 +54,12 @@ enum StoreBackend: String, CaseIterable, CustomTestStringConvertible, Sendable {
                     try SQLiteStateStore(directory: scratch.root + "/state", busyTimeout: busyTimeout)
                 }
                 try body(stores, StoreTables(sqlite: stores[0]))
-            case .postgres, .pgbouncer:
+            case .postgres:
                 if PostgresCluster.skipRequested { try Test.cancel("SMSPARTNER_SKIP_POSTGRES=1") }
                 try #require(PostgresCluster.isInstalled, "\(PostgresCluster.installHint)")
                 let cluster = try PostgresCluster.shared()
                 let database = try Self.createDatabase(in: cluster)
-                var url = database.url
-                if self == .pgbouncer {
-                    try #require(PgBouncer.isInstalled, "PgBouncer is not installed: apt-get install pgbouncer")
-                    url = try Self.sharedBouncer().url(database: database.name)
-                }
-                let location = try PostgresLocation(url: url + "?sslmode=disable")
+                let location = try PostgresLocation(url: database.url + "?sslmode=disable")
                 let stores = (0..<count).map { _ in
                     PostgresStateStore(location, password: cluster.password, busyTimeout: busyTimeout, connections: connections)
                 }
@@ -83,19 +67,6 @@ enum StoreBackend: String, CaseIterable, CustomTestStringConvertible, Sendable {
             }
         }
     }
-
-    /// PgBouncer in front of the shared cluster, for every test of the process: at most 4
-    /// server connections per database, whatever the stores' pools ask.
-    static func sharedBouncer() throws -> PgBouncer {
-        try bouncer.withLock { bouncer in
-            if let bouncer { return bouncer }
-            let started = try PgBouncer(before: PostgresCluster.shared(), poolSize: 4)
-            bouncer = started
-            return started
-        }
-    }
-
-    private static let bouncer = Mutex<PgBouncer?>(nil)
 
     /// A new, empty database of the shared cluster for one test (`store_` and 16 hex digits),
     /// owned by its user. Unlike the harness's own databases (locale `C`), it compares text

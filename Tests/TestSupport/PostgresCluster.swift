@@ -98,7 +98,7 @@ public final class PostgresCluster: Sendable {
     }()
 
     /// util-linux's `setpriv`: runs the server as `postgres` when root, with a parent-death signal.
-    static let setpriv = "/usr/bin/setpriv"
+    fileprivate static let setpriv = "/usr/bin/setpriv"
 
     /// The system user the server runs as when the tests run as root (Debian's package creates it).
     fileprivate static let serverUser = "postgres"
@@ -167,7 +167,7 @@ public final class PostgresCluster: Sendable {
     /// The postmaster's PID: the running one's, or the last one's once stopped.
     public var pid: pid_t { state.withLock { $0.pid } }
 
-    let server: Server
+    private let server: Server
     private let state: Mutex<State>
 
     private struct State {
@@ -389,7 +389,7 @@ public final class PostgresCluster: Sendable {
 
 extension PostgresCluster {
     /// A user account's IDs.
-    struct Account: Sendable {
+    fileprivate struct Account: Sendable {
         let name: String
         let uid: uid_t
         let gid: gid_t
@@ -413,7 +413,7 @@ extension PostgresCluster {
     }
 
     /// The cluster's directory, binaries and processes (what does not change once created).
-    struct Server: Sendable {
+    fileprivate struct Server: Sendable {
         let bin: String
         /// The server's account when the tests run as root; nil: this process's user.
         let account: Account?
@@ -686,7 +686,7 @@ extension PostgresCluster {
     /// a child spawned from a `Thread` got it as that thread ended), and the threads of the
     /// concurrency pool and of ``OwnThread`` end while the tests still run: a postmaster spawned
     /// from one would be shut down under the test.
-    enum PostmasterSpawner {
+    private enum PostmasterSpawner {
         private static let jobs = Mutex<[@Sendable () -> Void]>([])
         private static let pending = DispatchSemaphore(value: 0)
         private static let thread: Void = {
