@@ -9,11 +9,10 @@ import Testing
 struct PostgresCommandTests {
     static let recipient = "+33600000000"
 
-    /// A configuration file naming a new database of the shared cluster (or `url`), or the
-    /// database of `own`, a cluster of the test's own.
-    static func configuration(_ scratch: TemporaryDirectory, url: String? = nil, own: PostgresCluster? = nil) throws -> String {
-        let cluster = try own ?? PostgresCluster.shared()
-        let database = try own?.url ?? url ?? cluster.createUniqueDatabase().url
+    /// A configuration file naming a new database of the shared cluster (or `url`).
+    static func configuration(_ scratch: TemporaryDirectory, url: String? = nil) throws -> String {
+        let cluster = try PostgresCluster.shared()
+        let database = try url ?? cluster.createUniqueDatabase().url
         return try scratch.write("config.yml", """
             rate_limits: []
             hourly_cap: off
@@ -50,35 +49,6 @@ struct PostgresCommandTests {
             #expect(fake.deliveredMessages.count == 1)
             #expect(results.count(where: { $0.stdout.hasPrefix("sent: ") }) == 1)
             #expect(results.count(where: { $0.stdout.hasPrefix("suppressed: \(Self.recipient): duplicate of #") }) == 49)
-        }
-    }
-
-    /// A server with 4 connection slots for the tool (`max_connections` 7, 3 reserved for the
-    /// superuser) and 16 `send` processes at once: those that find no slot (53300, "remaining
-    /// connection slots are reserved") wait for one like for the writers' lock instead of failing open, so every
-    /// process decides on the shared state: one SMS, every exit 0.
-    @Test("a storm of commands out of connection slots waits for them: every exit 0, one SMS")
-    func outOfConnectionSlots() async throws {
-        let cluster = try await OwnThread.run { try PostgresCluster(maxConnections: 7) }
-        defer { cluster.shutdown() }
-        let scratch = try TemporaryDirectory()
-        defer { scratch.remove() }
-        let config = try Self.configuration(scratch, own: cluster)
-        try await withFake { fake in
-            let results = try await withThrowingTaskGroup(of: CLIResult.self) { group in
-                for _ in 0..<16 {
-                    group.addTask { try await CLI.run(Self.alert, env: Self.env(fake, config: config), timeout: .seconds(90)) }
-                }
-                return try await group.reduce(into: []) { $0.append($1) }
-            }
-            // 53300, in the words of a server with its last slots reserved for the superuser.
-            let refused = cluster.log.components(separatedBy: "remaining connection slots are reserved").count - 1
-                + cluster.log.components(separatedBy: "too many clients already").count - 1
-            #expect(refused > 0, "the storm met the limit (else this proves nothing):\n\(cluster.logTail())")
-            #expect(results.allSatisfy { $0.exitCode == 0 }, "\(results.filter { $0.exitCode != 0 }.prefix(3).map(\.summary))")
-            #expect(fake.deliveredMessages.count == 1, "\(refused) connections refused for lack of a slot")
-            #expect(results.count(where: { $0.stdout.hasPrefix("sent: ") }) == 1)
-            print("[postgres] 16 sends on 4 connection slots: \(refused) connections refused for lack of a slot and waited for; 1 SMS")
         }
     }
 

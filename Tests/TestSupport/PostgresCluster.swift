@@ -13,9 +13,9 @@ import Glibc
 /// `initdb` and `postgres` refuse to run as root: when the tests run as root (here and in CI),
 /// the server runs as the `postgres` system user (`setpriv`, which keeps the PID, unlike
 /// `runuser`), in a data directory and a socket directory owned by that user. The server listens
-/// on 127.0.0.1 only, on a free port, with 600 connections by default and nothing synced to
-/// disk (`fsync` and `full_page_writes` off: a crash of the machine, not of the server, would
-/// lose the cluster; see ``init(asynchronousCommit:maxConnections:)`` for `synchronous_commit`). It knows a role
+/// on 127.0.0.1 only, on a free port, with 200 connections and nothing synced to disk (`fsync`
+/// and `full_page_writes` off: a crash of the machine, not of the server, would lose the
+/// cluster; see ``init(asynchronousCommit:)`` for `synchronous_commit`). It knows a role
 /// ``user`` with the password ``password`` (also in ``passwordFile``), which owns the database
 /// ``database``; the superuser ``superuser`` is for the harness (``psql(_:database:asUser:)``,
 /// ``createDatabase(_:)``).
@@ -184,9 +184,7 @@ public final class PostgresCluster: Sendable {
     /// transactions (9 rows of 10 committed just before it, when measured). By default commits
     /// are written to the kernel (not synced: `fsync=off`) and survive ``kill9()``, as they
     /// survive a crash of a real server; what it costs with `fsync=off` is a `write` per commit.
-    ///
-    /// `maxConnections`: the server's `max_connections` (3 of them reserved for the superuser).
-    public init(asynchronousCommit: Bool = false, maxConnections: Int = 600) throws {
+    public init(asynchronousCommit: Bool = false) throws {
         guard let bin = Self.binDirectory, FileManager.default.isExecutableFile(atPath: Self.setpriv) else {
             throw Failure.notInstalled(Self.installHint)
         }
@@ -201,8 +199,7 @@ public final class PostgresCluster: Sendable {
         do {
             passwordFile = try scratch.write("notify-password", password + "\n")
             guard chmod(passwordFile, 0o600) == 0 else { throw Failure.system("chmod \(passwordFile)", errno) }
-            server = try Server(bin: bin, account: account, scratch: scratch, asynchronousCommit: asynchronousCommit,
-                                maxConnections: maxConnections)
+            server = try Server(bin: bin, account: account, scratch: scratch, asynchronousCommit: asynchronousCommit)
             try server.initialize(superuserPassword: superuserPassword)
             started = try server.startOnFreePort()
         } catch {
@@ -425,12 +422,9 @@ extension PostgresCluster {
         let outputDirectory: String
         /// `synchronous_commit`: `on` or `off`.
         let synchronousCommit: String
-        /// `max_connections`.
-        let maxConnections: Int
 
-        init(bin: String, account: Account?, scratch: TemporaryDirectory, asynchronousCommit: Bool, maxConnections: Int) throws {
+        init(bin: String, account: Account?, scratch: TemporaryDirectory, asynchronousCommit: Bool) throws {
             self.bin = bin
-            self.maxConnections = maxConnections
             self.account = account
             self.scratch = scratch
             synchronousCommit = asynchronousCommit ? "off" : "on"
@@ -510,7 +504,7 @@ extension PostgresCluster {
                 [
                     bin + "/postgres", "-D", dataDirectory, "-p", "\(port)", "-k", socketDirectory,
                     "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "synchronous_commit=\(synchronousCommit)",
-                    "-c", "full_page_writes=off", "-c", "max_connections=\(maxConnections)", "-c", "shared_buffers=32MB",
+                    "-c", "full_page_writes=off", "-c", "max_connections=600", "-c", "shared_buffers=32MB",
                 ], deathSignal: "INT")
             let environment = environment()
             return try PostmasterSpawner.spawn {
